@@ -1,0 +1,455 @@
+"""The catalog's data and its rules: fields, constraints, indexes, clean() and cheap properties.
+
+Reads live in `catalog.selectors`, writes in `catalog.services`.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from .fields import Modality, ModalitySetField
+
+__all__ = [
+    "Capability",
+    "FAQEntry",
+    "Family",
+    "FamilyRelation",
+    "FamilyTag",
+    "Modality",
+    "Offering",
+    "Organization",
+    "Provider",
+    "Source",
+    "Tag",
+    "Variant",
+]
+
+
+class Timestamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organization(Timestamped):
+    class Kind(models.TextChoices):
+        COMPANY = "company", "Company"
+        LAB = "lab", "Research lab"
+        UNIVERSITY = "university", "University"
+        PERSON = "person", "Person"
+        COMMUNITY = "community", "Community"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.COMPANY)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    """A use case ("coding") or a strength ("structured outputs") a family is known for."""
+
+    class Kind(models.TextChoices):
+        USE_CASE = "use_case", "Use case"
+        STRENGTH = "strength", "Strength"
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="tag_unique_kind_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display().lower()})"
+
+
+class FamilyQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def with_creator(self):
+        return self.select_related("creator")
+
+
+class Family(Timestamped):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    creator = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="families")
+    collaborators = models.ManyToManyField(Organization, blank=True, related_name="collaborations")
+    about = models.TextField(
+        blank=True,
+        help_text="Markdown. Cite sources by number in brackets, e.g. [1][2]; they render as footnote links.",
+    )
+    tags = models.ManyToManyField(Tag, through="FamilyTag", blank=True, related_name="families")
+    related = models.ManyToManyField(
+        "self", through="FamilyRelation", symmetrical=False, blank=True, related_name="related_from"
+    )
+    license = models.CharField(max_length=200, blank=True)
+    homepage = models.URLField(blank=True)
+    repository = models.URLField(blank=True)
+    published = models.BooleanField(default=True)
+
+    objects = FamilyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "families"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:family-detail", kwargs={"family": self.slug})
+
+
+class FamilyTag(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="family_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="family_tags")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "tag"], name="familytag_unique_family_tag"),
+        ]
+
+    def __str__(self):
+        return f"{self.family}: {self.tag}"
+
+
+class FamilyRelation(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="relations")
+    related = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="inbound_relations")
+    note = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "related"], name="familyrelation_unique_pair"),
+            models.CheckConstraint(condition=~Q(family=F("related")), name="familyrelation_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.family} → {self.related}"
+
+    def clean(self):
+        if self.family_id and self.family_id == self.related_id:
+            raise ValidationError({"related": "A family cannot be related to itself."})
+
+
+class Source(Timestamped):
+    """A citation: the about text cites it as [number]."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="sources")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    date_checked = models.DateField(
+        null=True, blank=True, help_text="When a curator last confirmed the source says what we cite."
+    )
+
+    class Meta:
+        ordering = ["family", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "number"], name="source_unique_family_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="source_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"[{self.number}] {self.title}"
+
+
+class Status(models.TextChoices):
+    CURRENT = "current", "Current"
+    LEGACY = "legacy", "Legacy"
+    DEPRECATED = "deprecated", "Deprecated"
+    RETIRED = "retired", "Retired"
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
+class Capability(models.TextChoices):
+    """Boolean capabilities of a variant. Each is True, False or None (unknown)."""
+
+    TOOL_CALLING = "tool_calling", "Tool calling"
+    REASONING = "reasoning", "Reasoning"
+    STRUCTURED_OUTPUT = "structured_output", "Structured output"
+    OPEN_WEIGHTS = "open_weights", "Open weights"
+
+
+class VariantQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(status=Status.CURRENT)
+
+    def listed(self):
+        """Variants visitors see by default: current and legacy, of published families."""
+        return self.filter(status__in=[Status.CURRENT, Status.LEGACY], family__published=True)
+
+    def with_family(self):
+        return self.select_related("family", "family__creator", "replaced_by", "replaced_by__family")
+
+    def with_offerings(self):
+        return self.prefetch_related(
+            models.Prefetch("offerings", queryset=Offering.objects.select_related("provider"))
+        )
+
+    def in_catalog_order(self):
+        return self.order_by("family__name", "position", "release_date", "name")
+
+
+partial_date_validator = RegexValidator(r"^\d{4}(-\d{2}(-\d{2})?)?$", "Use YYYY, YYYY-MM or YYYY-MM-DD.")
+
+
+class Variant(Timestamped):
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order within the family's tables.")
+    release_date = models.DateField(null=True, blank=True)
+    release_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="How much of the release date is known; 2023-04 is month precision.",
+    )
+    context_window = models.PositiveIntegerField(null=True, blank=True, help_text="Tokens.")
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    parameters = models.PositiveBigIntegerField(null=True, blank=True, help_text="Total parameters.")
+    active_parameters = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Active parameters per token, for mixture-of-experts models."
+    )
+    input_modalities = ModalitySetField(help_text="None ticked means unknown.")
+    output_modalities = ModalitySetField(help_text="None ticked means unknown.")
+    tool_calling = models.BooleanField(null=True, blank=True)
+    reasoning = models.BooleanField(null=True, blank=True)
+    structured_output = models.BooleanField(null=True, blank=True)
+    open_weights = models.BooleanField(null=True, blank=True)
+    base_model = models.CharField(max_length=200, blank=True)
+    knowledge_cutoff = models.CharField(max_length=10, blank=True, validators=[partial_date_validator])
+    license = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=12, choices=Status, default=Status.CURRENT)
+    retirement_date = models.DateField(null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+    )
+
+    objects = VariantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family", "position", "release_date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "slug"], name="variant_unique_family_slug"),
+            models.CheckConstraint(condition=~Q(replaced_by=F("id")), name="variant_not_replaced_by_self"),
+            models.CheckConstraint(condition=Q(context_window__gt=0) | Q(context_window__isnull=True),
+                                   name="variant_context_window_positive"),
+            models.CheckConstraint(
+                condition=Q(active_parameters__isnull=True)
+                | Q(parameters__isnull=True)
+                | Q(active_parameters__lte=F("parameters")),
+                name="variant_active_parameters_within_total",
+            ),
+            models.CheckConstraint(condition=Q(release_date__isnull=False) | Q(release_precision="day"),
+                                   name="variant_precision_needs_date"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "release_date"], name="variant_status_released_idx"),
+            models.Index(fields=["context_window"], name="variant_context_idx"),
+            models.Index(fields=["parameters"], name="variant_parameters_idx"),
+            models.Index(fields=["release_date"], name="variant_released_idx"),
+            models.Index(fields=["name"], name="variant_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:variant-detail", kwargs={"family": self.family.slug, "variant": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.replaced_by_id and self.pk and self.replaced_by_id == self.pk:
+            errors["replaced_by"] = "A variant cannot replace itself."
+        if self.release_date is None and self.release_precision != DatePrecision.DAY:
+            errors["release_precision"] = "A precision needs a release date."
+        if self.active_parameters and self.parameters and self.active_parameters > self.parameters:
+            errors["active_parameters"] = "Active parameters cannot exceed total parameters."
+        if self.status == Status.RETIRED and self.retirement_date is None:
+            errors["retirement_date"] = "A retired variant needs its retirement date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def released_display(self) -> str:
+        if self.release_date is None:
+            return ""
+        formats = {DatePrecision.YEAR: "%Y", DatePrecision.MONTH: "%Y-%m", DatePrecision.DAY: "%Y-%m-%d"}
+        return self.release_date.strftime(formats[self.release_precision])
+
+    @property
+    def release_month(self) -> str:
+        """The release month as YYYY-MM, or the year for year precision; "" when unknown."""
+        if self.release_date is None:
+            return ""
+        if self.release_precision == DatePrecision.YEAR:
+            return self.release_date.strftime("%Y")
+        return self.release_date.strftime("%Y-%m")
+
+    @property
+    def has_vision(self) -> bool | None:
+        if not self.input_modalities:
+            return None
+        return Modality.IMAGE in self.input_modalities
+
+    @property
+    def is_multimodal(self) -> bool | None:
+        if not self.input_modalities:
+            return None
+        return len(self.input_modalities) > 1
+
+
+class ProviderQuerySet(models.QuerySet):
+    def with_offering_counts(self):
+        return self.annotate(offering_count=models.Count("offerings", distinct=True))
+
+
+class Provider(Timestamped):
+    class Kind(models.TextChoices):
+        API = "api", "API"
+        CLOUD = "cloud", "Cloud platform"
+        LOCAL = "local", "Local runtime"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.API)
+    website = models.URLField(blank=True)
+    docs_url = models.URLField(blank=True)
+    api_base_url = models.URLField(blank=True)
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:provider-detail", kwargs={"provider": self.slug})
+
+
+price_field_kwargs = {
+    "max_digits": 12,
+    "decimal_places": 6,
+    "null": True,
+    "blank": True,
+    "validators": [MinValueValidator(0)],
+}
+
+
+class OfferingQuerySet(models.QuerySet):
+    def with_variant(self):
+        return self.select_related("variant", "variant__family", "provider")
+
+    def priced(self):
+        return self.filter(price_input__isnull=False, price_output__isnull=False)
+
+
+class Offering(Timestamped):
+    """A variant as one provider serves it. Prices are USD per million tokens."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PREVIEW = "preview", "Preview"
+        DEPRECATED = "deprecated", "Deprecated"
+        RETIRED = "retired", "Retired"
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="offerings")
+    model_id = models.CharField(max_length=300, help_text="The provider's own id for the model.")
+    price_input = models.DecimalField("input price", **price_field_kwargs)
+    price_output = models.DecimalField("output price", **price_field_kwargs)
+    price_cache_read = models.DecimalField("cached input price", **price_field_kwargs)
+    price_cache_write = models.DecimalField("cache write price", **price_field_kwargs)
+    price_checked = models.DateField(null=True, blank=True, help_text="When the prices were last confirmed.")
+    context_window = models.PositiveIntegerField(null=True, blank=True)
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
+    url = models.URLField(max_length=500, blank=True, help_text="The provider's page for this model.")
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+
+    objects = OfferingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider__name", "model_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "model_id"], name="offering_unique_provider_model_id"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gte": 0}) | Q(**{f"{name}__isnull": True}),
+                    name=f"offering_{name}_not_negative",
+                )
+                for name in ("price_input", "price_output", "price_cache_read", "price_cache_write")
+            ],
+        ]
+        indexes = [
+            models.Index(fields=["variant", "price_input"], name="offering_variant_price_in_idx"),
+            models.Index(fields=["price_input"], name="offering_price_input_idx"),
+            models.Index(fields=["price_output"], name="offering_price_output_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.model_id} at {self.provider}"
+
+    @property
+    def is_priced(self) -> bool:
+        return self.price_input is not None and self.price_output is not None
+
+
+class FAQEntry(Timestamped):
+    """A curator-written question on a family; it may replace a generated one."""
+
+    class Replaces(models.TextChoices):
+        USED_FOR = "used_for", "What is <family> used for?"
+        COMPARE = "compare", "How does <family> compare to <related>?"
+        WHICH_MODEL = "which_model", "Which <family> model should I use?"
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="faq_entries")
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Markdown.")
+    position = models.PositiveSmallIntegerField(default=0)
+    replaces = models.CharField(
+        max_length=20, choices=Replaces, blank=True, help_text="Show this instead of a generated question."
+    )
+
+    class Meta:
+        ordering = ["family", "position", "id"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "replaces"], condition=~Q(replaces=""), name="faqentry_one_replacement_per_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.question

@@ -1,0 +1,283 @@
+"""Reads: every page's data in a fixed number of queries, whatever the size of the family."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, Prefetch, Q
+from django.http import Http404
+
+from catalog.models import (
+    FamilyRelation,
+    FamilyTag,
+    FAQEntry,
+    Family,
+    Offering,
+    Organization,
+    Provider,
+    Status,
+    Tag,
+    Variant,
+)
+from catalog.services import guidance
+
+# --- Sorting of small, in-memory tables --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SortKey:
+    key: str
+    label: str
+    value: Callable
+
+
+def sort_rows(rows: list, keys: dict[str, SortKey], requested: str | None, default: str) -> tuple[list, str]:
+    """Sort by a whitelisted key ("-key" descends); unknown values last; the original order breaks ties.
+
+    An unknown key falls back to `default`, so a bad parameter never breaks the page.
+    """
+    requested = requested or default
+    name = requested.removeprefix("-")
+    if name not in keys:
+        requested, name = default, default.removeprefix("-")
+    descending = requested.startswith("-")
+    getter = keys[name].value
+    known = [row for row in rows if getter(row) is not None]
+    unknown = [row for row in rows if getter(row) is None]
+    known.sort(key=getter, reverse=descending)  # sort is stable: ties keep the catalog order
+    return known + unknown, requested
+
+
+SPEC_SORT_KEYS = {
+    key.key: key
+    for key in (
+        SortKey("model", "Model", lambda v: v.name.lower()),
+        SortKey("released", "Released", lambda v: v.release_date),
+        SortKey("context", "Context", lambda v: v.context_window),
+        SortKey("parameters", "Parameters", lambda v: v.parameters),
+        SortKey("vision", "Vision", lambda v: v.has_vision),
+        SortKey("multimodal", "Multimodal", lambda v: v.is_multimodal),
+    )
+}
+
+
+# --- Family page ---------------------------------------------------------------------------
+
+
+@dataclass
+class ProviderOfferings:
+    provider: Provider
+    offerings: list[Offering]
+
+    @property
+    def priced(self) -> list[Offering]:
+        return [o for o in self.offerings if o.is_priced]
+
+
+@dataclass
+class VariantRow:
+    variant: Variant
+    use_when: str
+    signals: list[str]
+
+
+@dataclass
+class FamilyPage:
+    family: Family
+    variants: list[Variant]
+    rows: list[VariantRow]
+    family_line: str
+    release_groups: list[guidance.ReleaseGroup]
+    spec_rows: list[Variant]
+    spec_sort: str
+    sources: list
+    use_cases: list[str]
+    strengths: list[str]
+    relations: list[FamilyRelation]
+    collaborators: list[Organization]
+    providers: list[ProviderOfferings]
+    faq: list = field(default_factory=list)
+
+
+def _family_queryset():
+    tags = FamilyTag.objects.select_related("tag")
+    variants = Variant.objects.select_related("replaced_by", "replaced_by__family").prefetch_related(
+        Prefetch("offerings", queryset=Offering.objects.select_related("provider"))
+    )
+    return (
+        Family.objects.published()
+        .with_creator()
+        .prefetch_related(
+            Prefetch("variants", queryset=variants),
+            "sources",
+            Prefetch("family_tags", queryset=tags),
+            Prefetch(
+                "relations",
+                queryset=FamilyRelation.objects.select_related("related", "related__creator").prefetch_related(
+                    Prefetch("related__variants", queryset=Variant.objects.all()),
+                    Prefetch("related__family_tags", queryset=tags),
+                ),
+            ),
+            "faq_entries",
+            "collaborators",
+        )
+    )
+
+
+def _tag_names(family_tags, kind: str) -> list[str]:
+    return [ft.tag.name for ft in family_tags if ft.tag.kind == kind]
+
+
+def family_facts(family: Family) -> guidance.FamilyFacts:
+    """A prefetched family as the guidance engine sees it."""
+    family_tags = list(family.family_tags.all())
+    return guidance.FamilyFacts(
+        name=family.name,
+        creator=family.creator.name,
+        variants=list(family.variants.all()),
+        use_cases=_tag_names(family_tags, Tag.Kind.USE_CASE),
+        strengths=_tag_names(family_tags, Tag.Kind.STRENGTH),
+    )
+
+
+def merge_faq(curated: list[FAQEntry], generated: list[guidance.FAQItem]) -> list:
+    """Curator entries first; a curator entry that replaces a generated question hides it."""
+    replaced = {entry.replaces for entry in curated if entry.replaces}
+    return [*curated, *(item for item in generated if item.key not in replaced)]
+
+
+def group_by_provider(offerings: list[Offering]) -> list[ProviderOfferings]:
+    groups: dict[int, ProviderOfferings] = {}
+    for offering in sorted(offerings, key=lambda o: (o.provider.name.lower(), o.model_id)):
+        groups.setdefault(offering.provider_id, ProviderOfferings(offering.provider, [])).offerings.append(offering)
+    return list(groups.values())
+
+
+def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
+    family = _family_queryset().filter(slug=slug).first()
+    if family is None:
+        raise Http404(f"No family with slug {slug!r}.")
+    facts = family_facts(family)
+    variants = list(facts.variants)
+    offerings = [offering for variant in variants for offering in variant.offerings.all()]
+    relations = list(family.relations.all())
+    related = family_facts(relations[0].related) if relations else None
+    generated = guidance.family_faq(facts, offerings, related)
+    spec_rows, spec_sort = sort_rows(variants, SPEC_SORT_KEYS, spec_sort, default="model")
+    if spec_sort == "model":
+        spec_rows = variants  # the curated order is the default view
+    return FamilyPage(
+        family=family,
+        variants=variants,
+        rows=[VariantRow(v, guidance.use_when(v), guidance.signals(v)) for v in variants],
+        family_line=guidance.family_line(variants),
+        release_groups=guidance.release_groups(variants),
+        spec_rows=spec_rows,
+        spec_sort=spec_sort,
+        sources=list(family.sources.all()),
+        use_cases=list(facts.use_cases),
+        strengths=list(facts.strengths),
+        relations=relations,
+        collaborators=list(family.collaborators.all()),
+        providers=group_by_provider(offerings),
+        faq=merge_faq(list(family.faq_entries.all()), generated),
+    )
+
+
+# --- Variant page --------------------------------------------------------------------------
+
+
+@dataclass
+class VariantPage:
+    variant: Variant
+    use_when: str
+    signals: list[str]
+    offerings: list[Offering]
+    replaces: list[Variant]
+    siblings: list[Variant]
+    cheapest: Offering | None
+
+
+def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
+    variant = (
+        Variant.objects.filter(family__slug=family_slug, slug=variant_slug, family__published=True)
+        .with_family()
+        .prefetch_related(
+            Prefetch("offerings", queryset=Offering.objects.select_related("provider")),
+            Prefetch("replaces", queryset=Variant.objects.select_related("family")),
+            Prefetch("family__variants", queryset=Variant.objects.only("id", "name", "slug", "family_id", "position",
+                                                                       "release_date", "status")),
+            "family__sources",
+        )
+        .first()
+    )
+    if variant is None:
+        raise Http404(f"No variant {variant_slug!r} in family {family_slug!r}.")
+    offerings = sorted(
+        variant.offerings.all(),
+        key=lambda o: (not o.is_priced, (o.price_input or 0) + (o.price_output or 0), o.provider.name.lower()),
+    )
+    return VariantPage(
+        variant=variant,
+        use_when=guidance.use_when(variant),
+        signals=guidance.signals(variant),
+        offerings=offerings,
+        replaces=list(variant.replaces.all()),
+        siblings=[v for v in variant.family.variants.all() if v.pk != variant.pk],
+        cheapest=guidance.cheapest_offering(offerings),
+    )
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+def home_page(newest: int = 10) -> dict:
+    families = Family.objects.published().with_creator().annotate(variant_count=Count("variants"))
+    by_creator: dict[Organization, list[Family]] = {}
+    for family in families.order_by("creator__name", "name"):
+        by_creator.setdefault(family.creator, []).append(family)
+    return {
+        "newest": list(
+            Variant.objects.listed().filter(release_date__isnull=False).with_family()
+            .order_by("-release_date", "family__name", "position", "name")[:newest]
+        ),
+        "families_by_creator": list(by_creator.items()),
+        "counts": {
+            "families": Family.objects.published().count(),
+            "variants": Variant.objects.filter(family__published=True).count(),
+            "providers": Provider.objects.count(),
+            "offerings": Offering.objects.count(),
+        },
+    }
+
+
+def family_list_queryset():
+    return (
+        Family.objects.published()
+        .with_creator()
+        .annotate(
+            variant_count=Count("variants", distinct=True),
+            max_context=Max("variants__context_window"),
+            latest_release=Max("variants__release_date"),
+            current_count=Count("variants", filter=Q(variants__status=Status.CURRENT), distinct=True),
+        )
+        .prefetch_related(Prefetch("family_tags", queryset=FamilyTag.objects.select_related("tag")))
+        .order_by("name")
+    )
+
+
+def provider_list_queryset():
+    return Provider.objects.annotate(
+        offering_count=Count("offerings", distinct=True),
+        priced_count=Count("offerings", filter=Q(offerings__price_input__isnull=False), distinct=True),
+        lowest_input=Min("offerings__price_input"),
+    ).order_by("name")
+
+
+def provider_offerings_queryset(provider: Provider):
+    return (
+        Offering.objects.filter(provider=provider, variant__family__published=True)
+        .select_related("variant", "variant__family")
+        .order_by("variant__family__name", "variant__position", "variant__name", "model_id")
+    )

@@ -1,0 +1,249 @@
+"""Write a catalog document into the database: validated first, then upserted in one transaction.
+
+Records are matched on their natural keys (slugs; a provider's model id). A record is saved only
+when a value differs, so importing the same document twice writes nothing the second time.
+Nothing is deleted: a record missing from the document stays as it is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+from django.utils.text import slugify
+from pydantic import ValidationError as SchemaError
+
+from catalog.models import (
+    FamilyRelation,
+    FamilyTag,
+    FAQEntry,
+    Family,
+    Offering,
+    Organization,
+    Provider,
+    Source,
+    Tag,
+    Variant,
+)
+from catalog.services.catalog_format import CatalogDocument, parse_partial_date
+
+
+class CatalogImportError(Exception):
+    """Bad input: the message names the record and the field."""
+
+
+@dataclass
+class ImportSummary:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+    def lines(self) -> list[str]:
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return [
+            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, {self.unchanged[kind]} unchanged"
+            for kind in kinds
+        ]
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def describe_schema_error(error: SchemaError, document: dict) -> str:
+    """Name each bad record by its path and, where it has one, its slug or model id."""
+    messages = []
+    for problem in error.errors():
+        path = list(problem["loc"])
+        node, label = document, []
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                break
+            if isinstance(node, dict):
+                name = node.get("slug") or node.get("model_id") or node.get("number")
+                if name is not None:
+                    label.append(str(name))
+        where = ".".join(str(part) for part in path)
+        record = f" ({' / '.join(label)})" if label else ""
+        messages.append(f"{where}{record}: {problem['msg']}")
+    return "; ".join(messages)
+
+
+def validate_document(data: dict) -> CatalogDocument:
+    try:
+        return CatalogDocument.model_validate(data)
+    except SchemaError as error:
+        raise CatalogImportError(describe_schema_error(error, data)) from error
+
+
+class _Writer:
+    def __init__(self, summary: ImportSummary):
+        self.summary = summary
+
+    def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
+        kind = model._meta.verbose_name_plural
+        instance = model.objects.filter(**lookup).first()
+        if instance is None:
+            instance = model(**lookup, **values)
+            instance.full_clean(validate_constraints=False)
+            instance.save()
+            self.summary.created[kind] += 1
+            return instance
+        changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        if changed:
+            for name in changed:
+                setattr(instance, name, values[name])
+            instance.full_clean(validate_constraints=False)
+            instance.save(update_fields=[*changed, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
+            self.summary.updated[kind] += 1
+        else:
+            self.summary.unchanged[kind] += 1
+        return instance
+
+
+def import_catalog(data: dict, *, dry_run: bool = False) -> ImportSummary:
+    """Import a catalog document (already parsed from JSON or YAML). Atomic; `dry_run` rolls back."""
+    document = validate_document(data)
+    summary = ImportSummary(dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _write(document, _Writer(summary))
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    except Exception as error:
+        if isinstance(error, CatalogImportError):
+            raise
+        from django.core.exceptions import ValidationError
+
+        if isinstance(error, ValidationError):
+            raise CatalogImportError(f"invalid value: {error}") from error
+        raise
+    return summary
+
+
+def _variant_key(ref: str) -> tuple[str, str]:
+    family_slug, variant_slug = ref.split("/", 1)
+    return family_slug, variant_slug
+
+
+def _write(document: CatalogDocument, writer: _Writer) -> None:
+    organizations = {
+        record.slug: writer.upsert(
+            Organization, {"slug": record.slug}, record.model_dump(exclude={"slug"})
+        )
+        for record in document.organizations
+    }
+
+    def organization(slug: str, where: str) -> Organization:
+        if slug not in organizations:
+            found = Organization.objects.filter(slug=slug).first()
+            if found is None:
+                raise CatalogImportError(f"{where}: unknown organization {slug!r}")
+            organizations[slug] = found
+        return organizations[slug]
+
+    providers = {
+        record.slug: writer.upsert(Provider, {"slug": record.slug}, record.model_dump(exclude={"slug"}))
+        for record in document.providers
+    }
+
+    variants: dict[tuple[str, str], Variant] = {}
+    families: dict[str, Family] = {}
+    pending_replacements = []
+    for record in document.families:
+        where = f"families.{record.slug}"
+        family = writer.upsert(
+            Family,
+            {"slug": record.slug},
+            {
+                "name": record.name,
+                "creator": organization(record.creator, where),
+                "about": record.about,
+                "license": record.license,
+                "homepage": record.homepage,
+                "repository": record.repository,
+                "published": record.published,
+            },
+        )
+        families[record.slug] = family
+        wanted = {organization(slug, f"{where}.collaborators").pk for slug in record.collaborators}
+        missing = wanted - set(family.collaborators.values_list("pk", flat=True))
+        if missing:
+            family.collaborators.add(*missing)
+            writer.summary.created["family collaborators"] += len(missing)
+
+        for position, (kind, name) in enumerate(
+            [(Tag.Kind.USE_CASE, name) for name in record.use_cases]
+            + [(Tag.Kind.STRENGTH, name) for name in record.strengths]
+        ):
+            tag = writer.upsert(Tag, {"kind": kind, "slug": slugify(name)}, {"name": name})
+            writer.upsert(FamilyTag, {"family": family, "tag": tag}, {"position": position})
+
+        for source in record.sources:
+            writer.upsert(
+                Source, {"family": family, "number": source.number}, source.model_dump(exclude={"number"})
+            )
+        for position, entry in enumerate(record.faq):
+            writer.upsert(
+                FAQEntry,
+                {"family": family, "question": entry.question},
+                {"answer": entry.answer, "replaces": entry.replaces, "position": position},
+            )
+        for position, variant_record in enumerate(record.variants):
+            values = variant_record.model_dump(exclude={"slug", "released", "replaced_by"})
+            if variant_record.released:
+                values["release_date"], values["release_precision"] = parse_partial_date(variant_record.released)
+            else:
+                values["release_date"], values["release_precision"] = None, "day"
+            values["position"] = position
+            variant = writer.upsert(Variant, {"family": family, "slug": variant_record.slug}, values)
+            variants[(record.slug, variant_record.slug)] = variant
+            if variant_record.replaced_by:
+                pending_replacements.append((f"{where}.variants.{variant_record.slug}", variant, variant_record.replaced_by))
+
+    def find_variant(ref: str, where: str) -> Variant:
+        key = _variant_key(ref)
+        if key not in variants:
+            found = Variant.objects.filter(family__slug=key[0], slug=key[1]).first()
+            if found is None:
+                raise CatalogImportError(f"{where}: unknown variant {ref!r}")
+            variants[key] = found
+        return variants[key]
+
+    for where, variant, ref in pending_replacements:
+        replacement = find_variant(ref, f"{where}.replaced_by")
+        if variant.replaced_by_id != replacement.pk:
+            variant.replaced_by = replacement
+            variant.save(update_fields=["replaced_by", "updated_at"])
+            writer.summary.updated["variants"] += 1
+
+    for record in document.families:
+        for position, relation in enumerate(record.related):
+            where = f"families.{record.slug}.related"
+            related = families.get(relation.family) or Family.objects.filter(slug=relation.family).first()
+            if related is None:
+                raise CatalogImportError(f"{where}: unknown family {relation.family!r}")
+            writer.upsert(
+                FamilyRelation,
+                {"family": families[record.slug], "related": related},
+                {"note": relation.note, "position": position},
+            )
+
+    for record in document.offerings:
+        where = f"offerings.{record.provider}/{record.model_id}"
+        provider = providers.get(record.provider) or Provider.objects.filter(slug=record.provider).first()
+        if provider is None:
+            raise CatalogImportError(f"{where}: unknown provider {record.provider!r}")
+        values = record.model_dump(exclude={"provider", "model_id", "variant"})
+        values["variant"] = find_variant(record.variant, where)
+        writer.upsert(Offering, {"provider": provider, "model_id": record.model_id}, values)

@@ -1,0 +1,67 @@
+"""Display helpers: "—" for unknown, token and parameter counts as the guidance writes them."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from catalog.services import guidance
+from catalog.services.markdown import render_markdown
+
+register = template.Library()
+
+UNKNOWN = "—"
+
+
+@register.filter
+def tokens(value):
+    return guidance.format_tokens(value) if value else UNKNOWN
+
+
+@register.filter
+def params(value):
+    return guidance.format_parameters(value) if value else UNKNOWN
+
+
+@register.filter
+def price(value):
+    return UNKNOWN if value is None else guidance.format_price(value)
+
+
+@register.filter
+def yes_no(value):
+    """True → Yes, False → No, None (unknown) → —."""
+    if value is None:
+        return UNKNOWN
+    return "Yes" if value else "No"
+
+
+@register.filter
+def modalities(values):
+    return ", ".join(values) if values else UNKNOWN
+
+
+@register.filter
+def dash(value):
+    return UNKNOWN if value in (None, "") else value
+
+
+@register.simple_tag
+def markdown(text, sources=()):
+    """Render curator Markdown safely; [n] becomes a link to source n when it exists."""
+    return mark_safe(render_markdown(text, {source.number for source in sources}))  # noqa: S308 (sanitized by nh3)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (None removes one)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
+    return f"?{query.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def sort_query(context, key, current):
+    """The query string that sorts by `key`, flipping direction when it is already the sort."""
+    return query_with(context, sort=f"-{key}" if current == key else key)
