@@ -29,12 +29,10 @@ def _trim(number: float) -> str:
 
 def format_tokens(tokens: int) -> str:
     """4096 → "4k", 131072 → "128k", 200000 → "200k", 1000000 → "1M"."""
-    if tokens >= 1_000_000:
-        base = 1_048_576 if tokens % 1_048_576 == 0 else 1_000_000
-        return f"{_trim(tokens / base)}M"
-    if tokens >= 1000:
-        base = 1024 if tokens % 1024 == 0 else 1000
-        return f"{_trim(tokens / base)}k"
+    for decimal, binary, suffix in ((1_000_000, 1_048_576, "M"), (1000, 1024, "k")):
+        if tokens >= decimal:
+            base = binary if tokens % decimal and not tokens % binary else decimal
+            return f"{_trim(tokens / base)}{suffix}"
     return str(tokens)
 
 
