@@ -81,6 +81,10 @@ class ModalitySetField(models.CharField):
             "widget": forms.CheckboxSelectMultiple,
             "required": not self.blank,
         }
+        widget = kwargs.pop("widget", None)
+        # The admin hands every CharField a text input; a set needs a widget that holds several values.
+        if getattr(widget, "allow_multiple_selected", False):
+            defaults["widget"] = widget
         defaults.update(kwargs)
         # CharField.formfield would add max_length, which a multiple choice field does not take.
         return models.Field.formfield(self, **defaults)
