@@ -157,3 +157,10 @@ class CatalogDocument(Record):
     providers: list[ProviderRecord] = Field(default_factory=list)
     families: list[FamilyRecord] = Field(default_factory=list)
     offerings: list[OfferingRecord] = Field(default_factory=list)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of the format, as committed in docs/catalog-format.schema.json."""
+    schema = CatalogDocument.model_json_schema()
+    schema["title"] = "Model catalog document"
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
