@@ -3,6 +3,9 @@
 Reads live in `catalog.selectors`, writes in `catalog.services`.
 """
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -13,6 +16,11 @@ from .fields import Modality, ModalitySetField
 
 __all__ = [
     "Capability",
+    "Disagreement",
+    "FieldLock",
+    "ImportRun",
+    "Listing",
+    "PriceRecord",
     "FAQEntry",
     "Family",
     "FamilyRelation",
@@ -35,7 +43,18 @@ class Timestamped(models.Model):
         abstract = True
 
 
-class Organization(Timestamped):
+class Imported(Timestamped):
+    """Where a record came from. When a source last listed it is on its Listings."""
+
+    origin = models.CharField(
+        max_length=40, blank=True, help_text="The source that created the record: catalog, models.dev, litellm; blank: a curator."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Organization(Imported):
     class Kind(models.TextChoices):
         COMPANY = "company", "Company"
         LAB = "lab", "Research lab"
@@ -84,7 +103,7 @@ class FamilyQuerySet(models.QuerySet):
         return self.select_related("creator")
 
 
-class Family(Timestamped):
+class Family(Imported):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     creator = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="families")
@@ -219,7 +238,7 @@ class VariantQuerySet(models.QuerySet):
 partial_date_validator = RegexValidator(r"^\d{4}(-\d{2}(-\d{2})?)?$", "Use YYYY, YYYY-MM or YYYY-MM-DD.")
 
 
-class Variant(Timestamped):
+class Variant(Imported):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="variants")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200)
@@ -251,6 +270,11 @@ class Variant(Timestamped):
     replaced_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
     )
+    match_key = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Normalized model id that imports match offerings on (claude-opus-4-1); blank: match by slug only.",
+    )
 
     objects = VariantQuerySet.as_manager()
 
@@ -269,6 +293,7 @@ class Variant(Timestamped):
             ),
             models.CheckConstraint(condition=Q(release_date__isnull=False) | Q(release_precision="day"),
                                    name="variant_precision_needs_date"),
+            models.UniqueConstraint(fields=["match_key"], condition=~Q(match_key=""), name="variant_unique_match_key"),
         ]
         indexes = [
             models.Index(fields=["status", "release_date"], name="variant_status_released_idx"),
@@ -331,7 +356,7 @@ class ProviderQuerySet(models.QuerySet):
         return self.annotate(offering_count=models.Count("offerings", distinct=True))
 
 
-class Provider(Timestamped):
+class Provider(Imported):
     class Kind(models.TextChoices):
         API = "api", "API"
         CLOUD = "cloud", "Cloud platform"
@@ -356,6 +381,8 @@ class Provider(Timestamped):
         return reverse("catalog:provider-detail", kwargs={"provider": self.slug})
 
 
+PRICE_FIELD_NAMES = ("price_input", "price_output", "price_cache_read", "price_cache_write")
+
 price_field_kwargs = {
     "max_digits": 12,
     "decimal_places": 6,
@@ -373,7 +400,7 @@ class OfferingQuerySet(models.QuerySet):
         return self.filter(price_input__isnull=False, price_output__isnull=False)
 
 
-class Offering(Timestamped):
+class Offering(Imported):
     """A variant as one provider serves it. Prices are USD per million tokens."""
 
     class Status(models.TextChoices):
@@ -395,7 +422,8 @@ class Offering(Timestamped):
     status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
     url = models.URLField(max_length=500, blank=True, help_text="The provider's page for this model.")
     first_seen = models.DateTimeField(null=True, blank=True)
-    last_seen = models.DateTimeField(null=True, blank=True)
+    listed = models.BooleanField(default=True, help_text="False once no source lists it any more; never deleted.")
+    delisted_at = models.DateTimeField(null=True, blank=True)
 
     objects = OfferingQuerySet.as_manager()
 
@@ -408,7 +436,7 @@ class Offering(Timestamped):
                     condition=Q(**{f"{name}__gte": 0}) | Q(**{f"{name}__isnull": True}),
                     name=f"offering_{name}_not_negative",
                 )
-                for name in ("price_input", "price_output", "price_cache_read", "price_cache_write")
+                for name in PRICE_FIELD_NAMES
             ],
         ]
         indexes = [
@@ -416,6 +444,8 @@ class Offering(Timestamped):
             models.Index(fields=["price_input"], name="offering_price_input_idx"),
             models.Index(fields=["price_output"], name="offering_price_output_idx"),
         ]
+
+    PRICE_FIELDS = PRICE_FIELD_NAMES
 
     def __str__(self):
         return f"{self.model_id} at {self.provider}"
@@ -453,3 +483,132 @@ class FAQEntry(Timestamped):
 
     def __str__(self):
         return self.question
+
+
+# --- Imports: runs, what each source lists, curator locks, price history, disagreements -----
+
+
+class ImportRun(models.Model):
+    """One run of an importer: what it read, when, and what it did."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        DRY_RUN = "dry_run", "Dry run (nothing written)"
+
+    source = models.CharField(max_length=40)
+    dataset = models.CharField(max_length=500, help_text="File path or package and version.")
+    dataset_version = models.CharField(max_length=100, blank=True)
+    dataset_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bytes read.")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status, default=Status.RUNNING)
+    counts = models.JSONField(default=dict, blank=True)
+    notes = models.JSONField(default=list, blank=True, help_text="Kept curator values, ambiguous matches, skips.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["source", "-started_at"], name="importrun_source_started_idx")]
+
+    def __str__(self):
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class Listing(models.Model):
+    """What one source says about one offering, as it last said it."""
+
+    class Match(models.TextChoices):
+        EXACT = "exact", "Exact id"
+        NORMALIZED = "normalized", "Normalized id"
+        NEW = "new", "Made a new variant"
+        AMBIGUOUS = "ambiguous", "Ambiguous: review"
+
+    source = models.CharField(max_length=40)
+    key = models.CharField(max_length=400, help_text="The record's key in the source (provider/model id).")
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="listings")
+    values = models.JSONField(default=dict, help_text="The values the source gave, normalized to catalog units.")
+    match = models.CharField(max_length=12, choices=Match, default=Match.EXACT)
+    match_note = models.CharField(max_length=300, blank=True)
+    listed = models.BooleanField(default=True, help_text="False once the source stopped listing it.")
+    first_seen_at = models.DateTimeField()
+    changed_at = models.DateTimeField(help_text="When the source's values last changed.")
+    delisted_at = models.DateTimeField(null=True, blank=True)
+    last_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The run that last changed this listing. Every later successful run of the source saw it too.",
+    )
+
+    class Meta:
+        ordering = ["source", "key"]
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="listing_unique_source_key")]
+        indexes = [models.Index(fields=["match"], name="listing_match_idx")]
+
+    def __str__(self):
+        return f"{self.source}: {self.key}"
+
+
+class FieldLock(models.Model):
+    """A field a curator set by hand: imports keep it and report what the source says instead."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(max_length=100)
+    value = models.JSONField(null=True, blank=True, help_text="The curator's value when the lock was taken.")
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    locked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-locked_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "field"], name="fieldlock_unique_field"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} #{self.object_id}: {self.field}"
+
+
+class PriceRecord(models.Model):
+    """A price an offering held, and from when to when (valid_to is null for the current one)."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="price_history")
+    price_input = models.DecimalField(**price_field_kwargs)
+    price_output = models.DecimalField(**price_field_kwargs)
+    price_cache_read = models.DecimalField(**price_field_kwargs)
+    price_cache_write = models.DecimalField(**price_field_kwargs)
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["offering", "valid_from"]
+        indexes = [models.Index(fields=["offering", "valid_from"], name="pricerecord_offering_from_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="pricerecord_valid_range"
+            ),
+            models.UniqueConstraint(
+                fields=["offering"], condition=Q(valid_to__isnull=True), name="pricerecord_one_current_per_offering"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.offering} from {self.valid_from:%Y-%m-%d}"
+
+
+class Disagreement(models.Model):
+    """Two sources give different values for the same field of the same offering."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="disagreements")
+    field = models.CharField(max_length=60)
+    values = models.JSONField(help_text="{source: value}")
+    detected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["offering", "field"]
+        constraints = [models.UniqueConstraint(fields=["offering", "field"], name="disagreement_unique_field")]
+
+    def __str__(self):
+        return f"{self.offering}: {self.field}"

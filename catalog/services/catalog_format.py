@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from collections.abc import Callable, Hashable, Sequence
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from catalog.fields import canonical_modalities
 from catalog.models import DatePrecision, FAQEntry, Offering, Organization, Provider, Status
@@ -157,6 +159,43 @@ class CatalogDocument(Record):
     providers: list[ProviderRecord] = Field(default_factory=list)
     families: list[FamilyRecord] = Field(default_factory=list)
     offerings: list[OfferingRecord] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def natural_keys_are_unique(self) -> CatalogDocument:
+        """The importer matches records on these keys: a second record with the same key would silently win."""
+        problems: list[str] = []
+
+        def check(kind: str, path: str, records: Sequence[Record], key: Callable[[Record], Hashable],
+                  label: Callable[[Record], str]) -> None:
+            seen: dict[Hashable, int] = {}
+            for index, record in enumerate(records):
+                value = key(record)
+                if value in seen:
+                    problems.append(
+                        f"{path}.{index} ({label(record)}): duplicate {kind}, the same as {path}.{seen[value]}"
+                    )
+                else:
+                    seen[value] = index
+
+        check("organization slug", "organizations", self.organizations, lambda r: r.slug, lambda r: r.slug)
+        check("provider slug", "providers", self.providers, lambda r: r.slug, lambda r: r.slug)
+        check("family slug", "families", self.families, lambda r: r.slug, lambda r: r.slug)
+        for index, family in enumerate(self.families):
+            path, name = f"families.{index}", family.slug
+            check(f"variant slug in family {name!r}", f"{path}.variants", family.variants,
+                  lambda r: r.slug, lambda r: f"{name} / {r.slug}")
+            check(f"source number in family {name!r}", f"{path}.sources", family.sources,
+                  lambda r: r.number, lambda r: f"{name} / {r.number}")
+            check(f"FAQ question in family {name!r}", f"{path}.faq", family.faq,
+                  lambda r: r.question, lambda r: f"{name} / {r.question}")
+            check(f"related family in family {name!r}", f"{path}.related", family.related,
+                  lambda r: r.family, lambda r: f"{name} / {r.family}")
+        check("provider and model id", "offerings", self.offerings,
+              lambda r: (r.provider, r.model_id), lambda r: f"{r.provider}/{r.model_id}")
+        if problems:
+            # The message goes in the context, not the template, so braces in a model id stay literal.
+            raise PydanticCustomError("duplicate_key", "{problems}", {"problems": "; ".join(problems)})
+        return self
 
 
 def json_schema() -> dict:

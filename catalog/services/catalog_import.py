@@ -73,7 +73,8 @@ def describe_schema_error(error: SchemaError, document: dict) -> str:
                     label.append(str(name))
         where = ".".join(str(part) for part in path)
         record = f" ({' / '.join(label)})" if label else ""
-        messages.append(f"{where}{record}: {problem['msg']}")
+        # A document-level check (no path) names its records in its own message.
+        messages.append(f"{where}{record}: {problem['msg']}" if where else problem["msg"])
     return "; ".join(messages)
 
 

@@ -1,0 +1,36 @@
+"""Run one source import: lock, record the run, parse, write, finish the record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from catalog.models import ImportRun
+from catalog.services.importers.reading import read_bytes
+from catalog.services.importers.runs import finish_run, import_lock, start_run
+from catalog.services.importers.sources import ImportReport, SourceEntry, apply_entries
+
+Parser = Callable[[bytes, str], tuple[list[SourceEntry], list[str]]]
+
+
+def run_import(
+    source: str,
+    path,
+    parse: Parser,
+    *,
+    version: str = "",
+    dry_run: bool = False,
+    progress: Callable[[Iterable], Iterable] = lambda items: items,
+) -> tuple[ImportReport, ImportRun]:
+    with import_lock():
+        raw = read_bytes(path)
+        run = start_run(source, str(path), raw, version=version, dry_run=dry_run)
+        try:
+            entries, skipped = parse(raw, str(path))
+            report = apply_entries(source, entries, run, dry_run=dry_run, progress=progress)
+            report.skipped.extend(skipped)
+        except Exception as error:
+            finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
+            raise
+        finish_run(run, status=ImportRun.Status.DRY_RUN if dry_run else ImportRun.Status.SUCCEEDED,
+                   counts=report.counts(), notes=report.notes())
+    return report, run

@@ -1,0 +1,79 @@
+"""One import at a time, and a record of every run."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import tempfile
+from pathlib import Path
+
+from django.db import connection
+from django.utils import timezone
+
+from catalog.models import ImportRun
+
+
+class ImportError_(Exception):  # noqa: N801 (the builtin ImportError means something else)
+    """Bad input or a refused run: the message names the record or the reason."""
+
+
+class ImportBusy(ImportError_):
+    pass
+
+
+ADVISORY_LOCK_ID = 0x6361_7461  # "cata"
+
+
+@contextlib.contextmanager
+def import_lock():
+    """Refuse to start while another import runs against the same database.
+
+    PostgreSQL: a session advisory lock (works across hosts). SQLite: a file lock beside the database.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_ID])
+            if not cursor.fetchone()[0]:
+                raise ImportBusy("Another import is running against this database; try again when it has finished.")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
+        return
+    name = str(connection.settings_dict["NAME"])
+    lock_path = Path(tempfile.gettempdir()) / f"catalog-import-{hashlib.sha1(name.encode()).hexdigest()[:12]}.lock"
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportBusy(
+                f"Another import is running against this database (lock file {lock_path}); "
+                "try again when it has finished."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def start_run(source: str, dataset: str, raw: bytes, version: str = "", dry_run: bool = False) -> ImportRun:
+    return ImportRun.objects.create(
+        source=source,
+        dataset=dataset[:500],
+        dataset_version=version[:100],
+        dataset_hash=hashlib.sha256(raw).hexdigest(),
+        started_at=timezone.now(),
+        status=ImportRun.Status.RUNNING,
+    )
+
+
+def finish_run(run: ImportRun, *, status: str, counts: dict | None = None, notes: list | None = None,
+               error: str = "") -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.counts = counts or {}
+    run.notes = (notes or [])[:5000]
+    run.error = error[:10000]
+    run.save(update_fields=["status", "finished_at", "counts", "notes", "error"])
