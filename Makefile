@@ -21,6 +21,7 @@ migrate: install
 
 seed: migrate
 	$(BIN)/python manage.py load_seed
+	$(BIN)/python manage.py import_modelsdev
 
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -5,24 +5,103 @@ Changelists declare their joins (`list_select_related`) and annotate their count
 """
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .fields import MODALITY_ORDER, Modality
 from .models import (
+    Disagreement,
     FAQEntry,
     Family,
     FamilyRelation,
     FamilyTag,
+    FieldLock,
+    ImportRun,
+    Listing,
     Offering,
     Organization,
+    PriceRecord,
     Provider,
     Source,
     Tag,
     Variant,
 )
+from .services import curation
 from .models import Status as VariantStatus
+
+# Curation: locks and price history follow every save ---------------------------------------------
+
+INLINE_ROW_LIMIT = 100
+
+
+class FieldLockInline(GenericTabularInline):
+    """The fields a curator locked on this record. Delete a row to release its lock."""
+
+    model = FieldLock
+    fields = ["field", "value", "locked_by", "locked_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = True
+    verbose_name = "curator lock (delete to let imports update the field again)"
+    verbose_name_plural = "curator locks (imports keep these fields; delete a row to release it)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("locked_by")
+
+
+class CurationAdmin(admin.ModelAdmin):
+    """Locks the fields a curator changes and keeps price history, for the form and its inlines.
+
+    Inlines listed in `bounded_inlines` are left out of the form when the parent has more than
+    INLINE_ROW_LIMIT rows of them (the form would be too large to use or to post); the change form
+    then links to the filtered changelist instead.
+    """
+
+    bounded_inlines: dict = {}
+
+    def save_model(self, request, obj, form, change):
+        previous = {name: form.initial.get(name) for name in form.changed_data}
+        super().save_model(request, obj, form, change)
+        curation.record_curator_edit(obj, form.changed_data, request.user, created=not change, previous=previous)
+
+    def save_formset(self, request, form, formset, change):
+        new_or_changed = [
+            (f, {name: f.initial.get(name) for name in f.changed_data}, f.instance.pk is None)
+            for f in formset.forms
+            if f.has_changed() and not (formset.can_delete and formset._should_delete_form(f))
+        ]
+        super().save_formset(request, form, formset, change)
+        for inline_form, previous, created in new_or_changed:
+            if inline_form.instance.pk:
+                curation.record_curator_edit(inline_form.instance, inline_form.changed_data, request.user,
+                                             created=created, previous=previous)
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)
+        if obj is None:
+            return instances
+        too_big = {inline for inline, (related, _) in self.bounded_inlines.items()
+                   if getattr(obj, related).count() > INLINE_ROW_LIMIT}
+        return [inline for inline in instances if type(inline) not in too_big]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        links = []
+        for inline, (related, lookup) in self.bounded_inlines.items():
+            count = getattr(obj, related).count() if obj is not None else 0
+            if count > INLINE_ROW_LIMIT:
+                changelist = reverse(f"admin:catalog_{inline.model._meta.model_name}_changelist")
+                links.append((inline.model._meta.verbose_name_plural, count, f"{changelist}?{lookup}={obj.pk}"))
+        extra_context["bounded_links"] = links
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 # Filters ---------------------------------------------------------------------------------------
 
@@ -61,7 +140,7 @@ class ReleaseYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(CurationAdmin):
     list_display = ["name", "kind", "website"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -133,14 +212,15 @@ class FAQEntryInline(admin.StackedInline):
 
 
 @admin.register(Family)
-class FamilyAdmin(admin.ModelAdmin):
+class FamilyAdmin(CurationAdmin):
     list_display = ["name", "creator", "published", "variant_count", "updated_at"]
     list_filter = ["published", "creator", "tags"]
     list_select_related = ["creator"]
     search_fields = ["name", "slug", "creator__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["creator", "collaborators"]
-    inlines = [FamilyTagInline, FamilyRelationInline, SourceInline, VariantInline, FAQEntryInline]
+    inlines = [FamilyTagInline, FamilyRelationInline, SourceInline, VariantInline, FAQEntryInline, FieldLockInline]
+    bounded_inlines = {VariantInline: ("variants", "family__id__exact")}
     # Explicit: Django drops Meta.ordering from GROUP BY queries, and the count annotation groups,
     # so autocomplete pages would otherwise be unordered.
     ordering = ["name"]
@@ -178,7 +258,7 @@ class VariantOfferingInline(admin.TabularInline):
 
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin):
+class VariantAdmin(CurationAdmin):
     list_display = [
         "name",
         "family",
@@ -197,7 +277,8 @@ class VariantAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "family__name", "base_model"]
     autocomplete_fields = ["family", "replaced_by"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [VariantOfferingInline]
+    inlines = [VariantOfferingInline, FieldLockInline]
+    bounded_inlines = {VariantOfferingInline: ("offerings", "variant__id__exact")}
     actions = ["mark_legacy", "mark_current"]
     fieldsets = [
         ("Identity", {"fields": ["family", "name", "slug", "position"]}),
@@ -272,12 +353,13 @@ class ProviderOfferingInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(CurationAdmin):
     list_display = ["name", "kind", "website", "offering_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [ProviderOfferingInline]
+    inlines = [ProviderOfferingInline, FieldLockInline]
+    bounded_inlines = {ProviderOfferingInline: ("offerings", "provider__id__exact")}
     ordering = ["name"]  # see FamilyAdmin.ordering
 
     def get_queryset(self, request):
@@ -289,7 +371,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin):
+class OfferingAdmin(CurationAdmin):
     list_display = ["model_id", "provider", "variant", "price_input", "price_output", "status", "price_checked"]
     list_filter = ["provider", "status"]
     list_select_related = ["provider", "variant", "variant__family"]
@@ -332,3 +414,116 @@ class FamilyTagAdmin(admin.ModelAdmin):
     list_select_related = ["family", "tag"]
     search_fields = ["family__name", "tag__name"]
     autocomplete_fields = ["family", "tag"]
+
+
+# Imports: runs, listings, price history, disagreements, locks ----------------------------------
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "source", "status", "dataset_version", "duration", "note_count"]
+    list_filter = ["source", "status"]
+    readonly_fields = ["source", "dataset", "dataset_version", "dataset_hash", "started_at", "finished_at", "status",
+                       "counts", "notes_text", "error"]
+    exclude = ["notes"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="duration")
+    def duration(self, obj):
+        if obj.finished_at is None:
+            return "—"
+        return f"{(obj.finished_at - obj.started_at).total_seconds():.1f} s"
+
+    @admin.display(description="notes")
+    def note_count(self, obj):
+        return len(obj.notes)
+
+    @admin.display(description="notes (kept curator values, ambiguous matches, skips)")
+    def notes_text(self, obj):
+        return "\n".join(obj.notes) or "—"
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    """What each source says about each offering; ambiguous matches are here for review."""
+
+    list_display = ["key", "source", "offering", "match", "match_note", "listed", "changed_at"]
+    list_filter = ["source", "match", "listed"]
+    list_select_related = ["offering", "offering__provider"]
+    search_fields = ["key", "offering__model_id", "offering__variant__name"]
+    readonly_fields = ["source", "key", "offering", "values", "match", "match_note", "listed", "first_seen_at",
+                       "changed_at", "delisted_at", "last_run"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PriceRecord)
+class PriceRecordAdmin(admin.ModelAdmin):
+    list_display = ["offering", "price_input", "price_output", "price_cache_read", "valid_from", "valid_to", "source"]
+    list_filter = ["source"]
+    list_select_related = ["offering", "offering__provider"]
+    search_fields = ["offering__model_id", "offering__provider__name"]
+    date_hierarchy = "valid_from"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Disagreement)
+class DisagreementAdmin(admin.ModelAdmin):
+    """Fields where two sources give different values for the same offering."""
+
+    list_display = ["offering", "field", "values_text", "detected_at"]
+    list_filter = ["field"]
+    list_select_related = ["offering", "offering__provider"]
+    search_fields = ["offering__model_id", "offering__provider__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="values by source")
+    def values_text(self, obj):
+        return "; ".join(f"{source}: {value}" for source, value in obj.values.items())
+
+
+@admin.register(FieldLock)
+class FieldLockAdmin(admin.ModelAdmin):
+    """Fields curators set by hand. Imports keep them; delete a lock to let imports update the field."""
+
+    list_display = ["target_display", "content_type", "field", "value", "locked_by", "locked_at"]
+    list_filter = ["content_type", "field"]
+    list_select_related = ["content_type", "locked_by"]
+    actions = ["release_locks"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="record")
+    def target_display(self, obj):
+        return f"{obj.content_type.model} #{obj.object_id}"
+
+    @admin.action(description="Release selected locks (imports may update these fields again)",
+                  permissions=["delete"])
+    def release_locks(self, request, queryset):
+        count, _ = queryset.delete()
+        self.message_user(request, ngettext("%d lock released.", "%d locks released.", count) % count,
+                          messages.SUCCESS)

@@ -62,14 +62,26 @@ class DocumentSyntaxError(CatalogImportError):
 
 
 def _record(model: type[BaseModel], **values) -> dict:
-    """A record's values in its model's field order; every field of the format, nothing else."""
+    """A record's values in its model's field order; every field of the format, nothing else.
+
+    Text is stripped as the format strips it on import, so a stray trailing newline in the database
+    cannot make a second export differ from the first.
+    """
     fields = list(model.model_fields)
     if set(values) != set(fields):
         missing, extra = set(fields) - set(values), set(values) - set(fields)
         raise RuntimeError(
             f"export out of step with the format: {model.__name__}: missing {sorted(missing)}, unknown {sorted(extra)}"
         )
-    return {name: values[name] for name in fields}
+    return {name: _stripped(values[name]) for name in fields}
+
+
+def _stripped(value):
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [item.strip() if isinstance(item, str) else item for item in value]
+    return value
 
 
 def _iso(value: date | None) -> str | None:

@@ -7,9 +7,9 @@ Records refer to each other by slug: a family's `creator` is an organization slu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from decimal import Decimal
-from collections.abc import Callable, Hashable, Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -183,13 +183,13 @@ class CatalogDocument(Record):
         for index, family in enumerate(self.families):
             path, name = f"families.{index}", family.slug
             check(f"variant slug in family {name!r}", f"{path}.variants", family.variants,
-                  lambda r: r.slug, lambda r: f"{name} / {r.slug}")
+                  lambda r: r.slug, lambda r, name=name: f"{name} / {r.slug}")
             check(f"source number in family {name!r}", f"{path}.sources", family.sources,
-                  lambda r: r.number, lambda r: f"{name} / {r.number}")
+                  lambda r: r.number, lambda r, name=name: f"{name} / {r.number}")
             check(f"FAQ question in family {name!r}", f"{path}.faq", family.faq,
-                  lambda r: r.question, lambda r: f"{name} / {r.question}")
+                  lambda r: r.question, lambda r, name=name: f"{name} / {r.question}")
             check(f"related family in family {name!r}", f"{path}.related", family.related,
-                  lambda r: r.family, lambda r: f"{name} / {r.family}")
+                  lambda r: r.family, lambda r, name=name: f"{name} / {r.family}")
         check("provider and model id", "offerings", self.offerings,
               lambda r: (r.provider, r.model_id), lambda r: f"{r.provider}/{r.model_id}")
         if problems:

@@ -12,7 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import (
+    Disagreement,
     FAQEntry,
+    FieldLock,
+    ImportRun,
+    Listing,
+    PriceRecord,
     Family,
     FamilyRelation,
     FamilyTag,
@@ -30,6 +35,22 @@ CATALOG_ADMINS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "catalog"),
     key=lambda model: model._meta.model_name,
 )
+# Records that imports and curator saves write: curators read them (and release locks), never edit them.
+READ_ONLY_ADMINS = {ImportRun, Listing, PriceRecord, Disagreement, FieldLock}
+
+
+def add_import_records(offering, suffix=""):
+    now = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+    run = ImportRun.objects.create(source="models.dev", dataset=f"api{suffix}.json", started_at=now, finished_at=now,
+                                   status=ImportRun.Status.SUCCEEDED, notes=["a note"])
+    Listing.objects.create(source="models.dev", key=f"cloudy/{offering.model_id}{suffix}", offering=offering,
+                           values={"price_input": "3"}, first_seen_at=now, changed_at=now, last_run=run)
+    PriceRecord.objects.create(offering=offering, price_input=Decimal("3"), valid_from=now, valid_to=now,
+                               source="models.dev")
+    Disagreement.objects.create(offering=offering, field=f"price_input{suffix}",
+                                values={"models.dev": "3", "litellm": "4"}, detected_at=now)
+    FieldLock.objects.create(content_type=ContentType.objects.get_for_model(offering), object_id=offering.pk,
+                             field=f"price_output{suffix}", value="15")
 
 
 def admin_url(model, view, *args):
@@ -87,6 +108,7 @@ def catalog():
         price_output=Decimal("15"),
         price_checked=datetime.date(2025, 1, 2),
     )
+    add_import_records(offering)
     return {
         "org": org,
         "tag": tag,
@@ -116,7 +138,8 @@ def grow(catalog, n=20):
             input_modalities=["text", "audio"],
             replaced_by=catalog["large"],
         )
-        Offering.objects.create(provider=provider, variant=variant, model_id=f"acme/extra-{i}")
+        extra = Offering.objects.create(provider=provider, variant=variant, model_id=f"acme/extra-{i}")
+        add_import_records(extra, suffix=f"-{i}")
         Organization.objects.create(name=f"Org {i}", slug=f"org-{i}")
         Tag.objects.create(kind=Tag.Kind.STRENGTH, name=f"Strength {i}", slug=f"strength-{i}")
         Provider.objects.create(name=f"Provider {i}", slug=f"provider-{i}")
@@ -200,16 +223,19 @@ def test_changelist_add_and_change_pages_render(admin_client, catalog, model):
     assert obj is not None, f"the fixture has no {model.__name__}"
     for url in (
         admin_url(model, "changelist"),
-        admin_url(model, "add"),
         admin_url(model, "change", obj.pk),
     ):
         response = admin_client.get(url)
         assert response.status_code == 200, url
+    add = admin_client.get(admin_url(model, "add"))
+    assert add.status_code == (403 if model in READ_ONLY_ADMINS else 200)
 
 
 @pytest.mark.parametrize("model", CATALOG_ADMINS, ids=lambda model: model._meta.model_name)
 def test_change_form_resubmits_unchanged(admin_client, catalog, model):
     """Every change form, with its inlines, saves as rendered: no widget loses a value."""
+    if model in READ_ONLY_ADMINS:
+        pytest.skip("read-only in the admin")
     obj = model._default_manager.first()
     url = admin_url(model, "change", obj.pk)
     response = admin_client.post(url, change_form_data(admin_client.get(url)))

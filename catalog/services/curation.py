@@ -1,0 +1,83 @@
+"""What a curator's save in the admin means beyond the row itself.
+
+- Every field a curator changes on a record an import could overwrite is locked (FieldLock):
+  later imports keep the curator's value and report what the source says instead.
+- A price change closes the offering's current PriceRecord and opens a new one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from catalog.models import PRICE_FIELD_NAMES, Family, FieldLock, Offering, Organization, PriceRecord, Provider, Variant
+
+LOCKABLE_MODELS = (Organization, Family, Variant, Provider, Offering)
+NEVER_LOCKED = {"position", "published", "slug"}
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def lockable_fields(model) -> set[str]:
+    return {
+        f.name for f in model._meta.concrete_fields
+        if f.editable and not f.primary_key and f.name not in NEVER_LOCKED
+    }
+
+
+def lock_fields(obj, fields, user=None) -> list[FieldLock]:
+    """Lock `fields` of `obj` at their current values (an existing lock is refreshed)."""
+    if not isinstance(obj, LOCKABLE_MODELS):
+        return []
+    content_type = ContentType.objects.get_for_model(obj)
+    locks = []
+    for name in sorted(set(fields) & lockable_fields(type(obj))):
+        lock, _ = FieldLock.objects.update_or_create(
+            content_type=content_type, object_id=obj.pk, field=name,
+            defaults={"value": _jsonable(getattr(obj, name)), "locked_by": user if user and user.pk else None},
+        )
+        locks.append(lock)
+    return locks
+
+
+def record_price_change(offering: Offering, previous: dict, source: str = "admin", when=None) -> None:
+    """Close the current PriceRecord (or record the old prices if none was kept) and open one for the new prices."""
+    when = when or timezone.now()
+    current = PriceRecord.objects.filter(offering=offering, valid_to__isnull=True).first()
+    if current is not None:
+        current.valid_to = when
+        current.save(update_fields=["valid_to"])
+    elif any(previous.get(name) is not None for name in PRICE_FIELD_NAMES):
+        PriceRecord.objects.create(
+            offering=offering, valid_from=min(offering.created_at, when), valid_to=when, source=offering.origin,
+            **{name: previous.get(name) for name in PRICE_FIELD_NAMES},
+        )
+    PriceRecord.objects.create(
+        offering=offering, valid_from=when, source=source,
+        **{name: getattr(offering, name) for name in PRICE_FIELD_NAMES},
+    )
+
+
+def record_curator_edit(obj, changed_fields, user=None, *, created: bool = False, previous: dict | None = None) -> None:
+    """Call after a curator saved `obj` in the admin with `changed_fields` changed."""
+    changed = set(changed_fields or ())
+    if isinstance(obj, Offering) and changed & set(PRICE_FIELD_NAMES):
+        if created:
+            record_price_change(obj, {}, source="admin")
+        else:
+            record_price_change(obj, previous or {}, source="admin")
+    if not created:
+        lock_fields(obj, changed, user)
