@@ -41,6 +41,7 @@ from catalog.services.catalog_format import (
     SourceRecord,
     VariantRecord,
 )
+from catalog.services.catalog_import import CatalogImportError, validate_document
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "docs" / "catalog-format.schema.json"
@@ -464,6 +465,21 @@ def test_malformed_text_names_file_line_and_column(full_catalog, tmp_path, name,
         run_import(path)
     assert str(error.value).startswith(f"{path}: {message}")
     assert export_text() == before
+
+
+def test_every_matched_key_must_be_unique():
+    organization = {"slug": "lab", "name": "Lab"}
+    offering = {"provider": "p", "variant": "f/v", "model_id": "m{1}"}
+    source = {"number": 1, "title": "T", "url": "https://x.example/"}
+    family = {"slug": "f", "name": "F", "creator": "lab", "sources": [source, source]}
+    with pytest.raises(CatalogImportError) as error:
+        validate_document({"organizations": [organization, organization], "families": [family],
+                           "offerings": [offering, offering]})
+    assert str(error.value).split("; ") == [
+        "organizations.1 (lab): duplicate organization slug, the same as organizations.0",
+        "families.0.sources.1 (f / 1): duplicate source number in family 'f', the same as families.0.sources.0",
+        "offerings.1 (p/m{1}): duplicate provider and model id, the same as offerings.0",
+    ]
 
 
 def test_malformed_stdin_is_named(db):
