@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from catalog.fields import canonical_modalities
 from catalog.models import Offering, Provider
+from catalog.services.importers import modelsdev
 from catalog.services.importers.matching import slug_of
-from catalog.services.importers.modelsdev import PROVIDER_KINDS as MODELSDEV_PROVIDER_KINDS
 from catalog.services.importers.reading import parse_json, price, tokens
 from catalog.services.importers.runs import ImportError_
 from catalog.services.importers.sources import ProviderInfo, SourceEntry
@@ -85,7 +85,7 @@ PROVIDER_NAMES = {
     "volcengine": "Volcano Engine", "tencent": "Tencent Cloud", "heroku": "Heroku", "nscale": "Nscale",
 }
 CLOUD_PROVIDERS = {
-    *(slug for slug, kind in MODELSDEV_PROVIDER_KINDS.items() if kind == Provider.Kind.CLOUD),
+    *(slug for slug, kind in modelsdev.PROVIDER_KINDS.items() if kind == Provider.Kind.CLOUD),
     "azure-ai", "bedrock-mantle", "sagemaker", "watsonx", "oci", "snowflake", "heroku",
 }
 LOCAL_PROVIDERS = {
