@@ -82,7 +82,7 @@ def test_loads_the_chat_entries_and_skips_the_others_with_the_reason(db):
             "deepseek/deepseek-chat (with different prices, limits or status)") in notes
     assert not any("sample_spec" in note for note in notes)
     assert len(notes) == 5  # one note per skipped mode, not one per record
-    assert "skipped: 5" in out and "Changes written." in out
+    assert "records skipped: 5" in out and "Changes written." in out
 
 
 def test_per_token_prices_become_exact_prices_per_million(db):
@@ -184,8 +184,8 @@ def test_a_past_deprecation_date_makes_the_offering_deprecated(db):
 
 def test_deprecation_is_read_against_the_day_of_the_run(sample):
     raw = json.dumps({"azure/o3-mini": sample["azure/o3-mini"]}).encode()
-    before, _ = litellm.parse(raw, "x.json", today=date(2026, 11, 18))
-    on, _ = litellm.parse(raw, "x.json", today=date(2026, 11, 19))
+    before, *_ = litellm.parse(raw, "x.json", today=date(2026, 11, 18))
+    on, *_ = litellm.parse(raw, "x.json", today=date(2026, 11, 19))
     assert before[0].offering["status"] == Offering.Status.ACTIVE
     assert on[0].offering["status"] == Offering.Status.DEPRECATED
 

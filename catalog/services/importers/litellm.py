@@ -226,8 +226,11 @@ def _entry(key: str, model: dict, litellm_provider: str, at: str, today: date) -
     )
 
 
-def parse(raw: bytes, where: str, *, today: date | None = None) -> tuple[list[SourceEntry], list[str]]:
-    """Every chat model as a SourceEntry, and notes on what was skipped; bad input raises, naming the key."""
+def parse(raw: bytes, where: str, *, today: date | None = None) -> tuple[list[SourceEntry], list[str], int]:
+    """Every chat model as a SourceEntry, notes on what was skipped, and how many records were skipped.
+
+    Bad input raises, naming the key.
+    """
     today = today or _today()
     data = parse_json(raw, where)
     if not isinstance(data, dict):
@@ -269,4 +272,5 @@ def parse(raw: bytes, where: str, *, today: date | None = None) -> tuple[list[So
             differs = "" if other.offering == kept.offering else " (with different prices, limits or status)"
             notes.append(f"skipped key {other.key!r}: another spelling of {kept.key!r}, "
                          f"the same offering {slug}/{model_id}{differs}")
-    return entries, notes
+    skipped = sum(skipped_modes.values()) + sum(len(spellings) - 1 for spellings in by_offering.values())
+    return entries, notes, skipped

@@ -72,8 +72,8 @@ def _modalities(value, where: str) -> list[str]:
         raise ImportError_(f"{where}: {error}") from error
 
 
-def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str]]:
-    """Every model of every provider as a SourceEntry; bad input raises, naming provider and model."""
+def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
+    """Every model of every provider as a SourceEntry, with notes; none is skipped. Bad input raises, naming it."""
     data = parse_json(raw, where)
     if not isinstance(data, dict):
         raise ImportError_(f"{where}: expected an object of providers at the top level")
@@ -141,4 +141,4 @@ def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str]]:
                     "open_weights": _flag(model.get("open_weights"), f"{at} open_weights"),
                 },
             ))
-    return entries, notes
+    return entries, notes, 0

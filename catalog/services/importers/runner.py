@@ -9,7 +9,7 @@ from catalog.services.importers.reading import read_bytes
 from catalog.services.importers.runs import finish_run, import_lock, start_run
 from catalog.services.importers.sources import ImportReport, SourceEntry, apply_entries
 
-Parser = Callable[[bytes, str], tuple[list[SourceEntry], list[str]]]
+Parser = Callable[[bytes, str], tuple[list[SourceEntry], list[str], int]]
 
 
 def run_import(
@@ -25,9 +25,10 @@ def run_import(
         raw = read_bytes(path)
         run = start_run(source, str(path), raw, version=version, dry_run=dry_run)
         try:
-            entries, skipped = parse(raw, str(path))
+            entries, notes, skipped = parse(raw, str(path))
             report = apply_entries(source, entries, run, dry_run=dry_run, progress=progress)
-            report.skipped.extend(skipped)
+            report.skipped.extend(notes)
+            report.skipped_records = skipped
         except Exception as error:
             finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
             raise

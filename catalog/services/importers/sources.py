@@ -84,7 +84,8 @@ class ImportReport:
     unchanged: Counter = field(default_factory=Counter)
     kept_by_lock: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # notes on records or values left out, with reasons
+    skipped_records: int = 0
     not_listed: int = 0
     relisted: int = 0
     matched_existing: int = 0
@@ -104,7 +105,7 @@ class ImportReport:
             "not_listed": self.not_listed,
             "relisted": self.relisted,
             "ambiguous": len(self.ambiguous),
-            "skipped": len(self.skipped),
+            "records_skipped": self.skipped_records,
             "offerings_matched_existing_variant": self.matched_existing,
             "offerings_made_new_variant": self.matched_new,
             "offerings_joined_variant_made_this_run": self.joined_new,
@@ -125,7 +126,7 @@ class ImportReport:
             f"{len(self.ambiguous)} ambiguous"
         )
         lines.append(f"kept by curator lock: {len(self.kept_by_lock)}; no longer listed: {self.not_listed}; "
-                     f"listed again: {self.relisted}; skipped: {len(self.skipped)}")
+                     f"listed again: {self.relisted}; records skipped: {self.skipped_records}")
         return lines
 
 
