@@ -82,6 +82,9 @@ class VariantRow:
     signals: list[str]
 
 
+ORIGIN_LABELS = {"": "curated", "seed": "seed", "catalog": "catalog", "models.dev": "models.dev", "litellm": "LiteLLM"}
+
+
 @dataclass
 class FamilyPage:
     family: Family
@@ -98,6 +101,12 @@ class FamilyPage:
     collaborators: list[Organization]
     providers: list[ProviderOfferings]
     faq: list = field(default_factory=list)
+
+    @property
+    def guidance_basis(self) -> str:
+        """Where the data behind the guidance came from, in the page's own words."""
+        label = ORIGIN_LABELS.get(self.family.origin, self.family.origin)
+        return f"Use-when guidance is derived from {label} capabilities, context, release, and replacement fields."
 
 
 def _family_queryset():
