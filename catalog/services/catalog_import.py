@@ -7,18 +7,23 @@ Nothing is deleted: a record missing from the document stays as it is.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 from pydantic import ValidationError as SchemaError
 
 from catalog.models import (
+    Family,
     FamilyRelation,
     FamilyTag,
     FAQEntry,
-    Family,
+    FieldLock,
+    ImportRun,
     Offering,
     Organization,
     Provider,
@@ -27,6 +32,12 @@ from catalog.models import (
     Variant,
 )
 from catalog.services.catalog_format import CatalogDocument, parse_partial_date
+from catalog.services.importers.runs import (
+    ImportBusy,
+    finish_run,
+    import_lock,
+    start_run,
+)
 
 
 class CatalogImportError(Exception):
@@ -38,18 +49,31 @@ class ImportSummary:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    kept_by_lock: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(sum(self.created.values()) or sum(self.updated.values()))
 
+    def counts(self) -> dict:
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return {
+            **{kind: {"created": self.created[kind], "updated": self.updated[kind],
+                      "unchanged": self.unchanged[kind]} for kind in kinds},
+            "kept_by_lock": len(self.kept_by_lock),
+        }
+
     def lines(self) -> list[str]:
         kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return [
+        lines = [
             f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, {self.unchanged[kind]} unchanged"
             for kind in kinds
         ]
+        if self.kept_by_lock:
+            lines.append(f"kept by curator lock: {len(self.kept_by_lock)}")
+            lines.extend(f"- {note}" for note in self.kept_by_lock)
+        return lines
 
 
 class _DryRunRollback(Exception):
@@ -86,19 +110,32 @@ def validate_document(data: dict) -> CatalogDocument:
 
 
 class _Writer:
-    def __init__(self, summary: ImportSummary):
-        self.summary = summary
+    """Upserts one record at a time; keeps fields a curator locked and sets `origin` on new records."""
+
+    def __init__(self, summary: ImportSummary, origin: str):
+        self.summary, self.origin = summary, origin
+        self.locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
 
     def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
-        kind = model._meta.verbose_name_plural
+        kind = str(model._meta.verbose_name_plural)
         instance = model.objects.filter(**lookup).first()
         if instance is None:
             instance = model(**lookup, **values)
+            if hasattr(instance, "origin"):
+                instance.origin = self.origin
             instance.full_clean(validate_constraints=False)
             instance.save()
             self.summary.created[kind] += 1
             return instance
         changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        if changed and self.locks:
+            content_type_id = ContentType.objects.get_for_model(model).pk
+            for name in [name for name in changed if (content_type_id, instance.pk, name) in self.locks]:
+                self.summary.kept_by_lock.append(
+                    f"{model._meta.verbose_name} {instance}: kept curator value {getattr(instance, name)!r} "
+                    f"for {name}, the file says {values[name]!r}"
+                )
+                changed.remove(name)
         if changed:
             for name in changed:
                 setattr(instance, name, values[name])
@@ -110,25 +147,35 @@ class _Writer:
         return instance
 
 
-def import_catalog(data: dict, *, dry_run: bool = False) -> ImportSummary:
-    """Import a catalog document (already parsed from JSON or YAML). Atomic; `dry_run` rolls back."""
+def import_catalog(
+    data: dict, *, dry_run: bool = False, origin: str = "catalog", dataset: str = "", raw: bytes = b""
+) -> ImportSummary:
+    """Import a catalog document (already parsed from JSON or YAML). Atomic; `dry_run` rolls back.
+
+    One import at a time per database; the run is recorded as an ImportRun of source `origin`.
+    """
     document = validate_document(data)
     summary = ImportSummary(dry_run=dry_run)
     try:
-        with transaction.atomic():
-            _write(document, _Writer(summary))
-            if dry_run:
-                raise _DryRunRollback
-    except _DryRunRollback:
-        pass
-    except Exception as error:
-        if isinstance(error, CatalogImportError):
-            raise
-        from django.core.exceptions import ValidationError
-
-        if isinstance(error, ValidationError):
-            raise CatalogImportError(f"invalid value: {error}") from error
-        raise
+        with import_lock():
+            run = start_run(origin, dataset or "(document)", raw or json.dumps(data, sort_keys=True, default=str).encode())
+            try:
+                with transaction.atomic():
+                    _write(document, _Writer(summary, origin))
+                    if dry_run:
+                        raise _DryRunRollback
+            except _DryRunRollback:
+                pass
+            except ValidationError as error:
+                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
+                raise CatalogImportError(f"invalid value: {error}") from error
+            except Exception as error:
+                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
+                raise
+            finish_run(run, status=ImportRun.Status.DRY_RUN if dry_run else ImportRun.Status.SUCCEEDED,
+                       counts=summary.counts(), notes=summary.kept_by_lock)
+    except ImportBusy as error:
+        raise CatalogImportError(str(error)) from error
     return summary
 
 

@@ -45,3 +45,29 @@ def test_curator_use_case_edit_changes_the_faq(admin_client, client, seed):
     FamilyTag.objects.filter(family__slug="llava", tag__name="coding").delete()
     text = visible_text(client.get("/families/llava/").content.decode())
     assert "LLaVA is used for vision and multimodal work and chatbot and role-playing use cases." in text
+
+
+def test_seed_reload_keeps_the_curators_value_and_says_so(admin_client, client, seed):
+    import io
+
+    from django.core.management import call_command
+
+    from catalog.models import FieldLock, ImportRun
+
+    variant = Variant.objects.get(slug="llava-13b")
+    admin_save(admin_client, f"/admin/catalog/variant/{variant.pk}/change/", context_window=8192)
+    assert FieldLock.objects.filter(object_id=variant.pk, field="context_window").exists()
+    out = io.StringIO()
+    call_command("load_seed", stdout=out)
+    assert "kept curator value 8192 for context_window, the file says 4096" in out.getvalue()
+    assert Variant.objects.get(pk=variant.pk).context_window == 8192
+    run = ImportRun.objects.filter(source="seed").latest("started_at")
+    assert run.status == ImportRun.Status.SUCCEEDED and run.counts["kept_by_lock"] == 1
+
+
+def test_admin_edit_of_unchanged_fields_takes_no_lock(admin_client, seed):
+    from catalog.models import FieldLock
+
+    variant = Variant.objects.get(slug="llava-13b")
+    admin_save(admin_client, f"/admin/catalog/variant/{variant.pk}/change/")
+    assert not FieldLock.objects.exists()

@@ -40,7 +40,8 @@ class Command(BaseCommand):
         except UnicodeDecodeError as error:
             raise CommandError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from error
         try:
-            summary = import_catalog(load_document(text, fmt), dry_run=dry_run)
+            summary = import_catalog(load_document(text, fmt), dry_run=dry_run, origin="catalog", dataset=name,
+                                     raw=text.encode())
         except CatalogImportError as error:
             raise CommandError(f"{name}: {error}") from error
         if verbosity < 1:

@@ -16,11 +16,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
 
-    def handle(self, *args, dry_run=False, **options):
+    def handle(self, *args, dry_run=False, verbosity=1, **options):
         try:
-            summary = import_catalog(json.loads(SEED_FILE.read_text(encoding="utf-8")), dry_run=dry_run)
+            raw = SEED_FILE.read_bytes()
+            summary = import_catalog(json.loads(raw), dry_run=dry_run, origin="seed", dataset=str(SEED_FILE), raw=raw)
         except (CatalogImportError, json.JSONDecodeError) as error:
             raise CommandError(f"{SEED_FILE}: {error}") from error
+        if verbosity < 1:
+            return
         for line in summary.lines():
             self.stdout.write(f"  {line}")
         if dry_run:
