@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 
@@ -43,6 +44,8 @@ def import_lock():
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
         return
     name = str(connection.settings_dict["NAME"])
+    if "memory" in name:  # an in-memory database lives in one process only
+        name = f"{name}-{os.getpid()}"
     lock_path = Path(tempfile.gettempdir()) / f"catalog-import-{hashlib.sha1(name.encode()).hexdigest()[:12]}.lock"
     with open(lock_path, "w") as handle:
         try:

@@ -1,0 +1,1 @@
+"""Pages, one module per area: pages (families, variants, providers); more areas add modules here."""
