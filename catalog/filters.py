@@ -5,7 +5,110 @@ from django import forms
 from django.db.models import Q
 
 from catalog.fields import Modality
-from catalog.models import Family, Organization, Tag, Variant
+from catalog.models import Family, Offering, Organization, Provider, Status, Tag, Variant
+from catalog.table_fields import ParameterCountField, PartialDateField
+
+TRI_STATE = (("yes", "Yes"), ("no", "No"), ("unknown", "Unknown"))
+TRI_STATE_LOOKUP = {"yes": {"": True}, "no": {"": False}, "unknown": {"__isnull": True}}
+MAX_PRICE = 1_000_000
+
+
+def filter_tri_state(queryset, name, value):
+    """yes / no / unknown on a nullable boolean: unknown is not no."""
+    if not value:
+        return queryset
+    ((suffix, wanted),) = TRI_STATE_LOOKUP[value].items()
+    return queryset.filter(**{f"{name}{suffix}": wanted})
+
+
+class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Repeatable slugs (?creator=openai&creator=meta); an unknown slug is a form error naming it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", forms.MultipleHiddenInput)
+        super().__init__(*args, **kwargs)
+
+
+class PartialDateFilter(django_filters.Filter):
+    field_class = PartialDateField
+
+
+class ParameterCountFilter(django_filters.NumberFilter):
+    field_class = ParameterCountField
+
+
+def number(field_name, lookup, **bounds):
+    bounds.setdefault("min_value", 0)
+    bounds.setdefault("max_value", MAX_PRICE * 10**9)
+    return django_filters.NumberFilter(field_name=field_name, lookup_expr=lookup, **bounds)
+
+
+class ModelFilter(django_filters.FilterSet):
+    """The filters of /models/. Parameter names are public: other code and checks rely on them."""
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=200)
+    family = SlugMultipleChoiceFilter(field_name="family__slug", queryset=Family.objects.published(), label="Family")
+    creator = SlugMultipleChoiceFilter(
+        field_name="family__creator__slug", queryset=Organization.objects.all(), label="Creator")
+    provider = SlugMultipleChoiceFilter(queryset=Provider.objects.all(), method="filter_provider", label="Provider")
+    modality = django_filters.MultipleChoiceFilter(
+        choices=Modality.choices, method="filter_modality", label="Takes input", widget=forms.CheckboxSelectMultiple)
+    tool_calling = django_filters.ChoiceFilter(choices=TRI_STATE, method=filter_tri_state, label="Tool calling")
+    reasoning = django_filters.ChoiceFilter(choices=TRI_STATE, method=filter_tri_state, label="Reasoning")
+    structured_output = django_filters.ChoiceFilter(
+        choices=TRI_STATE, method=filter_tri_state, label="Structured output")
+    open_weights = django_filters.ChoiceFilter(choices=TRI_STATE, method=filter_tri_state, label="Open weights")
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, label="Status", widget=forms.CheckboxSelectMultiple)
+    context_min = number("context_window", "gte", max_value=10**12, label="Context at least (tokens)")
+    params_min = ParameterCountFilter(field_name="parameters", lookup_expr="gte", label="Parameters at least")
+    params_max = ParameterCountFilter(field_name="parameters", lookup_expr="lte", label="Parameters at most")
+    released_after = PartialDateFilter(method="filter_released_after", label="Released from (YYYY-MM)")
+    released_before = PartialDateFilter(method="filter_released_before", label="Released before (YYYY-MM)")
+    price_in_max = number("price_in_min", "lte", max_value=MAX_PRICE, label="Input price at most ($/M)")
+    price_out_max = number("price_out_min", "lte", max_value=MAX_PRICE, label="Output price at most ($/M)")
+    priced = django_filters.ChoiceFilter(choices=(("yes", "Only priced"),), method="filter_priced", label="Priced")
+
+    DEFAULT_STATUS = (Status.CURRENT, Status.LEGACY)
+
+    class Meta:
+        model = Variant
+        fields = []
+
+    def search(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(name__icontains=word) | Q(family__name__icontains=word) | Q(family__creator__name__icontains=word)
+            )
+        return queryset
+
+    def filter_provider(self, queryset, name, providers):
+        if not providers:
+            return queryset
+        return queryset.filter(
+            pk__in=Offering.objects.filter(provider__in=providers, listed=True).values("variant_id"))
+
+    def filter_modality(self, queryset, name, values):
+        for value in values:
+            queryset = queryset.filter(input_modalities__contains=value)
+        return queryset
+
+    def filter_released_after(self, queryset, name, period):
+        return queryset.filter(release_date__gte=period[0]) if period else queryset
+
+    def filter_released_before(self, queryset, name, period):
+        return queryset.filter(release_date__lt=period[0]) if period else queryset
+
+    def filter_priced(self, queryset, name, value):
+        return queryset.filter(price_in_min__isnull=False) if value == "yes" else queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=self.DEFAULT_STATUS)
+        return queryset
 
 
 class FamilyFilter(django_filters.FilterSet):
@@ -31,9 +134,21 @@ class FamilyFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    open_weights = django_filters.ChoiceFilter(
+        choices=(("yes", "Has open weights"), ("no", "No open-weights variant")), method="filter_open_weights",
+        label="Open weights")
+
     class Meta:
         model = Family
-        fields = ["q", "creator", "use_case", "modality"]
+        fields = ["q", "creator", "use_case", "modality", "open_weights"]
+
+    def filter_open_weights(self, queryset, name, value):
+        open_families = Variant.objects.filter(open_weights=True).values("family_id")
+        if value == "yes":
+            return queryset.filter(id__in=open_families)
+        if value == "no":
+            return queryset.exclude(id__in=open_families)
+        return queryset
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -50,3 +165,40 @@ class FamilyFilter(django_filters.FilterSet):
             condition &= Q(input_modalities__contains=value)
 
         return queryset.filter(id__in=Variant.objects.filter(condition).values("family_id"))
+
+
+class OfferingFilter(django_filters.FilterSet):
+    """The filters of a provider's offerings table."""
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=200)
+    family = SlugMultipleChoiceFilter(field_name="variant__family__slug", queryset=Family.objects.published(),
+                                      label="Family")
+    modality = django_filters.MultipleChoiceFilter(
+        choices=Modality.choices, method="filter_modality", label="Takes input", widget=forms.CheckboxSelectMultiple)
+    status = django_filters.MultipleChoiceFilter(
+        choices=Offering.Status.choices, label="Status", widget=forms.CheckboxSelectMultiple)
+    price_in_max = number("price_input", "lte", max_value=MAX_PRICE, label="Input price at most ($/M)")
+    price_out_max = number("price_output", "lte", max_value=MAX_PRICE, label="Output price at most ($/M)")
+    priced = django_filters.ChoiceFilter(choices=(("yes", "Only priced"),), method="filter_priced", label="Priced")
+    listed = django_filters.ChoiceFilter(
+        choices=(("yes", "Listed now"), ("no", "No longer listed")), method="filter_listed", label="Listed")
+
+    class Meta:
+        model = Offering
+        fields = []
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(Q(model_id__icontains=word) | Q(variant__name__icontains=word))
+        return queryset
+
+    def filter_modality(self, queryset, name, values):
+        for value in values:
+            queryset = queryset.filter(variant__input_modalities__contains=value)
+        return queryset
+
+    def filter_priced(self, queryset, name, value):
+        return queryset.filter(price_input__isnull=False) if value == "yes" else queryset
+
+    def filter_listed(self, queryset, name, value):
+        return queryset.filter(listed=value == "yes") if value else queryset

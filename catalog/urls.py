@@ -1,14 +1,16 @@
 from django.urls import path
 
-from catalog.views import pages
+from catalog.views import pages, tables
 
 app_name = "catalog"
 
 urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
-    path("families/", pages.FamilyListView.as_view(), name="family-list"),
+    path("families/", tables.FamilyListView.as_view(), name="family-list"),
     path("families/<slug:family>/", pages.FamilyDetailView.as_view(), name="family-detail"),
     path("families/<slug:family>/<slug:variant>/", pages.VariantDetailView.as_view(), name="variant-detail"),
+    path("models/", tables.ModelListView.as_view(), name="model-list"),
+    path("compare/", tables.CompareView.as_view(), name="compare"),
     path("providers/", pages.ProviderListView.as_view(), name="provider-list"),
-    path("providers/<slug:provider>/", pages.ProviderDetailView.as_view(), name="provider-detail"),
+    path("providers/<slug:provider>/", tables.ProviderDetailView.as_view(), name="provider-detail"),
 ]

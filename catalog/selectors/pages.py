@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
 
 from catalog.models import (
@@ -16,7 +16,6 @@ from catalog.models import (
     Offering,
     Organization,
     Provider,
-    Status,
     Tag,
     Variant,
 )
@@ -261,32 +260,9 @@ def home_page(newest: int = 10) -> dict:
     }
 
 
-def family_list_queryset():
-    return (
-        Family.objects.published()
-        .with_creator()
-        .annotate(
-            variant_count=Count("variants", distinct=True),
-            max_context=Max("variants__context_window"),
-            latest_release=Max("variants__release_date"),
-            current_count=Count("variants", filter=Q(variants__status=Status.CURRENT), distinct=True),
-        )
-        .prefetch_related(Prefetch("family_tags", queryset=FamilyTag.objects.select_related("tag")))
-        .order_by("name")
-    )
-
-
 def provider_list_queryset():
     return Provider.objects.annotate(
         offering_count=Count("offerings", distinct=True),
         priced_count=Count("offerings", filter=Q(offerings__price_input__isnull=False), distinct=True),
         lowest_input=Min("offerings__price_input"),
     ).order_by("name")
-
-
-def provider_offerings_queryset(provider: Provider):
-    return (
-        Offering.objects.filter(provider=provider, variant__family__published=True)
-        .select_related("variant", "variant__family")
-        .order_by("variant__family__name", "variant__position", "variant__name", "model_id")
-    )

@@ -64,4 +64,15 @@ def query_with(context, **changes):
 @register.simple_tag(takes_context=True)
 def sort_query(context, key, current):
     """The query string that sorts by `key`, flipping direction when it is already the sort."""
-    return query_with(context, sort=f"-{key}" if current == key else key)
+    return query_with(context, sort=f"-{key}" if current == key else key, page=None)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def get_field_value(form, name):
+    """The submitted value of a form field, for widgets drawn by hand (facets)."""
+    return form[name].value() if name in form.fields else None

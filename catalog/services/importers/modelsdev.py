@@ -10,7 +10,7 @@ from catalog.fields import canonical_modalities
 from catalog.models import Offering, Provider
 from catalog.services.catalog_format import parse_partial_date
 from catalog.services.importers.matching import slug_of
-from catalog.services.importers.reading import parse_json, price, read_bytes, tokens
+from catalog.services.importers.reading import parse_json, price, tokens
 from catalog.services.importers.runs import ImportError_
 from catalog.services.importers.sources import ProviderInfo, SourceEntry
 

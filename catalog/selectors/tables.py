@@ -1,0 +1,257 @@
+"""Reads behind the table pages: /models/, /families/, a provider's offerings, /compare/.
+
+Every table is a queryset with its joins and summary columns declared here; the views filter,
+sort and page it, and the facet counts come in a fixed number of grouped queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+
+from catalog.fields import Modality
+from catalog.models import Family, FamilyTag, Offering, Organization, Provider, Status, Variant
+
+LISTED_OFFERING = Q(offerings__listed=True)
+
+
+def variant_table() -> QuerySet:
+    """One row per variant of a published family, with its provider count and lowest prices."""
+    return (
+        Variant.objects.filter(family__published=True)
+        .select_related("family", "family__creator")
+        .annotate(
+            provider_count=Count("offerings__provider", filter=LISTED_OFFERING, distinct=True),
+            price_in_min=Min("offerings__price_input", filter=LISTED_OFFERING),
+            price_out_min=Min("offerings__price_output", filter=LISTED_OFFERING),
+        )
+    )
+
+
+def family_table() -> QuerySet:
+    return (
+        Family.objects.published()
+        .select_related("creator")
+        .annotate(
+            variant_count=Count("variants", distinct=True),
+            max_context=Max("variants__context_window"),
+            latest_release=Max("variants__release_date"),
+            current_count=Count("variants", filter=Q(variants__status=Status.CURRENT), distinct=True),
+        )
+        .prefetch_related(Prefetch("family_tags", queryset=FamilyTag.objects.select_related("tag")))
+    )
+
+
+def offering_table(provider: Provider) -> QuerySet:
+    return (
+        Offering.objects.filter(provider=provider, variant__family__published=True)
+        .select_related("variant", "variant__family")
+    )
+
+
+def order_by_key(queryset: QuerySet, sort: str, expressions: dict, tiebreak: tuple[str, ...]) -> QuerySet:
+    """Order by a whitelisted key ("-key" descends); unknown values last either way; a stable tie-break."""
+    name = sort.removeprefix("-")
+    expression = expressions[name]
+    ordered = expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
+    return queryset.order_by(ordered, *tiebreak)
+
+
+VARIANT_SORTS = {
+    "name": F("name"),
+    "variant": F("slug"),
+    "family": F("family__name"),
+    "creator": F("family__creator__name"),
+    "released": F("release_date"),
+    "context_window": F("context_window"),
+    "max_output_tokens": F("max_output_tokens"),
+    "parameters": F("parameters"),
+    "tool_calling": F("tool_calling"),
+    "reasoning": F("reasoning"),
+    "structured_output": F("structured_output"),
+    "open_weights": F("open_weights"),
+    "status": F("status"),
+    "providers": F("provider_count"),
+    "price_in_min": F("price_in_min"),
+    "price_out_min": F("price_out_min"),
+}
+VARIANT_TIEBREAK = ("family__name", "position", "name", "pk")
+
+FAMILY_SORTS = {
+    "name": F("name"),
+    "creator": F("creator__name"),
+    "variants": F("variant_count"),
+    "max_context": F("max_context"),
+    "latest_release": F("latest_release"),
+}
+FAMILY_TIEBREAK = ("name", "pk")
+
+OFFERING_SORTS = {
+    "model_id": F("model_id"),
+    "variant": F("variant__name"),
+    "family": F("variant__family__name"),
+    "price_input": F("price_input"),
+    "price_output": F("price_output"),
+    "price_cache_read": F("price_cache_read"),
+    "context_window": F("context_window"),
+    "status": F("status"),
+    "price_checked": F("price_checked"),
+}
+OFFERING_TIEBREAK = ("variant__family__name", "variant__name", "model_id", "pk")
+
+
+# --- Facets --------------------------------------------------------------------------------
+
+
+@dataclass
+class FacetChoice:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    choices: list[FacetChoice] = field(default_factory=list)
+
+
+CAPABILITY_FACETS = (
+    ("tool_calling", "Tool calling"),
+    ("reasoning", "Reasoning"),
+    ("structured_output", "Structured output"),
+    ("open_weights", "Open weights"),
+)
+
+
+def variant_facets(filterset_for, data, limit: int = 12) -> list[Facet]:
+    """Facet counts for /models/: how many rows each choice would give, in six grouped queries.
+
+    `filterset_for(data)` builds the FilterSet for other GET data; a facet's own parameter is left
+    out of its counts (choices within a facet are alternatives), except modalities, which must all hold.
+    """
+
+    def rows_without(*names):
+        reduced = data.copy()
+        for name in names:
+            reduced.pop(name, None)
+        if "status" in names:
+            reduced.setlist("status", Status.values)  # every status, not the default two
+        for name in ("sort", "page", "page_size", "format"):
+            reduced.pop(name, None)
+        return Variant.objects.filter(pk__in=filterset_for(reduced).qs.values("pk"))
+
+    facets = []
+    selected = set(data.getlist("status")) or {Status.CURRENT, Status.LEGACY}
+    status_counts = dict(rows_without("status").values_list("status").annotate(n=Count("pk")).order_by())
+    facets.append(Facet("status", "Status", [
+        FacetChoice(value, label, status_counts.get(value, 0), value in selected) for value, label in Status.choices
+    ]))
+
+    chosen = set(data.getlist("modality"))
+    counts = rows_without().aggregate(**{
+        value: Count("pk", filter=Q(input_modalities__contains=value)) for value in Modality.values
+    })
+    facets.append(Facet("modality", "Takes input", [
+        FacetChoice(value, label, counts[value], value in chosen) for value, label in Modality.choices
+    ]))
+
+    # Capabilities nobody filters on share one query; a filtered one is counted without its own filter.
+    capability_counts = {}
+    unfiltered = [name for name, _ in CAPABILITY_FACETS if not data.get(name)]
+    groups = [unfiltered] if unfiltered else []
+    groups += [[name] for name, _ in CAPABILITY_FACETS if data.get(name)]
+    for names in groups:
+        counts = rows_without(*[n for n in names if data.get(n)]).aggregate(**{
+            f"{name}__{value}": Count("pk", filter=condition)
+            for name in names
+            for value, condition in (("yes", Q(**{name: True})), ("no", Q(**{name: False})),
+                                     ("unknown", Q(**{f"{name}__isnull": True})))
+        })
+        for key, count in counts.items():
+            name, value = key.rsplit("__", 1)
+            capability_counts.setdefault(name, {})[value] = count
+    for name, label in CAPABILITY_FACETS:
+        current = data.get(name)
+        facets.append(Facet(name, label, [
+            FacetChoice(value, value.capitalize(), capability_counts[name][value], current == value)
+            for value in ("yes", "no", "unknown")
+        ]))
+
+    chosen = set(data.getlist("creator"))
+    creators = (
+        rows_without("creator").values("family__creator__slug", "family__creator__name")
+        .annotate(n=Count("pk")).order_by("-n", "family__creator__name")
+    )
+    facets.append(_top(Facet("creator", "Creator"), creators, "family__creator__slug", "family__creator__name",
+                       chosen, limit))
+
+    chosen = set(data.getlist("provider"))
+    providers = (
+        Offering.objects.filter(listed=True, variant__in=rows_without("provider"))
+        .values("provider__slug", "provider__name").annotate(n=Count("variant", distinct=True))
+        .order_by("-n", "provider__name")
+    )
+    facets.append(_top(Facet("provider", "Provider"), providers, "provider__slug", "provider__name", chosen, limit))
+    return facets
+
+
+def _top(facet: Facet, rows, value_key: str, label_key: str, chosen: set[str], limit: int) -> Facet:
+    rows = list(rows)
+    shown = rows[:limit] + [row for row in rows[limit:] if row[value_key] in chosen]
+    facet.choices = [FacetChoice(r[value_key], r[label_key], r["n"], r[value_key] in chosen) for r in shown]
+    return facet
+
+
+# --- Compare -------------------------------------------------------------------------------
+
+
+COMPARE_FIELDS = (
+    ("family__name", "Family"),
+    ("family__creator__name", "Creator"),
+    ("release_date", "Released"),
+    ("context_window", "Context window"),
+    ("max_output_tokens", "Max output"),
+    ("parameters", "Parameters"),
+    ("active_parameters", "Active parameters"),
+    ("input_modalities", "Input"),
+    ("output_modalities", "Output"),
+    ("tool_calling", "Tool calling"),
+    ("reasoning", "Reasoning"),
+    ("structured_output", "Structured output"),
+    ("open_weights", "Open weights"),
+    ("knowledge_cutoff", "Knowledge cutoff"),
+    ("license", "License"),
+    ("status", "Status"),
+)
+
+
+def compare_rows(refs: list[tuple[str, str]]):
+    """The variants named by (family slug, variant slug), in the order asked, with their offerings.
+
+    Two flat queries whatever the number of variants: one for the variants, one for the offerings.
+    Returns (variants, missing refs, offerings by variant pk).
+    """
+    condition = Q(pk__in=[])
+    for family_slug, variant_slug in refs:
+        condition |= Q(family__slug=family_slug, slug=variant_slug)
+    found = {
+        (v.family.slug, v.slug): v
+        for v in Variant.objects.filter(condition, family__published=True).select_related("family", "family__creator")
+    }
+    variants = [found[ref] for ref in refs if ref in found]
+    missing = [ref for ref in refs if ref not in found]
+    offerings: dict[int, list] = {v.pk: [] for v in variants}
+    for offering in (
+        Offering.objects.filter(variant__in=variants, listed=True).select_related("provider")
+        .order_by("provider__name", "model_id")
+    ):
+        offerings[offering.variant_id].append(offering)
+    return variants, missing, offerings
+
+
+def creator_choices():
+    return Organization.objects.filter(families__published=True).distinct().order_by("name")
