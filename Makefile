@@ -6,7 +6,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test migrate seed check clean
+# Production (`make serve`): debug off unless the environment says otherwise; everything else
+# (secret key, hosts, DATABASE_URL, REDIS_URL…) from the environment: docs/deploy.md.
+PROD := DJANGO_DEBUG=$${DJANGO_DEBUG:-false}
+
+.PHONY: install run test migrate seed check clean serve collectstatic deploy-check
 
 install: $(STAMP)
 
@@ -32,6 +36,16 @@ check: install
 
 test: check
 	$(BIN)/python -m pytest
+
+collectstatic: install
+	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+deploy-check: install
+	$(PROD) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# gunicorn with production settings (config/gunicorn.py). Run `make migrate` once per release first.
+serve: deploy-check collectstatic
+	$(PROD) exec $(BIN)/gunicorn --config config/gunicorn.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

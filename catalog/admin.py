@@ -6,10 +6,12 @@ Changelists declare their joins (`list_select_related`) and annotate their count
 
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from .fields import MODALITY_ORDER, Modality
 from .models import (
@@ -101,6 +103,30 @@ class CurationAdmin(admin.ModelAdmin):
                 links.append((inline.model._meta.verbose_name_plural, count, f"{changelist}?{lookup}={obj.pk}"))
         extra_context["bounded_links"] = links
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class CurationHistoryAdmin(SimpleHistoryAdmin, CurationAdmin):
+    """CurationAdmin with django-simple-history: a History page (who changed what, when) and Revert.
+
+    A revert saves like a curator's edit: the fields it changes are locked against imports and a
+    price it changes is kept in the price history. Its form starts from the old values, so the
+    change is measured against the record as it is now, not against the form.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request._catalog_revert = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not (change and getattr(request, "_catalog_revert", False)):
+            return super().save_model(request, obj, form, change)
+        current = type(obj)._default_manager.get(pk=obj.pk)
+        changed = [f.name for f in obj._meta.concrete_fields
+                   if f.editable and not f.primary_key and getattr(current, f.attname) != getattr(obj, f.attname)]
+        previous = {name: getattr(current, name) for name in changed}
+        obj._history_user = request.user
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+        curation.record_curator_edit(obj, changed, request.user, created=False, previous=previous)
 
 
 # Filters ---------------------------------------------------------------------------------------
@@ -212,7 +238,7 @@ class FAQEntryInline(admin.StackedInline):
 
 
 @admin.register(Family)
-class FamilyAdmin(CurationAdmin):
+class FamilyAdmin(CurationHistoryAdmin):
     list_display = ["name", "creator", "published", "variant_count", "updated_at"]
     list_filter = ["published", "creator", "tags"]
     list_select_related = ["creator"]
@@ -232,6 +258,10 @@ class FamilyAdmin(CurationAdmin):
     @admin.display(description="variants", ordering="variant_count")
     def variant_count(self, obj):
         return obj.variant_count
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), **quality_badge_context(Family, object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 # Variants --------------------------------------------------------------------------------------
@@ -258,7 +288,7 @@ class VariantOfferingInline(admin.TabularInline):
 
 
 @admin.register(Variant)
-class VariantAdmin(CurationAdmin):
+class VariantAdmin(CurationHistoryAdmin):
     list_display = [
         "name",
         "family",
@@ -328,6 +358,10 @@ class VariantAdmin(CurationAdmin):
     def mark_current(self, request, queryset):
         self._set_status(request, queryset, VariantStatus.CURRENT)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), **quality_badge_context(Variant, object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 # Providers and offerings -----------------------------------------------------------------------
 
@@ -353,7 +387,7 @@ class ProviderOfferingInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(CurationAdmin):
+class ProviderAdmin(CurationHistoryAdmin):
     list_display = ["name", "kind", "website", "offering_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -369,9 +403,30 @@ class ProviderAdmin(CurationAdmin):
     def offering_count(self, obj):
         return obj.offering_count
 
+    # Only a superuser deletes a provider that has offerings (curators may delete empty ones).
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or request.user.is_superuser or not obj.offerings.exists()
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not request.user.is_superuser:
+            with_offerings = [p for p in objs if p.offerings.exists()]
+            if with_offerings:
+                perms_needed = set(perms_needed) | {
+                    f"provider {p.name} (it has offerings: only a superuser may delete it)" for p in with_offerings
+                }
+        return deleted, counts, perms_needed, protected
+
+    def delete_queryset(self, request, queryset):
+        if not request.user.is_superuser and queryset.filter(offerings__isnull=False).exists():
+            raise PermissionDenied("Only a superuser may delete a provider that has offerings.")
+        super().delete_queryset(request, queryset)
+
 
 @admin.register(Offering)
-class OfferingAdmin(CurationAdmin):
+class OfferingAdmin(CurationHistoryAdmin):
     list_display = ["model_id", "provider", "variant", "price_input", "price_output", "status", "price_checked"]
     list_filter = ["provider", "status"]
     list_select_related = ["provider", "variant", "variant__family"]
@@ -527,3 +582,227 @@ class FieldLockAdmin(admin.ModelAdmin):
         count, _ = queryset.delete()
         self.message_user(request, ngettext("%d lock released.", "%d locks released.", count) % count,
                           messages.SUCCESS)
+
+
+# Data quality: the findings of the rules in catalog/services/quality.py -------------------------
+
+from django import forms  # noqa: E402 (this section is self-contained)
+from django.db.models import Q  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.template.response import TemplateResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+from django.utils.html import format_html  # noqa: E402
+from django.utils.http import url_has_allowed_host_and_scheme  # noqa: E402
+
+from .models import Finding  # noqa: E402
+from .selectors import quality as quality_selectors  # noqa: E402
+from .services import quality  # noqa: E402
+
+
+def quality_badge_context(model, object_id) -> dict:
+    """The data-quality badge for a family's or a variant's change form (FamilyAdmin, VariantAdmin)."""
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        return {}
+    changelist = reverse("admin:catalog_finding_changelist")
+    if model is Family:
+        badge = quality_selectors.admin_badge(family_id=pk, list_url=f"{changelist}?family={pk}&state=all")
+    else:
+        badge = quality_selectors.admin_badge(variant_id=pk, list_url=f"{changelist}?variant__id__exact={pk}&state=all")
+    return {"quality_badge": badge}
+
+
+class FindingStateFilter(admin.SimpleListFilter):
+    """Open findings unless asked otherwise: the list is a to-do list."""
+
+    title = "state"
+    parameter_name = "state"
+    default = Finding.State.OPEN
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Finding.State.choices, (self.ALL, "All")]
+
+    def value(self):
+        value = super().value()
+        return value if value in {*Finding.State.values, self.ALL} else self.default
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset if value == self.ALL else queryset.filter(state=value)
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {
+            f"{i}__c": Count(pk_attname) if code == self.ALL else Count(pk_attname, filter=Q(state=code))
+            for i, (code, _) in enumerate(self.lookup_choices)
+        }
+
+    def choices(self, changelist):
+        counts = self.get_facet_queryset(changelist) if changelist.add_facets else {}
+        for i, (code, label) in enumerate(self.lookup_choices):
+            count = counts.get(f"{i}__c")
+            yield {
+                "selected": self.value() == code,
+                "query_string": changelist.get_query_string({self.parameter_name: code}),
+                "display": label if count is None else f"{label} ({count})",
+            }
+
+
+class FindingRuleFilter(admin.SimpleListFilter):
+    title = "rule"
+    parameter_name = "rule"
+
+    def lookups(self, request, model_admin):
+        return [(code, r.title) for code, r in quality.RULES.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(rule=self.value()) if self.value() else queryset
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {f"{i}__c": Count(pk_attname, filter=Q(rule=code)) for i, (code, _) in enumerate(self.lookup_choices)}
+
+
+class FindingFamilyFilter(admin.SimpleListFilter):
+    """Families that have findings (the admin lists thousands of families otherwise)."""
+
+    title = "family"
+    parameter_name = "family"
+
+    def lookups(self, request, model_admin):
+        # Filters are built again for each facet count: ask the database once per request.
+        if not hasattr(request, "_finding_families"):
+            request._finding_families = list(
+                Family.objects.filter(pk__in=Finding.objects.values("family_id")).order_by("name")
+                .values_list("pk", "name")
+            )
+        return [(str(pk), name) for pk, name in request._finding_families]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(family_id=int(value)) if value and value.isdigit() else queryset
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {f"{i}__c": Count(pk_attname, filter=Q(family_id=int(pk)))
+                for i, (pk, _) in enumerate(self.lookup_choices)}
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=2000,
+        help_text="Why this is not a problem. The finding stays dismissed until the data it is about changes.",
+    )
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    """What the data-quality rules found. Findings are written by `check_data` (or “Run checks now”);
+    curators fix the data (each finding links to the page) or dismiss a finding with a reason."""
+
+    list_display = ["severity_display", "rule_title", "message", "family", "fix_link", "state", "changed_at"]
+    list_display_links = ["rule_title"]
+    list_filter = [FindingStateFilter, "severity", FindingRuleFilter, FindingFamilyFilter]
+    list_select_related = ["family"]
+    search_fields = ["message", "subject", "family__name", "variant__name"]
+    show_facets = admin.ShowFacets.ALWAYS
+    ordering = ["-severity", "rule", "subject"]
+    actions = ["dismiss_findings", "reopen_findings"]
+    fields = ["rule_title", "severity", "state", "message", "fix_link", "public_note", "family", "variant",
+              "offering", "subject", "first_seen_at", "changed_at", "resolved_at", "dismissed_reason",
+              "dismissed_by", "dismissed_at"]
+    readonly_fields = ["rule_title", "fix_link"]
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # findings are the rules' output; curators fix the data or dismiss
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deleted finding would come back, without its dismissal
+
+    def has_dismiss_permission(self, request, obj=None):
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("run/", self.admin_site.admin_view(self.run_view), name=f"{prefix}_run"),
+            path("<path:object_id>/dismiss/", self.admin_site.admin_view(self.dismiss_view), name=f"{prefix}_dismiss"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="severity", ordering="severity")
+    def severity_display(self, obj):
+        return format_html('<span class="quality-severity quality-{}">{}</span>',
+                           obj.get_severity_display().lower(), obj.get_severity_display())
+
+    @admin.display(description="rule", ordering="rule")
+    def rule_title(self, obj):
+        found = quality.RULES.get(obj.rule)
+        return found.title if found else obj.rule
+
+    @admin.display(description="fix")
+    def fix_link(self, obj):
+        return format_html('<a href="{}">Fix it</a>', obj.fix_url) if obj.fix_url else "—"
+
+    # Dismissing ---------------------------------------------------------------------------------
+
+    def _dismiss(self, request, queryset, *, action=None, next_url=None):
+        """The dismissal form for `queryset`; on a valid POST, dismiss and return None (or a redirect)."""
+        form = DismissForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            count = quality.dismiss(queryset, form.cleaned_data["reason"], request.user)
+            self.message_user(request, ngettext("%d finding dismissed.", "%d findings dismissed.", count) % count,
+                              messages.SUCCESS)
+            return redirect(next_url) if next_url else None
+        findings = list(queryset.select_related("family")[:100])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Dismiss findings",
+            "form": form,
+            "findings": findings,
+            "count": queryset.count(),
+            "action": action,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "next_url": next_url,
+        }
+        return TemplateResponse(request, "admin/catalog/finding/dismiss.html", context)
+
+    @admin.action(description="Dismiss selected findings (with a reason)…", permissions=["dismiss"])
+    def dismiss_findings(self, request, queryset):
+        return self._dismiss(request, queryset.filter(state=Finding.State.OPEN), action="dismiss_findings")
+
+    @admin.action(description="Reopen selected dismissed findings", permissions=["dismiss"])
+    def reopen_findings(self, request, queryset):
+        count = quality.reopen(queryset)
+        self.message_user(request, ngettext("%d finding reopened.", "%d findings reopened.", count) % count,
+                          messages.SUCCESS)
+
+    def dismiss_view(self, request, object_id):
+        if not self.has_dismiss_permission(request):
+            raise PermissionDenied
+        finding = self.get_object(request, object_id)
+        if finding is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        next_url = request.GET.get("next") or request.POST.get("next")
+        if not next_url or not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
+                                                               require_https=request.is_secure()):
+            next_url = reverse("admin:catalog_finding_changelist")
+        return self._dismiss(request, Finding.objects.filter(pk=finding.pk, state=Finding.State.OPEN),
+                             next_url=next_url)
+
+    def run_view(self, request):
+        if request.method != "POST":
+            return redirect("admin:catalog_finding_changelist")
+        if not self.has_dismiss_permission(request):
+            raise PermissionDenied
+        report = quality.run_checks()
+        new = sum(s.new for s in report.summaries)
+        resolved = sum(s.resolved for s in report.summaries)
+        self.message_user(request, f"Checked the catalog in {report.seconds:.1f} s: {report.open} open findings "
+                                   f"({new} new, {resolved} resolved).", messages.SUCCESS)
+        return redirect("admin:catalog_finding_changelist")

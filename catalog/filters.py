@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from catalog.fields import Modality
 from catalog.models import Family, Offering, Organization, Provider, Status, Tag, Variant
+from catalog.selectors.search import search_families
 from catalog.table_fields import ParameterCountField, PartialDateField
 
 TRI_STATE = (("yes", "Yes"), ("no", "No"), ("unknown", "Unknown"))
@@ -104,11 +105,19 @@ class ModelFilter(django_filters.FilterSet):
     def filter_priced(self, queryset, name, value):
         return queryset.filter(price_in_min__isnull=False) if value == "yes" else queryset
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("status"):
+    def filter_queryset(self, queryset, without=()):
+        """Apply every filter but those named in `without`; no status means current and legacy,
+        unless status itself is left out (then every status counts)."""
+        for name, value in self.form.cleaned_data.items():
+            if name not in without:
+                queryset = self.filters[name].filter(queryset, value)
+        if "status" not in without and not self.form.cleaned_data.get("status"):
             queryset = queryset.filter(status__in=self.DEFAULT_STATUS)
         return queryset
+
+    def rows_without(self, *names):
+        """The rows the filters give with some of them left out: what facet counts are taken over."""
+        return self.filter_queryset(self.queryset, without=names)
 
 
 class FamilyFilter(django_filters.FilterSet):
@@ -151,12 +160,7 @@ class FamilyFilter(django_filters.FilterSet):
         return queryset
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(creator__name__icontains=value) | Q(variants__name__icontains=value)
-        ).distinct()
+        return search_families(queryset, value)
 
     def filter_modality(self, queryset, name, values):
         """Families with at least one variant that takes every chosen input modality."""

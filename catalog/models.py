@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .fields import Modality, ModalitySetField
 
@@ -122,6 +123,7 @@ class Family(Imported):
     published = models.BooleanField(default=True)
 
     objects = FamilyQuerySet.as_manager()
+    history = HistoricalRecords()  # who changed what, when; the admin reverts from it
 
     class Meta:
         ordering = ["name"]
@@ -275,8 +277,14 @@ class Variant(Imported):
         blank=True,
         help_text="Normalized model id that imports match offerings on (claude-opus-4-1); blank: match by slug only.",
     )
+    # The offer summary, kept by catalog.services.summaries so tables filter and sort on plain columns.
+    provider_count = models.PositiveIntegerField(default=0, editable=False)
+    price_in_min = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True, editable=False)
+    price_out_min = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True, editable=False)
 
     objects = VariantQuerySet.as_manager()
+    # Who changed what, when; the admin reverts from it. Derived summaries stay as they are on a revert.
+    history = HistoricalRecords(excluded_fields=["provider_count", "price_in_min", "price_out_min"])
 
     class Meta:
         ordering = ["family", "position", "release_date", "name"]
@@ -301,6 +309,8 @@ class Variant(Imported):
             models.Index(fields=["parameters"], name="variant_parameters_idx"),
             models.Index(fields=["release_date"], name="variant_released_idx"),
             models.Index(fields=["name"], name="variant_name_idx"),
+            models.Index(fields=["price_in_min"], name="variant_price_in_min_idx"),
+            models.Index(fields=["price_out_min"], name="variant_price_out_min_idx"),
         ]
 
     def __str__(self):
@@ -370,6 +380,7 @@ class Provider(Imported):
     api_base_url = models.URLField(blank=True)
 
     objects = ProviderQuerySet.as_manager()
+    history = HistoricalRecords()  # who changed what, when; the admin reverts from it
 
     class Meta:
         ordering = ["name"]
@@ -426,6 +437,8 @@ class Offering(Imported):
     delisted_at = models.DateTimeField(null=True, blank=True)
 
     objects = OfferingQuerySet.as_manager()
+    # Who changed what, when; the admin reverts from it. What imports observe stays as it is on a revert.
+    history = HistoricalRecords(excluded_fields=["first_seen", "listed", "delisted_at"])
 
     class Meta:
         ordering = ["provider__name", "model_id"]
@@ -612,3 +625,68 @@ class Disagreement(models.Model):
 
     def __str__(self):
         return f"{self.offering}: {self.field}"
+
+
+# --- Data quality: what the checks in catalog/services/quality.py found ----------------------
+
+
+class Finding(models.Model):
+    """One problem a data-quality rule found, kept so that curators can dismiss it with a reason.
+
+    `subject` names what the rule looked at ("variant:12", "offering:7:price_input"); a rule finds
+    each subject at most once. `fingerprint` is a hash of the data the rule judged: a dismissal
+    remembers it, and the finding stays dismissed while that data stays the same.
+    """
+
+    class Severity(models.IntegerChoices):
+        INFO = 10, "Info"
+        WARNING = 20, "Warning"
+        ERROR = 30, "Error"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        DISMISSED = "dismissed", "Dismissed"
+        RESOLVED = "resolved", "Resolved"
+
+    rule = models.CharField(max_length=60)
+    severity = models.PositiveSmallIntegerField(choices=Severity)
+    subject = models.CharField(max_length=200)
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, null=True, blank=True, related_name="findings")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, null=True, blank=True, related_name="findings")
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="findings")
+    message = models.TextField()
+    public_note = models.CharField(
+        max_length=300, blank=True, help_text="What visitors read on the public page while the finding is open."
+    )
+    fix_url = models.CharField(max_length=500, blank=True, help_text="The admin page where a curator fixes it.")
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State, default=State.OPEN)
+    first_seen_at = models.DateTimeField()
+    changed_at = models.DateTimeField(help_text="When the rule last found different data.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    dismissed_reason = models.TextField(blank=True)
+    dismissed_fingerprint = models.CharField(max_length=64, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-severity", "rule", "subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "subject"], name="finding_unique_rule_subject"),
+            models.CheckConstraint(
+                condition=~Q(state="dismissed") | ~Q(dismissed_reason=""), name="finding_dismissal_has_reason"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-severity"], name="finding_state_severity_idx"),
+            models.Index(fields=["family", "state"], name="finding_family_state_idx"),
+            models.Index(fields=["variant", "state"], name="finding_variant_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule}: {self.subject}"
+
+
+__all__ += ["Finding"]  # kept beside the model it names

@@ -8,25 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 
 from catalog.fields import Modality
 from catalog.models import Family, FamilyTag, Offering, Organization, Provider, Status, Variant
 
-LISTED_OFFERING = Q(offerings__listed=True)
-
-
 def variant_table() -> QuerySet:
-    """One row per variant of a published family, with its provider count and lowest prices."""
-    return (
-        Variant.objects.filter(family__published=True)
-        .select_related("family", "family__creator")
-        .annotate(
-            provider_count=Count("offerings__provider", filter=LISTED_OFFERING, distinct=True),
-            price_in_min=Min("offerings__price_input", filter=LISTED_OFFERING),
-            price_out_min=Min("offerings__price_output", filter=LISTED_OFFERING),
-        )
-    )
+    """One row per variant of a published family; its provider count and lowest prices are columns
+    kept current by catalog.services.summaries."""
+    return Variant.objects.filter(family__published=True).select_related("family", "family__creator")
 
 
 def family_table() -> QuerySet:
@@ -127,22 +117,14 @@ CAPABILITY_FACETS = (
 )
 
 
-def variant_facets(filterset_for, data, limit: int = 12) -> list[Facet]:
-    """Facet counts for /models/: how many rows each choice would give, in six grouped queries.
+def variant_facets(filterset, limit: int = 12) -> list[Facet]:
+    """Facet counts for /models/: how many rows each choice would give, in a few grouped queries.
 
-    `filterset_for(data)` builds the FilterSet for other GET data; a facet's own parameter is left
-    out of its counts (choices within a facet are alternatives), except modalities, which must all hold.
+    `filterset` is the page's valid ModelFilter. A facet's own parameter is left out of its counts
+    (choices within a facet are alternatives), except modalities, which must all hold.
     """
-
-    def rows_without(*names):
-        reduced = data.copy()
-        for name in names:
-            reduced.pop(name, None)
-        if "status" in names:
-            reduced.setlist("status", Status.values)  # every status, not the default two
-        for name in ("sort", "page", "page_size", "format"):
-            reduced.pop(name, None)
-        return Variant.objects.filter(pk__in=filterset_for(reduced).qs.values("pk"))
+    data = filterset.data
+    rows_without = filterset.rows_without
 
     facets = []
     selected = set(data.getlist("status")) or {Status.CURRENT, Status.LEGACY}

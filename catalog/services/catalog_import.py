@@ -32,12 +32,14 @@ from catalog.models import (
     Variant,
 )
 from catalog.services.catalog_format import CatalogDocument, parse_partial_date
+from catalog.services import summaries
 from catalog.services.importers.runs import (
     ImportBusy,
     finish_run,
     import_lock,
     start_run,
 )
+from catalog.services.page_cache import bump_catalog_version
 
 
 class CatalogImportError(Exception):
@@ -162,6 +164,7 @@ def import_catalog(
             try:
                 with transaction.atomic():
                     _write(document, _Writer(summary, origin))
+                    summaries.refresh()
                     if dry_run:
                         raise _DryRunRollback
             except _DryRunRollback:
@@ -174,6 +177,8 @@ def import_catalog(
                 raise
             finish_run(run, status=ImportRun.Status.DRY_RUN if dry_run else ImportRun.Status.SUCCEEDED,
                        counts=summary.counts(), notes=summary.kept_by_lock)
+            if not dry_run:
+                bump_catalog_version()  # make the public pages fresh once the import has committed
     except ImportBusy as error:
         raise CatalogImportError(str(error)) from error
     return summary

@@ -3,6 +3,8 @@
 from django.views.generic import ListView, TemplateView
 
 from catalog import selectors
+from catalog.selectors import quality as quality_selectors
+from catalog.selectors.changelog import variant_changelog
 
 
 class HomeView(TemplateView):
@@ -19,6 +21,7 @@ class FamilyDetailView(TemplateView):
         page = selectors.family_page(self.kwargs["family"], spec_sort=self.request.GET.get("sort"))
         context = super().get_context_data(**kwargs)
         context.update(page=page, family=page.family, spec_columns=selectors.SPEC_SORT_KEYS.values())
+        context["data_notes"] = quality_selectors.page_notes(family_id=page.family.pk)
         return context
 
 
@@ -29,6 +32,8 @@ class VariantDetailView(TemplateView):
         page = selectors.variant_page(self.kwargs["family"], self.kwargs["variant"])
         context = super().get_context_data(**kwargs)
         context.update(page=page, variant=page.variant, family=page.variant.family)
+        context["data_notes"] = quality_selectors.page_notes(variant_id=page.variant.pk)
+        context["changelog"] = variant_changelog(page.variant)
         return context
 
 

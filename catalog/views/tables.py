@@ -235,8 +235,7 @@ class ModelListView(TableView):
     def extra_context(self, filterset, rows):
         facets = []
         if filterset.is_valid():
-            facets = tables.variant_facets(lambda data: ModelFilter(data, queryset=self.get_queryset()),
-                                           filterset.data)
+            facets = tables.variant_facets(filterset)
         return {"facets": facets, "signals": {row.pk: guidance.signals(row) for row in rows}}
 
 

@@ -15,6 +15,7 @@ from catalog.models import (
     Disagreement,
     FAQEntry,
     FieldLock,
+    Finding,
     ImportRun,
     Listing,
     PriceRecord,
@@ -36,7 +37,7 @@ CATALOG_ADMINS = sorted(
     key=lambda model: model._meta.model_name,
 )
 # Records that imports and curator saves write: curators read them (and release locks), never edit them.
-READ_ONLY_ADMINS = {ImportRun, Listing, PriceRecord, Disagreement, FieldLock}
+READ_ONLY_ADMINS = {ImportRun, Listing, PriceRecord, Disagreement, FieldLock, Finding}
 
 
 def add_import_records(offering, suffix=""):
@@ -51,6 +52,9 @@ def add_import_records(offering, suffix=""):
                                 values={"models.dev": "3", "litellm": "4"}, detected_at=now)
     FieldLock.objects.create(content_type=ContentType.objects.get_for_model(offering), object_id=offering.pk,
                              field=f"price_output{suffix}", value="15")
+    Finding.objects.create(rule="price-missing", severity=Finding.Severity.WARNING, subject=f"offering:{offering.pk}",
+                           family_id=offering.variant.family_id, variant_id=offering.variant_id, offering=offering,
+                           message="No price.", fingerprint="f", first_seen_at=now, changed_at=now)
 
 
 def admin_url(model, view, *args):

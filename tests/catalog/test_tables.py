@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.models import Family, Offering, Organization, Provider, Variant
+from catalog.services import summaries
 from tests import factories
 from tests.html import tables, visible_text
 
@@ -305,6 +306,7 @@ def grow(total: int):
         Offering(variant=v, provider=prov, model_id=f"m{v.pk}", price_input=Decimal(i % 7), price_output=Decimal(i))
         for i, v in enumerate(variants)
     ])
+    summaries.refresh()  # bulk writes send no signals, as in the importers
     return prov
 
 
@@ -326,3 +328,18 @@ def test_query_count_is_the_same_for_10_and_1000_variants(client, db, page, quer
     assert counts[0] == counts[1], f"{page}?{query}: {counts}"
     assert counts[1] <= 16
 
+
+
+def test_offer_summary_follows_saves_deletes_and_imports(client, catalog):
+    big = catalog["big"]
+    offering = Offering.objects.get(model_id="big-c")
+    offering.price_input = Decimal("1.5")
+    offering.save()
+    assert Variant.objects.get(pk=big.pk).price_in_min == Decimal("1.5")
+    offering.delete()
+    big.refresh_from_db()
+    assert (big.provider_count, big.price_in_min) == (1, Decimal("3"))
+    Offering.objects.filter(model_id="big").update(listed=False)  # as an import marks it
+    summaries.refresh()
+    big.refresh_from_db()
+    assert (big.provider_count, big.price_in_min, big.price_out_min) == (0, None, None)

@@ -8,6 +8,7 @@ from catalog.models import ImportRun
 from catalog.services.importers.reading import read_bytes
 from catalog.services.importers.runs import finish_run, import_lock, start_run
 from catalog.services.importers.sources import ImportReport, SourceEntry, apply_entries
+from catalog.services.page_cache import bump_catalog_version
 
 Parser = Callable[[bytes, str], tuple[list[SourceEntry], list[str], int]]
 
@@ -34,4 +35,6 @@ def run_import(
             raise
         finish_run(run, status=ImportRun.Status.DRY_RUN if dry_run else ImportRun.Status.SUCCEEDED,
                    counts=report.counts(), notes=report.notes())
+    if not dry_run:
+        bump_catalog_version()  # bulk writes send no signals: make the public pages fresh
     return report, run

@@ -35,6 +35,7 @@ from catalog.models import (
     Provider,
     Variant,
 )
+from catalog.services import summaries
 from catalog.services.importers.matching import creator_for, derive_family, family_name, normalize_model_id, slug_of
 
 BATCH = 500
@@ -484,8 +485,9 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
         Offering.objects.filter(pk__in=gone_offering_ids - still_listed, listed=True).update(
             listed=False, delisted_at=now, updated_at=now)
 
-    # --- Disagreements between sources ------------------------------------------------------
+    # --- Disagreements between sources, and the variants' offer summaries ------------------
     _record_disagreements(source, touched, now, report)
+    summaries.refresh()
 
 
 def _record_disagreements(source: str, touched: dict[str, Offering], now, report: ImportReport) -> None:

@@ -1,0 +1,173 @@
+"""Forms visitors fill in with GET parameters: the chooser and the cost calculator.
+
+A bad value is a form error the page shows (with status 400), never a 500: letters in numbers,
+negative or huge numbers and unknown choices are all refused here.
+"""
+
+from decimal import Decimal
+from typing import ClassVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from catalog.fields import Modality
+from catalog.services import chooser, guidance
+
+MAX_TOKENS_PER_MONTH = 10**12  # a trillion tokens a month
+MAX_CONTEXT = 100_000_000
+MAX_PRICE = Decimal(100_000)  # USD per million tokens
+MAX_PARAMS_BILLIONS = Decimal(100_000)
+MAX_PAGE = 100_000
+
+TRUE_WORDS = {"1", "on", "true", "yes"}
+FALSE_WORDS = {"0", "off", "false", "no"}
+
+
+class TokenCountField(forms.IntegerField):
+    """A whole number of tokens; "1,000,000", "1_000_000" and "1 000 000" all read as a million."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_TOKENS_PER_MONTH)
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").replace("_", "").replace(" ", "")
+            if value and not value.isascii():
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class FlagInput(forms.CheckboxInput):
+    """A checkbox that submits value=1 and hands the raw submitted text to its field to judge."""
+
+    def format_value(self, value):
+        return "1"
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class FlagField(forms.Field):
+    """A need that is stated (1, on, true, yes) or not (absent, empty, 0, off, false, no)."""
+
+    widget = FlagInput
+    default_error_messages: ClassVar[dict] = {"invalid": "Use 1 to require it, or leave it out."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.check_test = lambda value: str(value).strip().lower() in TRUE_WORDS or value is True
+
+    def to_python(self, value):
+        if value in (None, "", False):
+            return False
+        if value is True:
+            return True
+        text = str(value).strip().lower()
+        if text in TRUE_WORDS:
+            return True
+        if text in FALSE_WORDS or text == "":
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+def _decimal(label, max_value, decimal_places, help_text, min_value=Decimal(0)):
+    return forms.DecimalField(
+        label=label, required=False, min_value=min_value, max_value=max_value, max_digits=12,
+        decimal_places=decimal_places, help_text=help_text,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+class ChooserForm(forms.Form):
+    """/choose/: the workload's needs. Parameter names are part of the public URL."""
+
+    modality = forms.MultipleChoiceField(
+        label="Inputs it must accept", required=False, choices=Modality.choices, widget=forms.CheckboxSelectMultiple,
+    )
+    context_min = TokenCountField(
+        label="Minimum context (tokens)", min_value=1, max_value=MAX_CONTEXT,
+        help_text="For example 32768 for 32k.",
+    )
+    tool_calling = FlagField(label="Tool calling")
+    reasoning = FlagField(label="Reasoning")
+    structured_output = FlagField(label="Structured output")
+    open_weights = FlagField(label="Open weights required")
+    params_max = _decimal("Maximum parameters (billions), for local use", MAX_PARAMS_BILLIONS, 3,
+                          "For example 13 for 13B.", min_value=Decimal("0.001"))
+    price_input_max = _decimal("Maximum input price ($ per million tokens)", MAX_PRICE, 6, "")
+    price_output_max = _decimal("Maximum output price ($ per million tokens)", MAX_PRICE, 6, "")
+    input_tokens = TokenCountField(label="Input tokens a month", help_text="To estimate a monthly cost.")
+    output_tokens = TokenCountField(label="Output tokens a month")
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput)
+
+    NEED_GROUPS = (
+        ("Inputs and context", ("modality", "context_min")),
+        ("Capabilities", ("tool_calling", "reasoning", "structured_output", "open_weights")),
+        ("Size and price", ("params_max", "price_input_max", "price_output_max")),
+        ("Monthly volume", ("input_tokens", "output_tokens")),
+    )
+
+    def groups(self):
+        """The visible fields in fieldsets, for the template."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.NEED_GROUPS]
+
+    def needs(self) -> chooser.Needs:
+        data = self.cleaned_data
+        params_max = data.get("params_max")
+        return chooser.Needs(
+            modalities=tuple(data.get("modality") or ()),
+            context_min=data.get("context_min") or None,
+            tool_calling=data.get("tool_calling", False),
+            reasoning=data.get("reasoning", False),
+            structured_output=data.get("structured_output", False),
+            open_weights=data.get("open_weights", False),
+            params_max=int(params_max * 10**9) if params_max else None,
+            price_input_max=data.get("price_input_max"),
+            price_output_max=data.get("price_output_max"),
+            input_tokens=data.get("input_tokens") or None,
+            output_tokens=data.get("output_tokens") or None,
+        )
+
+
+class CostForm(forms.Form):
+    """The cost calculator on a variant page. Without parameters it shows a million input and output tokens."""
+
+    DEFAULTS: ClassVar[dict] = {"input_tokens": 1_000_000, "output_tokens": 1_000_000, "cached_tokens": 0}
+
+    input_tokens = TokenCountField(label="Input tokens a month")
+    output_tokens = TokenCountField(label="Output tokens a month")
+    cached_tokens = TokenCountField(
+        label="Cached input tokens", help_text="The part of the input tokens read from the provider's prompt cache.",
+    )
+
+    def __init__(self, data=None, **kwargs):
+        names = set(self.base_fields)
+        if data is not None and not names & set(data):
+            data = None  # the page's other parameters are not calculator input
+        kwargs.setdefault("initial", self.DEFAULTS)
+        super().__init__(data, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        input_tokens = data.get("input_tokens") or 0
+        if (data.get("cached_tokens") or 0) > input_tokens:
+            self.add_error("cached_tokens", "Cached input tokens are part of the input tokens, so they cannot exceed "
+                                            f"them ({input_tokens:,}).")
+        return data
+
+    def usage(self) -> guidance.Usage | None:
+        """The usage to price: the submitted numbers, the defaults when nothing was submitted, None when invalid."""
+        if not self.is_bound:
+            return guidance.Usage(**self.DEFAULTS)
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return guidance.Usage(data.get("input_tokens") or 0, data.get("output_tokens") or 0,
+                              data.get("cached_tokens") or 0)

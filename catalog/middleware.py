@@ -1,0 +1,171 @@
+"""Public pages: cached per catalog version, answered with 304 when unchanged.
+
+Placed inside Django's CSP middleware, so each response (cached or not) still gets its own CSP
+header. A cached body is stored with its nonce replaced by a secret placeholder and served with
+the nonce of the request that reads it: nonces stay unique per response.
+
+Which views: every view of the `catalog` URL namespace, and views marked with `public_page`
+(sitemap, robots.txt, feeds). Only GET and HEAD, only 200 responses that set no cookie, vary on
+nothing but the request's encoding and htmx headers, are not streamed, and do not say
+`Cache-Control: private/no-store/no-cache`.
+
+Every public response carries an ETag (a hash of the body without its nonce, so it is stable
+across requests) and a Last-Modified, and `Cache-Control: no-cache`: browsers and proxies keep
+the page but ask each time, and get a 304 when it has not changed. A 304 carries no CSP header:
+the browser keeps the policy it stored with the body, whose nonce matches it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+
+from django.conf import settings
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from catalog.services import page_cache
+
+CACHE_ATTRIBUTE = "cache_public_page"
+REQUEST_STATE = "_public_page"
+SAFE_VARY = {"accept-encoding", "hx-request", "hx-history-restore-request"}
+SKIPPED_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "vary", "set-cookie", "expires"}
+RESPONSE_ATTRIBUTES = ("_csp_config", "_csp_ro_config")
+CLIENT_CACHE_CONTROL = "public, no-cache"
+
+
+def public_page(view):
+    """A view outside the catalog namespace, marked as a cacheable public page."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    setattr(wrapper, CACHE_ATTRIBUTE, True)
+    return wrapper
+
+
+def _is_public(request, view_func) -> bool:
+    if getattr(view_func, CACHE_ATTRIBUTE, False):
+        return True
+    match = request.resolver_match
+    return match is not None and "catalog" in match.namespaces
+
+
+def _nonce_of(request) -> str | None:
+    nonce = getattr(request, "_csp_nonce", None)
+    return str(nonce) if nonce else None  # a LazyNonce is truthy only once it was used
+
+
+def _normalized(content: bytes, request) -> bytes:
+    nonce = _nonce_of(request)
+    if nonce:
+        return content.replace(nonce.encode(), page_cache.nonce_placeholder().encode())
+    return content
+
+
+def _etag(content: bytes) -> str:
+    return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+
+
+def _cacheable_response(request, response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    # Outer middleware would add a session Vary/cookie or a CSRF cookie to a page that used them.
+    session = getattr(request, "session", None)
+    if (session is not None and session.accessed) or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
+    return vary <= SAFE_VARY
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    # -- request side: serve from the cache ---------------------------------------------------
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method not in ("GET", "HEAD") or not _is_public(request, view_func):
+            return None
+        state = {"key": None}
+        setattr(request, REQUEST_STATE, state)
+        if page_cache.has_uncommitted_changes():
+            return None
+        version = page_cache.current_version()
+        if version is None:
+            return None
+        key = page_cache.page_key(version, request)
+        page = page_cache.get_page(key)
+        if page is None:
+            state["key"] = key
+            return None
+        return self._from_cache(request, page)
+
+    def _from_cache(self, request, page: page_cache.CachedPage):
+        from django.http import HttpResponse
+
+        content = page.content
+        placeholder = page_cache.nonce_placeholder().encode()
+        nonce = getattr(request, "_csp_nonce", None)
+        if nonce is not None and placeholder in content:
+            content = content.replace(placeholder, str(nonce).encode())
+        response = HttpResponse(content, status=page.status)
+        for name, value in page.headers:
+            response[name] = value
+        for name, value in page.attributes.items():
+            setattr(response, name, value)
+        response["X-Page-Cache"] = "hit"
+        return self._finish(request, response, page.etag, page.last_modified)
+
+    # -- response side: store, validate ------------------------------------------------------
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        state = getattr(request, REQUEST_STATE, None)
+        if state is None or response.get("X-Page-Cache") == "hit":
+            if request.method == "POST" and self._is_admin_write(request, response):
+                page_cache.bump_catalog_version()
+            return response
+        if not _cacheable_response(request, response):
+            return response
+        content = _normalized(response.content, request)
+        etag, modified = _etag(content), time.time()
+        if state["key"] is not None:
+            page_cache.set_page(state["key"], page_cache.CachedPage(
+                content=content,
+                status=response.status_code,
+                headers=[(name, value) for name, value in response.items() if name.lower() not in SKIPPED_HEADERS],
+                etag=etag,
+                last_modified=modified,
+                attributes={name: getattr(response, name) for name in RESPONSE_ATTRIBUTES if hasattr(response, name)},
+            ))
+            response["X-Page-Cache"] = "miss"
+        else:
+            response["X-Page-Cache"] = "bypass"
+        return self._finish(request, response, etag, modified)
+
+    def _finish(self, request, response, etag: str, last_modified: float):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        response["Cache-Control"] = CLIENT_CACHE_CONTROL
+        patch_vary_headers(response, ["HX-Request"])
+        conditional = get_conditional_response(request, etag=etag, last_modified=int(last_modified),
+                                               response=response)
+        if conditional is not response:
+            # The browser keeps the CSP it stored with the body; a new nonce here would not match it.
+            conditional._csp_config = {}
+            conditional._csp_ro_config = {}
+        return conditional
+
+    @staticmethod
+    def _is_admin_write(request, response) -> bool:
+        """A curator's successful POST in the admin: bulk actions change rows without signals."""
+        if response.status_code >= 400 or not request.path.startswith(f"/{settings.ADMIN_PATH}"):
+            return False
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and user.is_staff)

@@ -1,0 +1,252 @@
+"""Reads for the guidance pages: family FAQ, site FAQ, chooser, and the variant page's calculator,
+hardware fit and comparison. Each in a fixed number of queries, whatever the size of the data.
+
+The words come from `catalog.services.guidance` and `catalog.services.chooser`; this module only
+fetches what they need and shapes it for the templates.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field, replace
+
+from django.core.paginator import Paginator
+from django.db.models import Max, OuterRef, Subquery
+from django.http import Http404
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from catalog.models import (
+    Family,
+    FAQEntry,
+    ImportRun,
+    Listing,
+    Offering,
+    Provider,
+    Variant,
+)
+from catalog.selectors.pages import (
+    VariantPage,
+    _family_queryset,
+    family_facts,
+    merge_faq,
+)
+from catalog.services import chooser, guidance
+from catalog.services.markdown import render_markdown
+
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def jsonld_text(data: dict) -> SafeString:
+    """JSON for a <script type="application/ld+json"> element: <, > and & escaped so it cannot close the tag."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))
+
+
+def plain_text(html_text: str) -> str:
+    """What a visitor reads of rendered HTML: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(strip_tags(html_text)).split())
+
+
+# --- FAQ pages ----------------------------------------------------------------------------
+
+
+@dataclass
+class FAQRow:
+    question: str
+    text: str  # the answer as plain text: what the JSON-LD says
+    html: SafeString | None  # a curator answer rendered from Markdown; None for generated answers
+    anchor: str
+    curated: bool
+
+
+@dataclass
+class FAQPage:
+    rows: list[FAQRow]
+    jsonld: SafeString
+    family: Family | None = None
+    sources: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+
+def merge_family_faq(curated: list[FAQEntry], generated: list[guidance.FAQItem]) -> list:
+    """Curator entries first. An entry hides the generated question it `replaces`, or one it asks again."""
+    asked = [entry.question for entry in curated]
+    kept = [item for item in generated if not any(guidance.same_question(item.question, q) for q in asked)]
+    return merge_faq(curated, kept)
+
+
+def _rows(items: list, source_numbers: set[int]) -> list[FAQRow]:
+    rows = []
+    for item in items:
+        if isinstance(item, FAQEntry):
+            rendered = mark_safe(render_markdown(item.answer, source_numbers))
+            rows.append(FAQRow(item.question, plain_text(rendered), rendered, f"faq-entry-{item.pk}", True))
+        else:
+            anchor = "faq-" + item.key.replace(":", "-").replace(" ", "-").lower()
+            rows.append(FAQRow(item.question, item.answer, None, anchor, False))
+    return rows
+
+
+def family_faq_page(slug: str) -> FAQPage:
+    """/families/<family>/faq/: every generated question the data answers, curator entries first."""
+    family = _family_queryset().filter(slug=slug).first()
+    if family is None:
+        raise Http404(f"No family with slug {slug!r}.")
+    facts = replace(family_facts(family), license=family.license)
+    offerings = [offering for variant in facts.variants for offering in variant.offerings.all()]
+    related = [family_facts(relation.related) for relation in family.relations.all()]
+    generated = guidance.family_questions(facts, offerings, related)
+    sources = list(family.sources.all())
+    rows = _rows(merge_family_faq(list(family.faq_entries.all()), generated), {s.number for s in sources})
+    cited = sources if any(row.curated for row in rows) else []  # curator answers may cite [n]
+    return FAQPage(rows, jsonld_text(guidance.faq_jsonld((r.question, r.text) for r in rows)), family, cited)
+
+
+def last_imports() -> dict:
+    """{source: date its latest successful import finished}, in one query."""
+    return {
+        source: finished.date()
+        for source, finished in ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED, finished_at__isnull=False)
+        .values("source").annotate(last=Max("finished_at")).values_list("source", "last").order_by("source")
+    }
+
+
+def site_faq_page() -> FAQPage:
+    """/faq/: how the catalog works, with today's counts and import dates."""
+    counts = {
+        "families": Family.objects.published().count(),
+        "variants": Variant.objects.filter(family__published=True).count(),
+        "providers": Provider.objects.count(),
+        "offerings": Offering.objects.count(),
+    }
+    items = guidance.site_faq(counts, last_imports(), chooser.RANKING_RULE)
+    rows = _rows(items, set())
+    return FAQPage(rows, jsonld_text(guidance.faq_jsonld((r.question, r.text) for r in rows)), counts=counts)
+
+
+# --- The chooser ----------------------------------------------------------------------------
+
+CHOOSER_PAGE_SIZE = 25
+
+_VARIANT_FIELDS = (
+    "pk", "name", "slug", "family__name", "family__slug", "status", "context_window", "parameters",
+    "active_parameters", "input_modalities", "tool_calling", "reasoning", "structured_output", "open_weights",
+    "release_date", "replaced_by__name", "replaced_by__family__slug", "replaced_by__slug",
+)
+
+
+def chooser_candidates() -> list[chooser.Candidate]:
+    """Every listed variant (current or legacy, of a published family) with its offerings' prices.
+
+    Two flat queries whatever the size of the catalog; retired and delisted offerings are left out.
+    """
+    candidates = {}
+    for row in Variant.objects.listed().values_list(*_VARIANT_FIELDS).order_by("pk"):
+        values = dict(zip(_VARIANT_FIELDS, row, strict=True))
+        replaced = (chooser.Ref(values["replaced_by__name"], values["replaced_by__family__slug"],
+                                values["replaced_by__slug"]) if values["replaced_by__name"] else None)
+        candidates[values["pk"]] = chooser.Candidate(
+            pk=values["pk"], name=values["name"], slug=values["slug"], family_name=values["family__name"],
+            family_slug=values["family__slug"], status=values["status"], context_window=values["context_window"],
+            parameters=values["parameters"], active_parameters=values["active_parameters"],
+            input_modalities=list(values["input_modalities"] or []), tool_calling=values["tool_calling"],
+            reasoning=values["reasoning"], structured_output=values["structured_output"],
+            open_weights=values["open_weights"], release_date=values["release_date"], replaced_by=replaced,
+        )
+    offerings = (
+        Offering.objects.filter(variant__in=Variant.objects.listed(), listed=True)
+        .exclude(status=Offering.Status.RETIRED)
+        .values_list("variant_id", "provider__name", "model_id", "price_input", "price_output", "price_cache_read")
+        .order_by("pk")
+    )
+    for variant_id, provider, model_id, price_input, price_output, cache_read in offerings:
+        if variant_id in candidates:
+            candidates[variant_id].prices.append(chooser.Price(provider, model_id, price_input, price_output, cache_read))
+    return list(candidates.values())
+
+
+@dataclass
+class ChooserPage:
+    choice: chooser.Choice
+    page_obj: object
+    paginator: Paginator
+    compare_url: str
+
+
+def choose(needs: chooser.Needs, page: int | None = None) -> ChooserPage:
+    choice = chooser.choose(chooser_candidates(), needs)
+    paginator = Paginator(choice.matches, CHOOSER_PAGE_SIZE, allow_empty_first_page=True)
+    return ChooserPage(choice, paginator.get_page(page or 1), paginator, chooser.compare_url(choice.compare_refs))
+
+
+# --- The variant page's guidance ------------------------------------------------------------
+
+
+@dataclass
+class VariantGuidance:
+    comparison: str | None
+    hardware: list[guidance.PrecisionFit]
+    hardware_summary: str | None
+    sizes: tuple[int, ...]
+    usage: guidance.Usage | None
+    costs: list[guidance.CostRow]
+    compare_url: str = ""
+    cost_rule: str = guidance.COST_RULE
+    hardware_rule: str = guidance.HARDWARE_RULE
+
+    @property
+    def any_priced(self) -> bool:
+        return any(row.cost is not None for row in self.costs)
+
+    @property
+    def any_cached_at_input_price(self) -> bool:
+        return any(row.cost is not None and row.cost.cached_at_input_price for row in self.costs)
+
+
+def price_checks(offerings: list[Offering]) -> dict[int, guidance.PriceCheck]:
+    """When each offering's price was last confirmed, in one query for any number of offerings.
+
+    A curator's date needs no query; otherwise the sources still listing the offering, each with the
+    date its latest successful import finished (that run saw every listing still marked listed).
+    """
+    ids = [o.pk for o in offerings if o.is_priced and not o.price_checked]
+    sources: dict[int, set[str]] = {}
+    runs: dict[str, object] = {}
+    if ids:
+        last_run = (
+            ImportRun.objects.filter(source=OuterRef("source"), status=ImportRun.Status.SUCCEEDED,
+                                     finished_at__isnull=False)
+            .order_by("-finished_at").values("finished_at")[:1]
+        )
+        rows = (Listing.objects.filter(offering_id__in=ids, listed=True).annotate(last=Subquery(last_run))
+                .values_list("offering_id", "source", "last"))
+        for offering_id, source, finished in rows:
+            sources.setdefault(offering_id, set()).add(source)
+            if finished is not None:
+                runs[source] = finished.date()
+    return {o.pk: guidance.price_check(o, sources.get(o.pk, ()), runs) for o in offerings}
+
+
+def variant_guidance(page: VariantPage, usage: guidance.Usage | None) -> VariantGuidance:
+    """Comparison with the family's pick, hardware fit and the cost calculator for a variant page."""
+    variant = page.variant
+    family_variants = list(
+        Variant.objects.filter(family_id=variant.family_id).select_related("replaced_by")
+        .order_by("position", "release_date", "name")
+    )
+    fits = guidance.hardware_fit(variant.parameters)
+    costs = guidance.cost_table(page.offerings, usage, price_checks(page.offerings)) if usage else []
+    best = guidance.most_capable(family_variants)
+    family_slug = variant.family.slug
+    compare_url = (chooser.compare_url([f"{family_slug}/{variant.slug}", f"{family_slug}/{best.slug}"])
+                   if best is not None and best.pk != variant.pk else "")
+    return VariantGuidance(
+        comparison=guidance.variant_comparison(variant, family_variants, variant.family.name),
+        compare_url=compare_url,
+        hardware=fits,
+        hardware_summary=guidance.hardware_summary(variant.name, fits),
+        sizes=guidance.ACCELERATOR_SIZES_GB,
+        usage=usage,
+        costs=costs,
+    )

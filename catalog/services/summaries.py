@@ -1,0 +1,68 @@
+"""Each variant's offer summary (providers, lowest prices), kept on the variant so tables sort and filter
+on plain columns instead of grouping every offering on every request.
+
+Refreshed explicitly after bulk writes (imports) and by signals after single saves (admin, shell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Min, Q
+
+from catalog.models import Offering, Variant
+
+SUMMARY_FIELDS = ("provider_count", "price_in_min", "price_out_min")
+BATCH = 500
+
+
+def compute(variant_ids: Iterable[int] | None = None) -> dict[int, tuple]:
+    """{variant id: (providers, lowest input price, lowest output price)} over listed offerings."""
+    offerings = Offering.objects.filter(listed=True)
+    if variant_ids is not None:
+        offerings = offerings.filter(variant_id__in=list(variant_ids))
+    rows = offerings.values("variant_id").annotate(
+        providers=Count("provider_id", distinct=True),
+        price_in=Min("price_input"),
+        price_out=Min("price_output"),
+    ).order_by()
+    return {row["variant_id"]: (row["providers"], row["price_in"], row["price_out"]) for row in rows}
+
+
+def refresh(variant_ids: Iterable[int] | None = None) -> int:
+    """Bring the summaries of these variants (all when None) up to date; returns how many changed."""
+    ids = None if variant_ids is None else set(variant_ids)
+    if ids is not None and not ids:
+        return 0
+    summaries = compute(ids)
+    variants = Variant.objects.only("pk", *SUMMARY_FIELDS)
+    if ids is not None:
+        variants = variants.filter(pk__in=ids)
+    changed = []
+    for variant in variants.iterator(chunk_size=2000):
+        wanted = summaries.get(variant.pk, (0, None, None))
+        if (variant.provider_count, variant.price_in_min, variant.price_out_min) != wanted:
+            variant.provider_count, variant.price_in_min, variant.price_out_min = wanted
+            changed.append(variant)
+    Variant.objects.bulk_update(changed, SUMMARY_FIELDS, batch_size=BATCH)
+    return len(changed)
+
+
+
+
+def refresh_after_offering_change(sender, instance, **kwargs):
+    """A single offering saved or deleted (admin, shell): its variant's summary follows."""
+    if kwargs.get("raw"):
+        return
+    ids = {instance.variant_id}
+    previous = getattr(instance, "_summary_variant_id", None)
+    if previous and previous != instance.variant_id:
+        ids.add(previous)
+    refresh(ids)
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    post_save.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_saved")
+    post_delete.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_deleted")

@@ -1,0 +1,39 @@
+"""Catalog writes make the public page cache fresh (catalog.services.page_cache).
+
+Every save, delete and many-to-many change of a catalog model bumps the catalog version once its
+transaction commits. Bulk writes (`bulk_create`, `bulk_update`, `QuerySet.update`) send no signal:
+the importers bump once at the end of a run, and the admin after every successful POST.
+"""
+
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from catalog.services.page_cache import bump_catalog_version
+
+# Bookkeeping no public page shows: an import run's record, a curator's field locks.
+NOT_PUBLIC = {"importrun", "fieldlock"}
+
+
+def _is_public_model(sender) -> bool:
+    meta = getattr(sender, "_meta", None)
+    return (meta is not None and meta.app_label == "catalog" and meta.model_name not in NOT_PUBLIC
+            # History rows are written with the record they follow, which bumps already.
+            and not meta.model_name.startswith("historical"))
+
+
+def catalog_changed(sender, using=None, **kwargs):
+    if _is_public_model(sender):
+        bump_catalog_version(using=using)
+
+
+def catalog_m2m_changed(sender, instance, action, using=None, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"} and _is_public_model(type(instance)):
+        bump_catalog_version(using=using)
+
+
+def connect() -> None:
+    for model in apps.get_app_config("catalog").get_models():
+        if _is_public_model(model):
+            post_save.connect(catalog_changed, sender=model, dispatch_uid=f"catalog-fresh-save-{model._meta.label}")
+            post_delete.connect(catalog_changed, sender=model, dispatch_uid=f"catalog-fresh-delete-{model._meta.label}")
+    m2m_changed.connect(catalog_m2m_changed, dispatch_uid="catalog-fresh-m2m")

@@ -1,0 +1,267 @@
+"""The public page cache: pages are cached, fresh at once after a change, validated with 304, and served
+uncached when the cache is down. Runs on whichever cache the settings give (Redis when REDIS_URL is set).
+
+Freshness tests commit for real (transaction=True): the cache is bumped when a transaction commits.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+
+from catalog.models import Family, Offering, Variant
+from catalog.services import page_cache
+from tests import factories
+from tests.html import form_data, visible_text
+
+PUBLIC_URLS = ["/", "/families/", "/families/llava/", "/families/llava/llava-13b/", "/providers/",
+               "/providers/ollama/", "/models/", "/sitemap.xml", "/robots.txt", "/feeds/variants.atom"]
+
+committed = pytest.mark.django_db(transaction=True)
+
+
+def load_seed():
+    call_command("load_seed", verbosity=0, stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def committed_seed(transactional_db):
+    load_seed()
+
+
+def fetch(client, url, **headers):
+    response = client.get(url, headers=headers)
+    assert response.status_code in (200, 304), f"{url}: {response.status_code}"
+    return response
+
+
+def nonce_in(html: str) -> str | None:
+    match = re.search(r'nonce="([^"]+)"', html)
+    return match.group(1) if match else None
+
+
+@committed
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_public_pages_are_cached(client, committed_seed, url):
+    first = fetch(client, url)
+    second = fetch(client, url)
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert first["ETag"] == second["ETag"]
+    assert first["Content-Type"] == second["Content-Type"]
+    assert second["Content-Security-Policy"]
+
+
+@committed
+def test_a_cached_page_gets_a_fresh_nonce_that_matches_its_header(client, committed_seed):
+    first, second = fetch(client, "/families/llava/"), fetch(client, "/families/llava/")
+    assert second["X-Page-Cache"] == "hit"
+    nonces = [nonce_in(r.content.decode()) for r in (first, second)]
+    assert all(nonces) and nonces[0] != nonces[1]
+    for response, nonce in zip((first, second), nonces, strict=True):
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    assert page_cache.nonce_placeholder() not in second.content.decode()
+
+
+@committed
+def test_conditional_requests_get_304_until_the_page_changes(client, committed_seed):
+    first = fetch(client, "/families/llava/")
+    assert first["Cache-Control"] == "public, no-cache"
+    assert "Last-Modified" in first
+    not_modified = fetch(client, "/families/llava/", **{"If-None-Match": first["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    # The browser keeps the CSP it stored with the body: a new nonce would not match that body.
+    assert "Content-Security-Policy" not in not_modified
+    since = fetch(client, "/families/llava/", **{"If-Modified-Since": first["Last-Modified"]})
+    assert since.status_code == 304
+
+    Family.objects.filter(slug="llava").update(name="LLaVA Renamed")  # no signal...
+    page_cache.bump_catalog_version()  # ...so say so, as the importers do
+    changed = fetch(client, "/families/llava/", **{"If-None-Match": first["ETag"]})
+    assert changed.status_code == 200 and "LLaVA Renamed" in changed.content.decode()
+
+
+@committed
+def test_etag_is_the_same_cached_or_not(client, committed_seed, settings):
+    cached = fetch(client, "/families/llava/")
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0  # nothing stays cached: every response is rendered anew
+    page_cache.bump_now()
+    rendered = fetch(client, "/families/llava/", **{"If-None-Match": cached["ETag"]})
+    assert rendered.status_code == 304
+
+
+@committed
+def test_a_curator_edit_in_the_admin_shows_at_once_and_is_in_the_history(client, committed_seed):
+    anonymous = client
+    assert "LLaVA 13B" in visible_text(fetch(anonymous, "/families/llava/llava-13b/").content.decode())
+    assert fetch(anonymous, "/families/llava/llava-13b/")["X-Page-Cache"] == "hit"
+
+    from django.test import Client
+
+    curator = Client()
+    curator.force_login(User.objects.create_superuser("cur", "cur@example.org", "x"))
+    variant = Variant.objects.get(slug="llava-13b")
+    url = reverse("admin:catalog_variant_change", args=[variant.pk])
+    data = form_data(curator.get(url).content.decode())
+    data["context_window"] = ["8192"]
+    response = curator.post(url, {k: v if len(v) > 1 else v[0] for k, v in data.items()})
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    page = fetch(anonymous, "/families/llava/llava-13b/")
+    assert page["X-Page-Cache"] == "miss"
+    text = visible_text(page.content.decode())
+    assert "Context window 8k (8192 tokens)" in text
+    assert "Context window 4k → 8k" in text  # the public changelog
+    family_page = visible_text(fetch(anonymous, "/families/llava/").content.decode())
+    assert "8k context" in family_page
+    record = variant.history.latest()
+    assert record.history_user.username == "cur" and record.context_window == 8192
+
+
+@committed
+def test_an_admin_bulk_action_shows_at_once(client, committed_seed):
+    assert "Legacy" not in visible_text(fetch(client, "/families/llava/llava-13b/").content.decode())
+    from django.test import Client
+
+    curator = Client()
+    curator.force_login(User.objects.create_superuser("cur", "cur@example.org", "x"))
+    variant = Variant.objects.get(slug="llava-13b")
+    response = curator.post(reverse("admin:catalog_variant_changelist"),
+                            {"action": "mark_legacy", "_selected_action": [variant.pk]})
+    assert response.status_code == 302
+    page = fetch(client, "/families/llava/llava-13b/")
+    assert page["X-Page-Cache"] == "miss" and "Legacy" in visible_text(page.content.decode())
+
+
+@committed
+def test_an_import_shows_at_once(client, committed_seed, tmp_path):
+    before = fetch(client, "/providers/")
+    assert "Some API" not in before.content.decode()
+    assert fetch(client, "/providers/")["X-Page-Cache"] == "hit"
+    document = tmp_path / "catalog.json"
+    call_command("export_catalog", str(document), stdout=open("/dev/null", "w"))
+    import json
+
+    data = json.loads(document.read_text())
+    data["providers"].append({"slug": "some-api", "name": "Some API", "kind": "api"})
+    document.write_text(json.dumps(data))
+    call_command("import_catalog", str(document), stdout=open("/dev/null", "w"))
+    after = fetch(client, "/providers/")
+    assert after["X-Page-Cache"] == "miss" and "Some API" in after.content.decode()
+
+
+@committed
+def test_a_bulk_import_shows_at_once(client, committed_seed, monkeypatch):
+    """The source importers write with bulk_create/bulk_update (no signals) and bump at the end."""
+    from catalog.services.importers import runner
+
+    offering = Offering.objects.get(model_id="llava:13b")
+    fetch(client, "/families/llava/llava-13b/")
+    assert fetch(client, "/families/llava/llava-13b/")["X-Page-Cache"] == "hit"
+
+    def parse(raw, path):
+        return [], [], 0
+
+    def apply(source, entries, run, dry_run=False, progress=None):
+        if not dry_run:  # a real dry run writes and rolls back
+            Offering.objects.filter(pk=offering.pk).update(price_input=Decimal("0.5"), price_output=Decimal("1"))
+        return runner.ImportReport(source)
+
+    monkeypatch.setattr(runner, "apply_entries", apply)
+    monkeypatch.setattr(runner, "read_bytes", lambda path: b"{}")
+    runner.run_import("test", "x.json", parse, dry_run=True)
+    assert fetch(client, "/families/llava/llava-13b/")["X-Page-Cache"] == "hit"  # a dry run changes nothing
+    runner.run_import("test", "x.json", parse)
+    page = fetch(client, "/families/llava/llava-13b/")
+    assert page["X-Page-Cache"] == "miss" and "$0.50" in page.content.decode()
+
+
+@committed
+def test_shell_saves_and_deletes_bump_too(client, committed_seed):
+    fetch(client, "/")
+    variant = Variant.objects.get(slug="llava-13b")
+    variant.name = "LLaVA Thirteen"
+    variant.save()
+    assert "LLaVA Thirteen" in fetch(client, "/").content.decode()
+    variant.delete()
+    assert "LLaVA Thirteen" not in fetch(client, "/").content.decode()
+
+
+def test_inside_an_uncommitted_transaction_pages_are_not_cached(client, seed):
+    """Tests (and any code mid-transaction) see their own writes: no stale page, none cached."""
+    assert fetch(client, "/families/")["X-Page-Cache"] == "bypass"
+    factories.family("another", "Another")
+    assert "Another" in fetch(client, "/families/").content.decode()
+
+
+@committed
+def test_pages_that_set_cookies_or_fail_are_not_cached(client, committed_seed):
+    assert "X-Page-Cache" not in client.get("/families/nope/")
+    bad = client.get("/families/?creator=nobody")
+    assert bad.status_code == 400 and "X-Page-Cache" not in bad
+    assert "X-Page-Cache" not in client.get("/healthz")
+
+
+@committed
+def test_htmx_requests_are_cached_apart(client, committed_seed):
+    full = fetch(client, "/models/")
+    partial = fetch(client, "/models/", **{"HX-Request": "true"})
+    assert partial["X-Page-Cache"] == "miss"
+    assert fetch(client, "/models/", **{"HX-Request": "true"}).content == partial.content
+    assert fetch(client, "/models/").content.decode().count("<html") == full.content.decode().count("<html") == 1
+    assert "HX-Request" in full["Vary"]
+
+
+# --- Redis down ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(settings):
+    """REDIS_URL pointing at a closed port, as the settings build it."""
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }}
+    page_cache.reset_breaker()
+    yield
+    page_cache.reset_breaker()
+
+
+@committed
+def test_pages_are_served_uncached_when_redis_is_down(client, committed_seed, redis_down, caplog):
+    for url in PUBLIC_URLS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["X-Page-Cache"] == "bypass"
+        assert response["ETag"]
+    assert "Page cache unavailable" in caplog.text
+    # A change while Redis is down still shows (nothing is cached), and saving still works.
+    Family.objects.filter(slug="llava").update(name="LLaVA While Down")
+    variant = Variant.objects.get(slug="llava-13b")
+    variant.name = "Renamed while down"
+    variant.save()
+    assert "Renamed while down" in client.get("/families/llava/llava-13b/").content.decode()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["checks"]["cache"]["status"] == "error"
+    assert health.json()["checks"]["database"]["status"] == "ok"
+
+
+def test_a_dead_cache_is_not_retried_on_every_request(settings, redis_down, monkeypatch):
+    from django.core.cache.backends.redis import RedisCache
+
+    calls, original = [], RedisCache.get
+
+    def counting_get(self, *args, **kwargs):
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RedisCache, "get", counting_get)
+    for _ in range(5):
+        assert page_cache.current_version() is None
+    assert len(calls) == 1
+    assert not page_cache.cache_available()
