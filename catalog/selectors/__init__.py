@@ -1,3 +1,39 @@
-"""Reads, one module per area. Each page's data comes in a fixed number of queries."""
+"""Reads, one module per area. Each page's data comes in a fixed number of queries.
 
-from catalog.selectors.pages import *  # noqa: F403 (the page reads are the package's main vocabulary)
+pages: families, variants, providers, home · tables: /models/ and the other tables · guidance:
+FAQ and chooser · quality: data notes and admin badges · changelog · search.
+"""
+
+from catalog.selectors.pages import (
+    SPEC_SORT_KEYS,
+    FamilyPage,
+    ProviderOfferings,
+    SortKey,
+    VariantPage,
+    VariantRow,
+    family_facts,
+    family_page,
+    group_by_provider,
+    home_page,
+    merge_faq,
+    provider_list_queryset,
+    sort_rows,
+    variant_page,
+)
+
+__all__ = [
+    "SPEC_SORT_KEYS",
+    "FamilyPage",
+    "ProviderOfferings",
+    "SortKey",
+    "VariantPage",
+    "VariantRow",
+    "family_facts",
+    "family_page",
+    "group_by_provider",
+    "home_page",
+    "merge_faq",
+    "provider_list_queryset",
+    "sort_rows",
+    "variant_page",
+]

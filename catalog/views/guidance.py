@@ -6,7 +6,7 @@ shown with status 400, never a 500.
 
 from django.views.generic import TemplateView
 
-import catalog.selectors.guidance as selectors  # by full path: the package's star import shadows the name
+from catalog.selectors import guidance as selectors
 from catalog.forms import ChooserForm, CostForm
 from catalog.services import chooser
 from catalog.views import pages

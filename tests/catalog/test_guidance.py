@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from catalog import selectors
-from catalog.models import Offering, Provider, Variant
+from catalog.models import Family, Offering, Provider, Variant
 from catalog.services import guidance
 from tests import factories
 
@@ -161,7 +161,7 @@ def test_one_unpriced_offering_keeps_pricing_incomplete(seed):
 
 
 def test_family_without_related_family_has_no_comparison(seed):
-    selectors.Family.objects.get(slug="llava").relations.all().delete()
+    Family.objects.get(slug="llava").relations.all().delete()
     answers = faq()
     assert "compare" not in answers
     assert list(answers) == ["used_for", "which_model"]
@@ -170,7 +170,7 @@ def test_family_without_related_family_has_no_comparison(seed):
 def test_other_related_family_gives_other_comparison(seed):
     other = factories.family("bakllava", "BakLLaVA", creator=factories.organization("skunkworks", "SkunkworksAI"))
     factories.variant(other, "bakllava-1", "BakLLaVA 1", context_window=32768)
-    llava = selectors.Family.objects.get(slug="llava")
+    llava = Family.objects.get(slug="llava")
     llava.relations.all().delete()
     llava.relations.create(related=other)
     answers = faq()
@@ -197,7 +197,7 @@ def test_family_with_no_variants_asks_only_what_data_answers(seed):
 
 
 def test_curator_faq_entry_replaces_generated_answer(seed):
-    llava = selectors.Family.objects.get(slug="llava")
+    llava = Family.objects.get(slug="llava")
     llava.faq_entries.create(question="Which LLaVA should I pick?", answer="Start with **LLaVA 13B**.",
                              replaces="which_model")
     llava.faq_entries.create(question="Is LLaVA free?", answer="The weights are public.")
