@@ -5,7 +5,7 @@
 
 Needs wrk (apt-get install -y wrk). Runs gunicorn with production settings (DJANGO_DEBUG=false),
 uncached (the local-memory cache is per worker and the page cache is switched off with
-CATALOG_PAGE_CACHE=0 where supported), on 127.0.0.1, 2 workers for 2 cores.
+CATALOG_PAGE_CACHE_SECONDS=0), on 127.0.0.1, 2 workers for 2 cores.
 """
 
 import argparse
@@ -71,7 +71,7 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     env = {**os.environ, "DATABASE_URL": args.database, "DJANGO_DEBUG": "false",
            "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-           "CATALOG_PAGE_CACHE": "0", "DJANGO_LOG_LEVEL": "WARNING"}
+           "CATALOG_PAGE_CACHE_SECONDS": "0", "DJANGO_LOG_LEVEL": "WARNING", "DJANGO_SECURE_SSL_REDIRECT": "false"}
     env.pop("REDIS_URL", None)
     python = sys.executable
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)

@@ -98,7 +98,7 @@ OFFERING_TIEBREAK = ("variant__family__name", "variant__name", "model_id", "pk")
 class FacetChoice:
     value: str
     label: str
-    count: int
+    count: int | None  # None: not counted (the result was too large to count every choice)
     selected: bool = False
 
 
@@ -117,66 +117,76 @@ CAPABILITY_FACETS = (
 )
 
 
-def variant_facets(filterset, limit: int = 12) -> list[Facet]:
-    """Facet counts for /models/: how many rows each choice would give, in a few grouped queries.
+def variant_facets(filterset, limit: int = 12, counts: bool = True) -> list[Facet]:
+    """The facets of /models/ and how many rows each choice would give, in a few grouped queries.
 
     `filterset` is the page's valid ModelFilter. A facet's own parameter is left out of its counts
-    (choices within a facet are alternatives), except modalities, which must all hold.
+    (choices within a facet are alternatives), except modalities, which must all hold. With
+    `counts=False` (very large results) no query runs: the fixed choices come without counts and
+    creator and provider show only what is chosen.
     """
     data = filterset.data
     rows_without = filterset.rows_without
 
+    def count_of(found: dict, key) -> int | None:
+        return found.get(key, 0) if counts else None
+
     facets = []
     selected = set(data.getlist("status")) or {Status.CURRENT, Status.LEGACY}
-    status_counts = dict(rows_without("status").values_list("status").annotate(n=Count("pk")).order_by())
+    found = dict(rows_without("status").values_list("status").annotate(n=Count("pk")).order_by()) if counts else {}
     facets.append(Facet("status", "Status", [
-        FacetChoice(value, label, status_counts.get(value, 0), value in selected) for value, label in Status.choices
+        FacetChoice(value, label, count_of(found, value), value in selected) for value, label in Status.choices
     ]))
 
     chosen = set(data.getlist("modality"))
-    counts = rows_without().aggregate(**{
+    found = rows_without().aggregate(**{
         value: Count("pk", filter=Q(input_modalities__contains=value)) for value in Modality.values
-    })
+    }) if counts else {}
     facets.append(Facet("modality", "Takes input", [
-        FacetChoice(value, label, counts[value], value in chosen) for value, label in Modality.choices
+        FacetChoice(value, label, count_of(found, value), value in chosen) for value, label in Modality.choices
     ]))
 
     # Capabilities nobody filters on share one query; a filtered one is counted without its own filter.
-    capability_counts = {}
+    found = {}
     unfiltered = [name for name, _ in CAPABILITY_FACETS if not data.get(name)]
     groups = [unfiltered] if unfiltered else []
     groups += [[name] for name, _ in CAPABILITY_FACETS if data.get(name)]
-    for names in groups:
-        counts = rows_without(*[n for n in names if data.get(n)]).aggregate(**{
+    for names in groups if counts else []:
+        found.update(rows_without(*[n for n in names if data.get(n)]).aggregate(**{
             f"{name}__{value}": Count("pk", filter=condition)
             for name in names
             for value, condition in (("yes", Q(**{name: True})), ("no", Q(**{name: False})),
                                      ("unknown", Q(**{f"{name}__isnull": True})))
-        })
-        for key, count in counts.items():
-            name, value = key.rsplit("__", 1)
-            capability_counts.setdefault(name, {})[value] = count
+        }))
     for name, label in CAPABILITY_FACETS:
         current = data.get(name)
         facets.append(Facet(name, label, [
-            FacetChoice(value, value.capitalize(), capability_counts[name][value], current == value)
+            FacetChoice(value, value.capitalize(), count_of(found, f"{name}__{value}"), current == value)
             for value in ("yes", "no", "unknown")
         ]))
 
     chosen = set(data.getlist("creator"))
-    creators = (
-        rows_without("creator").values("family__creator__slug", "family__creator__name")
-        .annotate(n=Count("pk")).order_by("-n", "family__creator__name")
-    )
+    if counts:
+        creators = (
+            rows_without("creator").values("family__creator__slug", "family__creator__name")
+            .annotate(n=Count("pk")).order_by("-n", "family__creator__name")
+        )
+    else:
+        creators = [{"family__creator__slug": o.slug, "family__creator__name": o.name, "n": None}
+                    for o in filterset.form.cleaned_data.get("creator") or []]
     facets.append(_top(Facet("creator", "Creator"), creators, "family__creator__slug", "family__creator__name",
                        chosen, limit))
 
     chosen = set(data.getlist("provider"))
-    providers = (
-        Offering.objects.filter(listed=True, variant__in=rows_without("provider"))
-        .values("provider__slug", "provider__name").annotate(n=Count("variant", distinct=True))
-        .order_by("-n", "provider__name")
-    )
+    if counts:
+        providers = (
+            Offering.objects.filter(listed=True, variant__in=rows_without("provider"))
+            .values("provider__slug", "provider__name").annotate(n=Count("variant", distinct=True))
+            .order_by("-n", "provider__name")
+        )
+    else:
+        providers = [{"provider__slug": p.slug, "provider__name": p.name, "n": None}
+                     for p in filterset.form.cleaned_data.get("provider") or []]
     facets.append(_top(Facet("provider", "Provider"), providers, "provider__slug", "provider__name", chosen, limit))
     return facets
 

@@ -24,10 +24,12 @@ from django_filters.views import FilterView
 
 from catalog.filters import FamilyFilter, ModelFilter, OfferingFilter
 from catalog.models import Provider
+from catalog.selectors import charts as chart_selectors
 from catalog.selectors import tables
 from catalog.services import guidance
 
 MAX_PAGE_SIZE = 200
+FACET_ROW_LIMIT = 20_000  # /models/ shows facet counts when the filters leave at most this many rows
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class TableView(FilterView):
                                 status=400)
         if wanted_format == "json":
             return self.json_response(request, paginator, page_obj, rows)
+        self.row_count = paginator.count if paginator else 0
         context = {
             "filter": filterset,
             "form": filterset.form,
@@ -233,10 +236,13 @@ class ModelListView(TableView):
         return tables.variant_table()
 
     def extra_context(self, filterset, rows):
-        facets = []
+        facets, counted = [], self.row_count <= FACET_ROW_LIMIT
         if filterset.is_valid():
-            facets = tables.variant_facets(filterset)
-        return {"facets": facets, "signals": {row.pk: guidance.signals(row) for row in rows}}
+            # Counting every choice over a very large result costs more than it tells: narrow first.
+            facets = tables.variant_facets(filterset, counts=counted)
+        return {"facets": facets, "facets_skipped": filterset.is_valid() and not counted,
+                "facet_row_limit": FACET_ROW_LIMIT, "signals": {row.pk: guidance.signals(row) for row in rows},
+                "price_chart": chart_selectors.price_context(rows)}
 
 
 # --- /families/ ------------------------------------------------------------------------------

@@ -343,3 +343,15 @@ def test_offer_summary_follows_saves_deletes_and_imports(client, catalog):
     summaries.refresh()
     big.refresh_from_db()
     assert (big.provider_count, big.price_in_min, big.price_out_min) == (0, None, None)
+
+
+def test_very_large_results_keep_their_facets_without_counts(client, catalog, monkeypatch):
+    from catalog.views import tables as table_views
+
+    monkeypatch.setattr(table_views, "FACET_ROW_LIMIT", 1)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/models/?creator=acme").content.decode()
+    assert "Counts per choice appear when the filters leave at most 1 models" in html
+    assert 'id="f-modality-image"' in html and 'id="f-creator-acme" checked' in html
+    assert 'class="facet-count"' not in html
+    assert len(captured) <= 5
