@@ -12,13 +12,21 @@ PROD := DJANGO_DEBUG=$${DJANGO_DEBUG:-false}
 
 .PHONY: install run test migrate seed check clean serve collectstatic deploy-check
 
-install: $(STAMP)
+# The browser tests inject axe-core from npm (package.json, package-lock.json): installed when npm is here.
+NPM := $(shell command -v npm 2>/dev/null)
+NODE_STAMP := node_modules/.installed
+
+install: $(STAMP) $(if $(NPM),$(NODE_STAMP))
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+$(NODE_STAMP): package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch $(NODE_STAMP)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -48,4 +56,4 @@ serve: deploy-check collectstatic
 	$(PROD) exec $(BIN)/gunicorn --config config/gunicorn.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles node_modules test-artifacts

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from catalog.fields import Modality
 from catalog.models import Family, Offering, Organization, Provider, Status, Tag, Variant
-from catalog.selectors.search import search_families
+from catalog.selectors.search import search_families, search_variants
 from catalog.table_fields import ParameterCountField, PartialDateField
 
 TRI_STATE = (("yes", "Yes"), ("no", "No"), ("unknown", "Unknown"))
@@ -78,12 +78,7 @@ class ModelFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        words = value.split()
-        for word in words:
-            queryset = queryset.filter(
-                Q(name__icontains=word) | Q(family__name__icontains=word) | Q(family__creator__name__icontains=word)
-            )
-        return queryset
+        return search_variants(queryset, value)
 
     def filter_provider(self, queryset, name, providers):
         if not providers:

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from catalog.models import Family, Offering, Organization, Provider, Variant
+from catalog.models import Family, Offering, Organization, PriceRecord, Provider, Variant
 
 
 def organization(slug="lab", name="Lab"):
@@ -29,6 +29,18 @@ def offering(var, prov, model_id, price_input=None, price_output=None, **fields)
         variant=var,
         provider=prov,
         model_id=model_id,
+        price_input=None if price_input is None else Decimal(str(price_input)),
+        price_output=None if price_output is None else Decimal(str(price_output)),
+        **fields,
+    )
+
+
+def price_record(off, valid_from, price_input=None, price_output=None, valid_to=None, **fields):
+    """A dated price of an offering (its history; valid_to None is the current price)."""
+    return PriceRecord.objects.create(
+        offering=off,
+        valid_from=valid_from,
+        valid_to=valid_to,
         price_input=None if price_input is None else Decimal(str(price_input)),
         price_output=None if price_output is None else Decimal(str(price_output)),
         **fields,

@@ -42,7 +42,7 @@ def production_env(tmp_path: Path, **extra) -> dict:
 
 
 def run(args, env, timeout=300):
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, *args], check=False, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -101,8 +101,8 @@ def test_redis_url_switches_on_the_redis_cache(tmp_path):
 
 def test_logs_go_to_stdout(tmp_path):
     env = production_env(tmp_path)
-    result = run(["-c", "import django; django.setup(); import logging; "
-                        "logging.getLogger('catalog').warning('hello from the catalog')"],
+    script = "import django; django.setup(); import logging; logging.getLogger('catalog').warning('hello from the catalog')"
+    result = run(["-c", script],
                  {**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
     assert result.returncode == 0, result.stderr
     assert "WARNING catalog" in result.stdout and "hello from the catalog" in result.stdout
@@ -232,13 +232,13 @@ def test_gunicorn_serves_the_site_with_production_settings(prepared):
         assert body["checks"]["database"]["status"] == "ok" and body["checks"]["cache"]["status"] == "ok"
     finally:
         process.terminate()
-        stdout, stderr = process.communicate(timeout=30)
+        stdout, _stderr = process.communicate(timeout=30)
     assert '"GET /healthz HTTP/1.1" 200' in stdout  # the access log, on stdout
     assert "Booting worker" in stdout
 
 
 def test_make_serve_runs_checks_static_and_gunicorn():
-    result = subprocess.run(["make", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(["make", "-n", "serve"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout
     assert "check --deploy --fail-level WARNING" in lines

@@ -53,7 +53,7 @@ def json_ld_script(data: dict, nonce: str | None = None) -> SafeString:
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     nonce_attr = f' nonce="{nonce}"' if nonce is not None else ""  # a LazyNonce is falsy until used
-    return mark_safe(f'<script type="application/ld+json"{nonce_attr}>{text}</script>')  # noqa: S308 (escaped above)
+    return mark_safe(f'<script type="application/ld+json"{nonce_attr}>{text}</script>')
 
 
 def _organization(org: Organization, request) -> dict:

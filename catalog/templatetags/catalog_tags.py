@@ -76,3 +76,9 @@ def get_item(mapping, key):
 def get_field_value(form, name):
     """The submitted value of a form field, for widgets drawn by hand (facets)."""
     return form[name].value() if name in form.fields else None
+
+
+@register.filter
+def selected_labels(choices):
+    """The labels of a facet's selected choices, joined: "Image, Audio" ("" when none)."""
+    return ", ".join(str(choice.label) for choice in choices if choice.selected)

@@ -17,7 +17,7 @@ class CaptureNode(template.Node):
     def render(self, context):
         output = self.nodelist.render(context)
         # The nodelist's own output is already escaped where it needed to be.
-        context.dicts[0][self.name] = mark_safe(output.strip())  # noqa: S308
+        context.dicts[0][self.name] = mark_safe(output.strip())
         return "" if self.silent else output
 
 

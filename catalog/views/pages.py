@@ -3,6 +3,7 @@
 from django.views.generic import ListView, TemplateView
 
 from catalog import selectors
+from catalog.selectors import charts as chart_selectors
 from catalog.selectors import quality as quality_selectors
 from catalog.selectors.changelog import variant_changelog
 
@@ -22,6 +23,7 @@ class FamilyDetailView(TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(page=page, family=page.family, spec_columns=selectors.SPEC_SORT_KEYS.values())
         context["data_notes"] = quality_selectors.page_notes(family_id=page.family.pk)
+        context["timeline_chart"] = chart_selectors.family_timeline(page.variants)
         return context
 
 
@@ -34,6 +36,7 @@ class VariantDetailView(TemplateView):
         context.update(page=page, variant=page.variant, family=page.variant.family)
         context["data_notes"] = quality_selectors.page_notes(variant_id=page.variant.pk)
         context["changelog"] = variant_changelog(page.variant)
+        context["price_history"], context["price_history_rows"] = chart_selectors.variant_price_history(page.offerings)
         return context
 
 

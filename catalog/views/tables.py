@@ -29,6 +29,7 @@ from catalog.selectors import tables
 from catalog.services import guidance
 
 MAX_PAGE_SIZE = 200
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FACET_ROW_LIMIT = 20_000  # /models/ shows facet counts when the filters leave at most this many rows
 
 
@@ -140,8 +141,11 @@ class TableView(FilterView):
             **self.extra_context(filterset, rows),
         }
         template = self.template_name
-        if getattr(request, "htmx", False) and not errors:
+        htmx = getattr(request, "htmx", False)
+        # htmx restoring history (Back) wants the whole page; its other requests swap the results.
+        if htmx and not htmx.history_restore_request and not errors:
             template = f"{self.template_name}#results"
+            context["results_only"] = True  # the page's other swappable parts come out of band
         return TemplateResponse(request, template, context, status=400 if errors else 200)
 
     # --- Exports ---------------------------------------------------------------------------
@@ -177,6 +181,8 @@ class TableView(FilterView):
                 return ""
             if isinstance(value, bool):
                 return "true" if value else "false"
+            if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+                return "'" + value  # a spreadsheet would run it as a formula
             return value
 
         def stream():
@@ -220,6 +226,23 @@ VARIANT_COLUMNS = [
 ]
 
 
+# The sidebar's range filters in compact groups (open when one of their parameters is set).
+RANGE_GROUPS = (
+    ("context", "Context and size", ("context_min", "params_min", "params_max")),
+    ("released", "Release date", ("released_after", "released_before")),
+    ("price", "Price", ("price_in_max", "price_out_max", "priced")),
+)
+
+
+def range_groups(form) -> list[dict]:
+    return [
+        {"key": key, "legend": legend,
+         "fields": [form[name] for name in names if name in form.fields and name != "priced"],
+         "set": any(form[name].value() for name in names if name in form.fields)}
+        for key, legend, names in RANGE_GROUPS
+    ]
+
+
 class ModelListView(TableView):
     template_name = "catalog/model_list.html"
     filterset_class = ModelFilter
@@ -242,7 +265,7 @@ class ModelListView(TableView):
             facets = tables.variant_facets(filterset, counts=counted)
         return {"facets": facets, "facets_skipped": filterset.is_valid() and not counted,
                 "facet_row_limit": FACET_ROW_LIMIT, "signals": {row.pk: guidance.signals(row) for row in rows},
-                "price_chart": chart_selectors.price_context(rows)}
+                "price_chart": chart_selectors.price_context(rows), "range_groups": range_groups(filterset.form)}
 
 
 # --- /families/ ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def head_tags(html: str) -> dict[str, str]:
 
 
 def json_ld(html: str) -> list[dict]:
-    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.DOTALL)
     return [json.loads(block) for block in blocks]
 
 
@@ -84,9 +84,9 @@ def test_price_changes_feed(client, seed):
     offering = factories.offering(variant, factories.provider("api", "Some API"), "llava-13b-api")
     first = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
     second = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-    PriceRecord.objects.create(offering=offering, price_input=Decimal("3"), price_output=Decimal("15"),
+    PriceRecord.objects.create(offering=offering, price_input=Decimal(3), price_output=Decimal(15),
                                valid_from=first, valid_to=second)
-    PriceRecord.objects.create(offering=offering, price_input=Decimal("2.5"), price_output=Decimal("15"),
+    PriceRecord.objects.create(offering=offering, price_input=Decimal("2.5"), price_output=Decimal(15),
                                valid_from=second)
     feed = ElementTree.fromstring(client.get("/feeds/prices.atom").content)
     entries = feed.findall(f"{ATOM}entry")
@@ -162,3 +162,10 @@ def test_json_ld_carries_the_page_nonce(client, seed):
     response = client.get("/families/llava/")
     nonce = re.search(r'<script type="application/ld\+json" nonce="([^"]+)"', response.content.decode()).group(1)
     assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["/", "/families/llava/", "/families/llava/llava-13b/", "/providers/", "/sitemap.xml"])
+def test_public_pages_do_not_advertise_the_admin_path(client, seed, url):
+    from django.urls import reverse
+
+    assert reverse("admin:index") not in client.get(url).content.decode()

@@ -89,12 +89,14 @@ def test_the_variant_page_shows_a_changelog_of_specs_and_prices(client, seed):
     offering = factories.offering(variant, api, "llava-13b-api")
     first = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
     second = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-    PriceRecord.objects.create(offering=offering, price_input=Decimal("3"), price_output=Decimal("15"),
+    PriceRecord.objects.create(offering=offering, price_input=Decimal(3), price_output=Decimal(15),
                                valid_from=first, valid_to=second, source="models.dev")
-    PriceRecord.objects.create(offering=offering, price_input=Decimal("2.5"), price_output=Decimal("15"),
+    PriceRecord.objects.create(offering=offering, price_input=Decimal("2.5"), price_output=Decimal(15),
                                valid_from=second, source="models.dev")
-    text = visible_text(client.get(variant.get_absolute_url()).content.decode())
-    assert "Changelog" in text
+    html = client.get(variant.get_absolute_url()).content.decode()
+    section = html[html.index('<section aria-labelledby="changelog-heading">'):]
+    text = visible_text(section[:section.index("</section>")])
+    assert text.startswith("Changelog")
     today = datetime.date.today().isoformat()
     assert f"{today} Specification change: Status current → legacy; Context window 4k → 8k." in text
     assert "2026-11-01 Price change at Some API (llava-13b-api): input $3.00 → $2.50." in text
@@ -124,3 +126,16 @@ def test_an_unchanged_variant_says_so(client, db):
     variant = factories.variant(fam, "v1")
     Variant.history.filter(id=variant.pk).delete()
     assert "No recorded changes yet." in visible_text(client.get(variant.get_absolute_url()).content.decode())
+
+
+def test_bulk_import_updates_are_in_the_history_and_the_changelog(seed):
+    from django.utils import timezone
+
+    from catalog.services.importers.sources import _bulk_update
+
+    variant = Variant.objects.get(slug="llava-13b")
+    variant.context_window = 32768
+    _bulk_update(Variant, [variant], {"context_window"}, timezone.now())
+    latest = variant.history.latest()
+    assert latest.context_window == 32768 and latest.history_user is None
+    assert variant_changelog(variant)[0].details == ["Context window 4k → 32k"]

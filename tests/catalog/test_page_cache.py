@@ -6,6 +6,7 @@ Freshness tests commit for real (transaction=True): the cache is bumped when a t
 
 import re
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
@@ -24,7 +25,7 @@ committed = pytest.mark.django_db(transaction=True)
 
 
 def load_seed():
-    call_command("load_seed", verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("load_seed", verbosity=0, stdout=StringIO())
 
 
 @pytest.fixture
@@ -142,13 +143,13 @@ def test_an_import_shows_at_once(client, committed_seed, tmp_path):
     assert "Some API" not in before.content.decode()
     assert fetch(client, "/providers/")["X-Page-Cache"] == "hit"
     document = tmp_path / "catalog.json"
-    call_command("export_catalog", str(document), stdout=open("/dev/null", "w"))
+    call_command("export_catalog", str(document), stdout=StringIO())
     import json
 
     data = json.loads(document.read_text())
     data["providers"].append({"slug": "some-api", "name": "Some API", "kind": "api"})
     document.write_text(json.dumps(data))
-    call_command("import_catalog", str(document), stdout=open("/dev/null", "w"))
+    call_command("import_catalog", str(document), stdout=StringIO())
     after = fetch(client, "/providers/")
     assert after["X-Page-Cache"] == "miss" and "Some API" in after.content.decode()
 
@@ -167,7 +168,7 @@ def test_a_bulk_import_shows_at_once(client, committed_seed, monkeypatch):
 
     def apply(source, entries, run, dry_run=False, progress=None):
         if not dry_run:  # a real dry run writes and rolls back
-            Offering.objects.filter(pk=offering.pk).update(price_input=Decimal("0.5"), price_output=Decimal("1"))
+            Offering.objects.filter(pk=offering.pk).update(price_input=Decimal("0.5"), price_output=Decimal(1))
         return runner.ImportReport(source)
 
     monkeypatch.setattr(runner, "apply_entries", apply)

@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from io import StringIO
 from xml.etree import ElementTree
 
 import pytest
@@ -24,10 +25,10 @@ from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 
 from catalog.models import (
-    FAQEntry,
     Family,
     FamilyRelation,
     FamilyTag,
+    FAQEntry,
     Offering,
     Organization,
     PriceRecord,
@@ -41,9 +42,14 @@ pytestmark = pytest.mark.django_db
 
 
 def payload(marker: str) -> str:
-    """Markup that would run if it were not escaped or sanitized, around a visible marker."""
-    return (f'<script>alert("{marker}")</script><img src=x onerror=alert(1)>'
+    """Markup that would run if it were not escaped or sanitized, around a visible marker.
+
+    At most 120 characters: the shortest curator text column (a tag's name) holds no more.
+    """
+    text = (f'<script>alert(1)</script><img src=x onerror=alert(1)>'
             f'<a href="javascript:alert(1)" onclick="alert(1)">{marker}</a>')
+    assert len(text) <= 120, marker
+    return text
 
 
 def markdown_payload(marker: str) -> str:
@@ -267,7 +273,8 @@ def test_curator_text_is_inert_on_every_page(client, hostile, page):
         client.force_login(User.objects.create_superuser("admin", "admin@example.org", "x"))
     response = client.get(url)
     if response.status_code == 404 and page.url.startswith("/") and not page.admin:
-        from django.urls import Resolver404, resolve as url_resolve
+        from django.urls import Resolver404
+        from django.urls import resolve as url_resolve
 
         try:
             url_resolve(url.split("?")[0])
@@ -316,7 +323,7 @@ def test_export_refuses_script_urls_and_names_them(hostile, tmp_path):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError) as error:
-        call_command("export_catalog", str(tmp_path / "catalog.json"), stdout=open("/dev/null", "w"))
+        call_command("export_catalog", str(tmp_path / "catalog.json"), stdout=StringIO())
     for where in ("families.0.homepage", "families.0.sources.0.url", "providers.0.website"):
         assert where in str(error.value)
 
@@ -325,7 +332,7 @@ def test_export_refuses_script_urls_and_names_them(hostile, tmp_path):
 def test_export_keeps_payloads_as_plain_data(hostile, tmp_path, fmt):
     make_urls_valid()
     path = tmp_path / f"catalog.{fmt}"
-    call_command("export_catalog", str(path), stdout=open("/dev/null", "w"))
+    call_command("export_catalog", str(path), stdout=StringIO())
     text = path.read_text(encoding="utf-8")
     assert "!!python" not in text
     data = json.loads(text) if fmt == "json" else yaml.safe_load(text)

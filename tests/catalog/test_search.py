@@ -4,7 +4,12 @@ import pytest
 from django.db import connection
 
 from catalog.models import Family, Variant
-from catalog.selectors.search import Term, parse_websearch, search_families, search_variants
+from catalog.selectors.search import (
+    Term,
+    parse_websearch,
+    search_families,
+    search_variants,
+)
 from tests.html import tables
 
 FAMILY_QUERIES = {

@@ -355,3 +355,9 @@ def test_very_large_results_keep_their_facets_without_counts(client, catalog, mo
     assert 'id="f-modality-image"' in html and 'id="f-creator-acme" checked' in html
     assert 'class="facet-count"' not in html
     assert len(captured) <= 5
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, catalog):
+    Variant.objects.filter(pk=catalog["big"].pk).update(name="=HYPERLINK(\"http://evil\")")
+    body = b"".join(client.get("/models/?format=csv&family=vision").streaming_content).decode()
+    assert "'=HYPERLINK" in body and "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body

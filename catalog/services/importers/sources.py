@@ -209,6 +209,8 @@ def _bulk_update(model, objects: list, fields: set[str], now) -> None:
     for obj in objects:
         obj.updated_at = now
     model.objects.bulk_update(objects, sorted({*fields, "updated_at"}), batch_size=BATCH)
+    if hasattr(model, "history"):  # bulk writes skip django-simple-history's signals: record the changes here
+        model.history.bulk_history_create(objects, update=True, default_date=now, batch_size=BATCH)
 
 
 def apply_entries(
