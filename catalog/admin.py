@@ -267,24 +267,27 @@ class FamilyAdmin(CurationHistoryAdmin):
 # Variants --------------------------------------------------------------------------------------
 
 
-class VariantOfferingInline(admin.TabularInline):
+class OfferingInline(admin.TabularInline):
+    """Offerings under their variant or their provider; `other_side` is the foreign key shown."""
+
     model = Offering
-    fields = [
-        "provider",
-        "model_id",
-        "price_input",
-        "price_output",
-        "price_cache_read",
-        "price_cache_write",
-        "price_checked",
-        "status",
-    ]
-    autocomplete_fields = ["provider"]
+    other_side = ""
     extra = 0
 
+    def get_fields(self, request, obj=None):
+        return [self.other_side, "model_id", "price_input", "price_output", "price_cache_read", "price_cache_write",
+                "price_checked", "status"]
+
+    def get_autocomplete_fields(self, request):
+        return [self.other_side]
+
     def get_queryset(self, request):
-        # Each row's label is str(obj), which follows these foreign keys.
+        # Each row's label is str(obj), which follows the provider.
         return super().get_queryset(request).select_related("provider")
+
+
+class VariantOfferingInline(OfferingInline):
+    other_side = "provider"
 
 
 @admin.register(Variant)
@@ -366,24 +369,8 @@ class VariantAdmin(CurationHistoryAdmin):
 # Providers and offerings -----------------------------------------------------------------------
 
 
-class ProviderOfferingInline(admin.TabularInline):
-    model = Offering
-    fields = [
-        "model_id",
-        "variant",
-        "price_input",
-        "price_output",
-        "price_cache_read",
-        "price_cache_write",
-        "price_checked",
-        "status",
-    ]
-    autocomplete_fields = ["variant"]
-    extra = 0
-
-    def get_queryset(self, request):
-        # Each row's label is str(obj), which follows these foreign keys.
-        return super().get_queryset(request).select_related("provider")
+class ProviderOfferingInline(OfferingInline):
+    other_side = "variant"
 
 
 @admin.register(Provider)
