@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Count
 
 from catalog.models import (
     Family,
@@ -295,7 +296,7 @@ def test_import_busy_is_an_import_error():
 # --- The bundled data -----------------------------------------------------------------------------
 
 
-def test_bundled_data_loads_every_provider_and_offering(seed):
+def test_bundled_data_loads_every_provider_and_offering(seed, client):
     path, version = modelsdev.bundled_dataset()
     data = json.loads(gzip.decompress(path.read_bytes()))
     expected_offerings = sum(len(p["models"]) for p in data.values())
@@ -304,7 +305,16 @@ def test_bundled_data_loads_every_provider_and_offering(seed):
     assert Provider.objects.filter(origin="models.dev").count() == len(data)
     assert Offering.objects.filter(origin="models.dev").count() == expected_offerings
     assert Listing.objects.filter(source="models.dev").count() == expected_offerings
+    # Every imported record has a working URL (ids like "llama-3.3+(3.1v3.3)-70b" become slugs).
+    for variant in Variant.objects.select_related("family"):
+        assert variant.get_absolute_url()
+    for family in Family.objects.all():
+        assert family.get_absolute_url()
     assert "No change" in run()
+    biggest = Family.objects.annotate(n=Count("variants")).order_by("-n")[:3]
+    for family in biggest:
+        assert client.get(family.get_absolute_url()).status_code == 200
+    assert client.get("/sitemap.xml").status_code == 200
 
 
 def test_impossible_date_is_left_unknown_and_named(tmp_path, api):
@@ -312,3 +322,12 @@ def test_impossible_date_is_left_unknown_and_named(tmp_path, api):
     out = run(write(tmp_path, api))
     assert "anthropic/claude-opus-4-1-20250805 release_date: '2025-25-11' is not a real date; left unknown" in out
     assert "records skipped: 0" in out
+
+
+def test_ids_with_symbols_become_url_safe_slugs(tmp_path, api):
+    api["openrouter"]["models"]["x/llama-3.3+(3.1v3.3)-70b-hanami-x1"] = model(
+        "x/llama-3.3+(3.1v3.3)-70b-hanami-x1", "Hanami", "llama")
+    run(write(tmp_path, api))
+    variant = Variant.objects.get(match_key="llama-3-3-3-1v3-3-70b-hanami-x1")
+    assert variant.slug == "llama-3-3-3-1v3-3-70b-hanami-x1"
+    assert variant.get_absolute_url() == "/families/llama/llama-3-3-3-1v3-3-70b-hanami-x1/"

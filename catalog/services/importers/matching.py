@@ -27,10 +27,10 @@ def normalize_model_id(model_id: str) -> str:
     key = ROUTING_SUFFIX.sub("", key)
     key = CLOUD_PREFIX.sub("", key)
     key = CLOUD_VERSION.sub("", key)
-    key = re.sub(r"[._:\s]+", "-", key)
+    key = re.sub(r"[^a-z0-9-]+", "-", key)  # keys double as URL slugs: "a+b (c)" → "a-b-c"
     key = DATE_SUFFIX.sub("", key)
     key = DATE_SUFFIX.sub("", key)  # "…-20240620-latest"
-    return re.sub(r"-{2,}", "-", key).strip("-")
+    return re.sub(r"-{2,}", "-", key).strip("-")[:200] or "unnamed"
 
 
 def slug_of(text: str) -> str:

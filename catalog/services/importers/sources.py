@@ -287,7 +287,7 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
     def family_hint_for(key: str, members: list[SourceEntry]) -> str:
         hints = Counter(slug_of(m.family_hint) for m in members if m.family_hint)
         if not hints:
-            return derive_family(key)
+            return slug_of(derive_family(key))
         top = max(hints.values())
         chosen = sorted(h for h, n in hints.items() if n == top)[0]
         if len(hints) > 1:
@@ -338,7 +338,7 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
                 new_families.append(family)
                 family_slugs[hint] = None  # id assigned after bulk_create
                 families_by_id[hint] = family
-            variant = Variant(match_key=key, origin=source, slug=key,
+            variant = Variant(match_key=key, origin=source, slug=slug_of(key)[:190],
                               **{k: v for k, v in values.items() if v is not None})
             if not variant.name:
                 variant.name = members[0].model_id
