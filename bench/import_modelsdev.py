@@ -9,7 +9,6 @@ import <= 10 s, re-run <= 3 s, peak memory < 300 MB, queries growing with batche
 import gzip
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile

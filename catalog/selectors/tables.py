@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 
 from catalog.fields import Modality
-from catalog.models import Family, FamilyTag, Offering, Organization, Provider, Status, Variant
+from catalog.models import Family, FamilyTag, Offering, Provider, Status, Variant
 
 def variant_table() -> QuerySet:
     """One row per variant of a published family; its provider count and lowest prices are columns
@@ -243,7 +243,3 @@ def compare_rows(refs: list[tuple[str, str]]):
     ):
         offerings[offering.variant_id].append(offering)
     return variants, missing, offerings
-
-
-def creator_choices():
-    return Organization.objects.filter(families__published=True).distinct().order_by("name")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min
 
 from catalog.models import Offering, Variant
 

@@ -199,12 +199,8 @@ class TableView(FilterView):
 # --- /models/ --------------------------------------------------------------------------------
 
 
-def _url(variant):
-    return variant.get_absolute_url()
-
-
 VARIANT_COLUMNS = [
-    Column("url", "URL", _url, sortable=False),
+    Column("url", "URL", lambda v: v.get_absolute_url(), sortable=False),
     Column("family", "Family", lambda v: v.family.slug),
     Column("variant", "Variant", lambda v: v.slug),
     Column("name", "Model", lambda v: v.name),
