@@ -24,10 +24,10 @@ from django.db.models import F, Prefetch
 from pydantic import BaseModel
 
 from catalog.models import (
+    Family,
     FamilyRelation,
     FamilyTag,
     FAQEntry,
-    Family,
     Offering,
     Organization,
     Provider,

@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from catalog.fields import canonical_modalities
-from catalog.models import DatePrecision, FAQEntry, Offering, Organization, Provider, Status
+from catalog.models import (
+    DatePrecision,
+    FAQEntry,
+    Offering,
+    Organization,
+    Provider,
+    Status,
+)
 
 FORMAT_NAME = "model-catalog"
 FORMAT_VERSION = 1

@@ -8,8 +8,7 @@ Nothing is deleted: a record missing from the document stays as it is.
 from __future__ import annotations
 
 import json
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -31,10 +30,11 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.services.catalog_format import CatalogDocument, parse_partial_date
 from catalog.services import summaries
+from catalog.services.catalog_format import CatalogDocument, parse_partial_date
 from catalog.services.importers.runs import (
     ImportBusy,
+    WriteTally,
     finish_run,
     import_lock,
     start_run,
@@ -47,31 +47,14 @@ class CatalogImportError(Exception):
 
 
 @dataclass
-class ImportSummary:
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    unchanged: Counter = field(default_factory=Counter)
-    kept_by_lock: list[str] = field(default_factory=list)
+class ImportSummary(WriteTally):
     dry_run: bool = False
 
-    @property
-    def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()))
-
     def counts(self) -> dict:
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return {
-            **{kind: {"created": self.created[kind], "updated": self.updated[kind],
-                      "unchanged": self.unchanged[kind]} for kind in kinds},
-            "kept_by_lock": len(self.kept_by_lock),
-        }
+        return {**self.kind_counts(), "kept_by_lock": len(self.kept_by_lock)}
 
     def lines(self) -> list[str]:
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        lines = [
-            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, {self.unchanged[kind]} unchanged"
-            for kind in kinds
-        ]
+        lines = self.kind_lines()
         if self.kept_by_lock:
             lines.append(f"kept by curator lock: {len(self.kept_by_lock)}")
             lines.extend(f"- {note}" for note in self.kept_by_lock)

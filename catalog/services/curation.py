@@ -13,19 +13,29 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from catalog.models import PRICE_FIELD_NAMES, Family, FieldLock, Offering, Organization, PriceRecord, Provider, Variant
+from catalog.models import (
+    PRICE_FIELD_NAMES,
+    Family,
+    FieldLock,
+    Offering,
+    Organization,
+    PriceRecord,
+    Provider,
+    Variant,
+)
 
 LOCKABLE_MODELS = (Organization, Family, Variant, Provider, Offering)
 NEVER_LOCKED = {"position", "published", "slug"}
 
 
-def _jsonable(value):
+def json_value(value):
+    """A value as JSON keeps it: exact decimals as text, dates in ISO form, records by primary key."""
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
+        return [json_value(item) for item in value]
     if hasattr(value, "pk"):
         return value.pk
     return value
@@ -47,7 +57,7 @@ def lock_fields(obj, fields, user=None) -> list[FieldLock]:
     for name in sorted(set(fields) & lockable_fields(type(obj))):
         lock, _ = FieldLock.objects.update_or_create(
             content_type=content_type, object_id=obj.pk, field=name,
-            defaults={"value": _jsonable(getattr(obj, name)), "locked_by": user if user and user.pk else None},
+            defaults={"value": json_value(getattr(obj, name)), "locked_by": user if user and user.pk else None},
         )
         locks.append(lock)
     return locks

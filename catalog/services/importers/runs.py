@@ -7,12 +7,41 @@ import fcntl
 import hashlib
 import os
 import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection
 from django.utils import timezone
 
 from catalog.models import ImportRun
+
+
+@dataclass(kw_only=True)
+class WriteTally:
+    """What an import wrote, per kind of record, and the curator values it kept: every import's summary."""
+
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    kept_by_lock: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+    def _kinds(self) -> list[str]:
+        return sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+
+    def kind_counts(self) -> dict:
+        return {kind: {"created": self.created[kind], "updated": self.updated[kind],
+                       "unchanged": self.unchanged[kind]} for kind in self._kinds()}
+
+    def kind_lines(self) -> list[str]:
+        return [
+            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, {self.unchanged[kind]} unchanged"
+            for kind in self._kinds()
+        ]
 
 
 class ImportError_(Exception):  # noqa: N801 (the builtin ImportError means something else)

@@ -15,7 +15,6 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -36,7 +35,15 @@ from catalog.models import (
     Variant,
 )
 from catalog.services import summaries
-from catalog.services.importers.matching import creator_for, derive_family, family_name, normalize_model_id, slug_of
+from catalog.services.curation import json_value
+from catalog.services.importers.matching import (
+    creator_for,
+    derive_family,
+    family_name,
+    normalize_model_id,
+    slug_of,
+)
+from catalog.services.importers.runs import WriteTally
 
 BATCH = 500
 OFFERING_FIELDS = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens", "status")
@@ -77,13 +84,9 @@ class SourceEntry:
 
 
 @dataclass
-class ImportReport:
+class ImportReport(WriteTally):
     source: str
     dry_run: bool = False
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    unchanged: Counter = field(default_factory=Counter)
-    kept_by_lock: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # notes on records or values left out, with reasons
     skipped_records: int = 0
@@ -95,13 +98,11 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()) or self.not_listed or self.relisted)
+        return super().changed or bool(self.not_listed or self.relisted)
 
     def counts(self) -> dict:
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
         return {
-            **{kind: {"created": self.created[kind], "updated": self.updated[kind],
-                      "unchanged": self.unchanged[kind]} for kind in kinds},
+            **self.kind_counts(),
             "kept_by_lock": len(self.kept_by_lock),
             "not_listed": self.not_listed,
             "relisted": self.relisted,
@@ -116,11 +117,7 @@ class ImportReport:
         return [*self.kept_by_lock, *self.ambiguous, *self.skipped]
 
     def lines(self) -> list[str]:
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        lines = [
-            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, {self.unchanged[kind]} unchanged"
-            for kind in kinds
-        ]
+        lines = self.kind_lines()
         lines.append(
             f"matching: {self.matched_existing} offerings matched a variant already in the catalog, "
             f"{self.matched_new} made a new variant, {self.joined_new} joined a variant made in this run; "
@@ -139,16 +136,6 @@ def _blank(value) -> bool:
     return value is None or value == "" or value == []
 
 
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    return value
-
-
 def _same(a, b) -> bool:
     if isinstance(a, Decimal) or isinstance(b, Decimal):
         try:
@@ -165,9 +152,9 @@ def _pick(values: list) -> object:
     present = [value for value in values if not _blank(value)]
     if not present:
         return None
-    counts = Counter(json.dumps(_jsonable(value), sort_keys=True) for value in present)
+    counts = Counter(json.dumps(json_value(value), sort_keys=True) for value in present)
     best = max(counts.values())
-    return next(value for value in present if counts[json.dumps(_jsonable(value), sort_keys=True)] == best)
+    return next(value for value in present if counts[json.dumps(json_value(value), sort_keys=True)] == best)
 
 
 class _Applier:
@@ -193,8 +180,8 @@ class _Applier:
             if (ct, obj.pk, name) in self.locks:
                 if not _blank(value):
                     self.report.kept_by_lock.append(
-                        f"{label}: kept curator value {_jsonable(current)!r} for {name}, "
-                        f"{self.source} says {_jsonable(value)!r}"
+                        f"{label}: kept curator value {json_value(current)!r} for {name}, "
+                        f"{self.source} says {json_value(value)!r}"
                     )
                 continue
             if owned or _blank(current):
@@ -451,8 +438,8 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
     for entry in entries:
         offering = touched[entry.key]
         values = {"provider": entry.provider.slug, "model_id": entry.model_id, "family": entry.family_hint,
-                  **{k: _jsonable(v) for k, v in entry.offering.items()},
-                  **{f"variant.{k}": _jsonable(v) for k, v in entry.variant.items() if v is not None}}
+                  **{k: json_value(v) for k, v in entry.offering.items()},
+                  **{f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None}}
         match, note = group_note[entry.match_key]
         listing = listings.get(entry.key)
         if listing is None:
