@@ -26,7 +26,7 @@ from catalog.models import (
 )
 from catalog.services.importers import modelsdev
 from catalog.services.importers.matching import normalize_model_id
-from catalog.services.importers.runs import ImportBusy, import_lock
+from catalog.services.importers.runs import import_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -287,10 +287,6 @@ def test_second_import_at_once_is_refused_with_a_clear_message(tmp_path, api):
     assert Offering.objects.count() == 0
     with import_lock():
         pass  # released
-
-
-def test_import_busy_is_an_import_error():
-    assert issubclass(ImportBusy, Exception)
 
 
 # --- The bundled data -----------------------------------------------------------------------------
