@@ -156,6 +156,8 @@ def test_filter_form_with_the_keyboard_alone(open_page, site_data):
     with page.expect_response(lambda r: "q=aurora" in r.url):
         page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=aurora"))
+    # Enter sends both a change and a submit: wait for the last swap, as the steps below do.
+    page.wait_for_function("() => document.querySelector('#results-heading').innerText === '6 models'")
     settled(page)
     assert page.locator("#results-heading").inner_text() == "6 models"  # the replaced Mini is legacy: listed
 
