@@ -10,7 +10,7 @@ PORT ?= 8000
 # (secret key, hosts, DATABASE_URL, REDIS_URL…) from the environment: docs/deploy.md.
 PROD := DJANGO_DEBUG=$${DJANGO_DEBUG:-false}
 
-.PHONY: install run test migrate seed check clean serve collectstatic deploy-check
+.PHONY: install run test lint migrate seed check clean serve collectstatic deploy-check
 
 # The browser tests inject axe-core from npm (package.json, package-lock.json): installed when npm is here.
 NPM := $(shell command -v npm 2>/dev/null)
@@ -44,6 +44,10 @@ check: install
 
 test: check
 	$(BIN)/python -m pytest
+
+# ruff (settings in pyproject.toml); CI runs it before the tests.
+lint: install
+	$(BIN)/ruff check .
 
 collectstatic: install
 	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0

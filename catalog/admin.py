@@ -16,10 +16,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from .fields import MODALITY_ORDER, Modality
 from .models import (
     Disagreement,
-    FAQEntry,
     Family,
     FamilyRelation,
     FamilyTag,
+    FAQEntry,
     FieldLock,
     ImportRun,
     Listing,
@@ -31,8 +31,8 @@ from .models import (
     Tag,
     Variant,
 )
-from .services import curation
 from .models import Status as VariantStatus
+from .services import curation
 
 # Curation: locks and price history follow every save ---------------------------------------------
 

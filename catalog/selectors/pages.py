@@ -9,10 +9,10 @@ from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
 
 from catalog.models import (
+    Family,
     FamilyRelation,
     FamilyTag,
     FAQEntry,
-    Family,
     Offering,
     Organization,
     Provider,

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from catalog.fields import Modality
 from catalog.models import Family, FamilyTag, Offering, Provider, Status, Variant
 
+
 def variant_table() -> QuerySet:
     """One row per variant of a published family; its provider count and lowest prices are columns
     kept current by catalog.services.summaries."""

@@ -172,7 +172,7 @@ def _variant_key(ref: str) -> tuple[str, str]:
     return family_slug, variant_slug
 
 
-def _write(document: CatalogDocument, writer: _Writer) -> None:
+def _write(document: CatalogDocument, writer: _Writer) -> None:  # noqa: C901 (one stage per record kind; to be cut into stages, issue 11)
     organizations = {
         record.slug: writer.upsert(
             Organization, {"slug": record.slug}, record.model_dump(exclude={"slug"})

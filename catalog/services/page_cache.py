@@ -129,7 +129,7 @@ def bump_now() -> None:
     try:
         _recover_if_needed()
         _incr_version()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 (any cache backend failure trips the breaker; pages are served uncached)
         _breaker.trip(error)
 
 
@@ -197,7 +197,7 @@ def get_page(key: str) -> CachedPage | None:
         return None
     try:
         return cache.get(key)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 (any cache backend failure trips the breaker; pages are served uncached)
         _breaker.trip(error)
         return None
 
@@ -207,5 +207,5 @@ def set_page(key: str, page: CachedPage) -> None:
         return
     try:
         cache.set(key, page, timeout=settings.CATALOG_PAGE_CACHE_SECONDS)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 (any cache backend failure trips the breaker; pages are served uncached)
         _breaker.trip(error)

@@ -467,7 +467,7 @@ def price_zero_unsourced(data: Snapshot) -> Iterator[Found]:
             if any(value == 0 for value in said):
                 continue
             others = [f"{_source(row.source)} says {_price(value)}"
-                      for row, value in zip(listings, said) if value is not None]
+                      for row, value in zip(listings, said, strict=True) if value is not None]
             zero.append((label, others))
         if zero:
             labels = join_words([label for label, _ in zero])

@@ -6,8 +6,8 @@ shown with status 400, never a 500.
 
 from django.views.generic import TemplateView
 
-from catalog.selectors import guidance as selectors
 from catalog.forms import ChooserForm, CostForm
+from catalog.selectors import guidance as selectors
 from catalog.services import chooser
 from catalog.views import pages
 

@@ -13,17 +13,17 @@ from django.urls import reverse
 
 from catalog.models import (
     Disagreement,
+    Family,
+    FamilyRelation,
+    FamilyTag,
     FAQEntry,
     FieldLock,
     Finding,
     ImportRun,
     Listing,
-    PriceRecord,
-    Family,
-    FamilyRelation,
-    FamilyTag,
     Offering,
     Organization,
+    PriceRecord,
     Provider,
     Source,
     Tag,
@@ -169,7 +169,7 @@ def _put(data, name, field, value):
             data[name] = "on"
     elif isinstance(widget, forms.MultiWidget):
         parts = value if isinstance(value, (list, tuple)) else widget.decompress(value)
-        for suffix, part in zip(widget.widgets_names, parts):
+        for suffix, part in zip(widget.widgets_names, parts, strict=True):
             data[name + suffix] = "" if part is None else str(part)
     elif isinstance(value, (list, tuple)):
         data[name] = [str(item) for item in value]

@@ -18,10 +18,10 @@ from django.core.management.base import CommandError
 from pydantic_core import PydanticUndefined
 
 from catalog.models import (
-    FAQEntry,
     Family,
     FamilyRelation,
     FamilyTag,
+    FAQEntry,
     Offering,
     Organization,
     Provider,

@@ -350,7 +350,7 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
     report.created["families"] += len(new_families)
     for slug, family in families_by_id.items():
         family_slugs[slug] = family.pk
-    for key, variant, hint in pending_new:
+    for _key, variant, hint in pending_new:
         variant.family_id = family_slugs[hint]
         slug, n = variant.slug, 2
         while slug in taken_slugs[variant.family_id]:
