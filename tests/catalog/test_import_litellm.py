@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -342,9 +341,8 @@ def test_a_missing_file_is_a_clear_error(db, tmp_path):
 # --- The whole file -------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not os.environ.get("LITELLM_JSON"), reason="set LITELLM_JSON to LiteLLM's full JSON file")
-def test_the_full_file_loads_every_chat_entry_or_names_it(db):
-    path = Path(os.environ["LITELLM_JSON"])
+def test_the_full_file_loads_every_chat_entry_or_names_it(db, litellm_json):
+    path = litellm_json
     document = json.loads(path.read_text())
     chat = {key for key, model in document.items()
             if key != "sample_spec" and isinstance(model, dict) and model.get("mode") == "chat"}
