@@ -30,6 +30,7 @@ from .models import (
     Source,
     Tag,
     Variant,
+    VariantAlias,
 )
 from .models import Status as VariantStatus
 from .services import curation
@@ -507,6 +508,17 @@ class ListingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(VariantAlias)
+class VariantAliasAdmin(admin.ModelAdmin):
+    """Ids that name a variant: imports resolve them first. Move an alias to re-point every later import."""
+
+    list_display = ["alias", "variant", "source", "note", "created"]
+    list_filter = ["source"]
+    list_select_related = ["variant", "variant__family"]
+    search_fields = ["alias", "variant__name", "variant__slug"]
+    autocomplete_fields = ["variant"]
 
 
 @admin.register(PriceRecord)

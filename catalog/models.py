@@ -27,12 +27,15 @@ __all__ = [
     "FamilyRelation",
     "FamilyTag",
     "Modality",
+    "ModelKind",
     "Offering",
+    "OfferingKind",
     "Organization",
     "Provider",
     "Source",
     "Tag",
     "Variant",
+    "VariantAlias",
 ]
 
 
@@ -200,6 +203,33 @@ class Status(models.TextChoices):
     LEGACY = "legacy", "Legacy"
     DEPRECATED = "deprecated", "Deprecated"
     RETIRED = "retired", "Retired"
+    # No current offering lists it any more (set by imports; a curator status wins over it).
+    UNLISTED = "unlisted", "No longer listed"
+
+
+class ModelKind(models.TextChoices):
+    """What a model does: keeps unlike models apart in families, tables and the chooser."""
+
+    CHAT = "chat", "Chat"
+    EMBEDDING = "embedding", "Embedding"
+    SPEECH = "speech", "Speech to text"
+    TTS = "tts", "Text to speech"
+    IMAGE = "image", "Image generation"
+    VIDEO = "video", "Video generation"
+    RERANK = "rerank", "Rerank"
+    MODERATION = "moderation", "Moderation"
+    # A moving alias (`*-latest`) or a router (`openrouter/auto`): listed, never ranked as a model.
+    ROUTER = "router", "Router or alias"
+
+
+class OfferingKind(models.TextChoices):
+    """How an offering is sold. Only pay-per-token prices are prices."""
+
+    PAY_PER_TOKEN = "pay_per_token", "Pay per token"
+    SUBSCRIPTION = "subscription", "Subscription"
+    FREE_TIER = "free_tier", "Free tier"
+    SELF_HOSTED = "self_hosted", "Self-hosted runtime"
+    ROUTER = "router", "Router"
 
 
 class DatePrecision(models.TextChoices):
@@ -265,6 +295,15 @@ class Variant(Imported):
     structured_output = models.BooleanField(null=True, blank=True)
     open_weights = models.BooleanField(null=True, blank=True)
     base_model = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=12, choices=ModelKind, default=ModelKind.CHAT, db_index=True)
+    points_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="aliased_by",
+        help_text="For a router or moving alias: the model it currently resolves to, where known.",
+    )
+    parameters_source = models.CharField(
+        max_length=40, blank=True,
+        help_text="Where the parameter count comes from: a source name, 'name' (derived from the id), or 'curator'.",
+    )
     knowledge_cutoff = models.CharField(max_length=10, blank=True, validators=[partial_date_validator])
     license = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=12, choices=Status, default=Status.CURRENT)
@@ -431,6 +470,7 @@ class Offering(Imported):
     context_window = models.PositiveIntegerField(null=True, blank=True)
     max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
+    kind = models.CharField(max_length=16, choices=OfferingKind, default=OfferingKind.PAY_PER_TOKEN, db_index=True)
     url = models.URLField(max_length=500, blank=True, help_text="The provider's page for this model.")
     first_seen = models.DateTimeField(null=True, blank=True)
     listed = models.BooleanField(default=True, help_text="False once no source lists it any more; never deleted.")
@@ -594,6 +634,9 @@ class PriceRecord(models.Model):
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=40, blank=True)
+    recorded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the import or curator recorded it (valid_from is the source's date)."
+    )
 
     class Meta:
         ordering = ["offering", "valid_from"]
@@ -609,6 +652,23 @@ class PriceRecord(models.Model):
 
     def __str__(self):
         return f"{self.offering} from {self.valid_from:%Y-%m-%d}"
+
+
+class VariantAlias(models.Model):
+    """An id that names a variant: imports resolve it before any normalization rule. Curators edit them."""
+
+    alias = models.CharField(max_length=300, unique=True, help_text="A normalized model id (claude-opus-4-6).")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="aliases")
+    source = models.CharField(max_length=40, blank=True, help_text="Blank: added by a curator.")
+    note = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "variant aliases"
+
+    def __str__(self):
+        return f"{self.alias} → {self.variant}"
 
 
 class Disagreement(models.Model):

@@ -28,6 +28,7 @@ from catalog.models import (
     Source,
     Tag,
     Variant,
+    VariantAlias,
 )
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,7 @@ def catalog():
         price_checked=datetime.date(2025, 1, 2),
     )
     add_import_records(offering)
+    VariantAlias.objects.create(alias="acme-large-latest", variant=large, source="models.dev")
     return {
         "org": org,
         "tag": tag,
@@ -144,6 +146,7 @@ def grow(catalog, n=20):
         )
         extra = Offering.objects.create(provider=provider, variant=variant, model_id=f"acme/extra-{i}")
         add_import_records(extra, suffix=f"-{i}")
+        VariantAlias.objects.create(alias=f"acme-extra-{i}-v1", variant=variant)
         Organization.objects.create(name=f"Org {i}", slug=f"org-{i}")
         Tag.objects.create(kind=Tag.Kind.STRENGTH, name=f"Strength {i}", slug=f"strength-{i}")
         Provider.objects.create(name=f"Provider {i}", slug=f"provider-{i}")
@@ -217,6 +220,8 @@ def test_all_catalog_models_are_registered():
     expected = {getattr(models, name) for name in models.__all__} - {
         models.Capability,
         models.Modality,
+        models.ModelKind,
+        models.OfferingKind,
     }
     assert expected <= set(CATALOG_ADMINS)
 
