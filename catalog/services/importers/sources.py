@@ -46,6 +46,7 @@ from catalog.services.importers.identity import (
     canonical_key,
     model_kind,
     namespace_of,
+    offering_kind,
     without_sizes,
 )
 from catalog.services.importers.matching import (
@@ -249,6 +250,7 @@ class _Run:
     applier: _Applier
     now: object
     snapshot_at: object
+    created: set = field(default_factory=set)  # (model, pk) of what this run made, not counted twice
 
 
 def _apply(source, entries, run, report, progress, snapshot_at=None) -> None:
@@ -392,8 +394,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
         else:
             family = _family_record(source, creators[key], family_slug, organizations, families,
                                     new_organizations, new_families)
-            variant = Variant(match_key=key, origin=source, slug=_variant_slug(members), name=members[0].model_id,
-                              release_precision="day")
+            variant = _new_variant(source, key, members, creator_slug)
             pending_new.append((key, variant, family))
             by_key[key] = variant
             note = (Listing.Match.NEW, "")
@@ -420,6 +421,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
         taken_slugs[variant.family_id].add(slug)
         new_variants.append(variant)
     Variant.objects.bulk_create(new_variants, batch_size=BATCH)
+    ctx.created |= {(Variant, variant.pk) for variant in new_variants}
     _bulk_update(Variant, changed_variants, {"match_key"}, ctx.now)
     new_aliases = _aliases_to_write(source, group_variant, aliases, by_key)
     VariantAlias.objects.bulk_create(new_aliases, batch_size=BATCH)
@@ -612,6 +614,8 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
         values = {name: entry.offering.get(name) for name in OFFERING_FIELDS}
         offering = Offering(provider=provider, variant=variant, model_id=entry.model_id, origin=ctx.source,
                             first_seen=ctx.now, **{k: v for k, v in values.items() if v is not None})
+        offering.kind = offering_kind(provider.slug, provider.kind, entry.model_id, variant.kind,
+                                      offering.price_input, offering.price_output)
         offering._new = True
         new_offerings.append(offering)
         offerings[(provider.pk, entry.model_id)] = offering
@@ -625,7 +629,26 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
             report.matched_new += 1
     Offering.objects.bulk_create(new_offerings, batch_size=BATCH)
     report.created["offerings"] += len(new_offerings)
+    ctx.created |= {(Offering, offering.pk) for offering in new_offerings}
     return touched
+
+
+def _new_variant(source: str, key: str, members: list[SourceEntry], creator_slug: str) -> Variant:
+    """A variant an import makes, in its resolved state (what resolution would say from these listings),
+    so it is written once, not written and then updated."""
+    variant = Variant(match_key=key, origin=source, slug=_variant_slug(members), name=members[0].model_id,
+                      release_precision="day")
+    rows = [(m.provider.slug, source, listing_values(m)) for m in members]
+    for name, value in resolve.variant_values(variant, creator_slug, rows, [m.model_id for m in members]).items():
+        setattr(variant, name, value)
+    return variant
+
+
+def listing_values(entry: SourceEntry) -> dict:
+    """What a Listing keeps of an entry: catalog units, as JSON."""
+    return {"provider": entry.provider.slug, "model_id": entry.model_id, "family": entry.family_hint,
+            **{k: json_value(v) for k, v in entry.offering.items()},
+            **{f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None}}
 
 
 def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
@@ -635,9 +658,7 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
     new_listings, changed_listings = [], []
     for entry in entries:
         offering = touched[entry.key]
-        values = {"provider": entry.provider.slug, "model_id": entry.model_id, "family": entry.family_hint,
-                  **{k: json_value(v) for k, v in entry.offering.items()},
-                  **{f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None}}
+        values = listing_values(entry)
         match, note = group_note[entry.key]
         listing = listings.get(entry.key)
         if listing is None:
