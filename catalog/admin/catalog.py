@@ -7,7 +7,9 @@ Changelists declare their joins (`list_select_related`) and annotate their count
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.utils import timezone
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import ngettext
 
 from ..fields import MODALITY_ORDER, Modality
@@ -24,6 +26,7 @@ from ..models import (
     Variant,
 )
 from ..models import Status as VariantStatus
+from ..services import curation, variant_merge
 from .curation import CurationAdmin, CurationHistoryAdmin, FieldLockInline
 from .findings import quality_badge_context
 
@@ -210,7 +213,7 @@ class VariantAdmin(CurationHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [VariantOfferingInline, FieldLockInline]
     bounded_inlines = {VariantOfferingInline: ("offerings", "variant__id__exact")}
-    actions = ["mark_legacy", "mark_current"]
+    actions = ["mark_legacy", "mark_current", "merge_variants"]
     fieldsets = [
         ("Identity", {"fields": ["family", "name", "slug", "position"]}),
         (
@@ -239,7 +242,9 @@ class VariantAdmin(CurationHistoryAdmin):
         return ", ".join(Modality(name).label for name in obj.input_modalities)
 
     def _set_status(self, request, queryset, status):
-        updated = queryset.update(status=status, updated_at=timezone.now())
+        variants = list(queryset)
+        curation.set_variant_status(variants, status, request.user)  # writes only those that change
+        updated = len(variants)
         self.message_user(
             request,
             ngettext(
@@ -259,8 +264,65 @@ class VariantAdmin(CurationHistoryAdmin):
     def mark_current(self, request, queryset):
         self._set_status(request, queryset, VariantStatus.CURRENT)
 
+    @admin.action(description="Merge selected variants into one…", permissions=["change"])
+    def merge_variants(self, request, queryset):
+        variants = list(queryset.select_related("family").annotate(offering_count=Count("offerings"))
+                        .order_by("-offering_count", "pk"))
+        if len(variants) < 2:
+            self.message_user(request, "Choose two or more variants to merge.", messages.WARNING)
+            return None
+        error = ""
+        if "apply" in request.POST:
+            keep = next((v for v in variants if str(v.pk) == request.POST.get("keep")), None)
+            if keep is None:
+                error = "Choose the variant to keep."
+            else:
+                try:
+                    reports = [variant_merge.merge_variants(keep, other, by=request.user)
+                               for other in variants if other.pk != keep.pk]
+                except variant_merge.MergeError as problem:
+                    error = str(problem)
+                else:
+                    moved = sum(r.offerings for r in reports)
+                    self.message_user(request, f"Merged {len(reports)} variant{'s' if len(reports) != 1 else ''} "
+                                               f"into {keep}: {moved} offerings moved.", messages.SUCCESS)
+                    return redirect("admin:catalog_variant_change", keep.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Merge variants",
+                   "variants": variants, "error": error}
+        return TemplateResponse(request, "admin/catalog/variant/merge.html", context)
+
+    def get_urls(self):
+        return [path("<int:object_id>/split/", self.admin_site.admin_view(self.split_view),
+                     name="catalog_variant_split"), *super().get_urls()]
+
+    def split_view(self, request, object_id):
+        variant = Variant.objects.select_related("family").filter(pk=object_id).first()
+        if variant is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
+        if not self.has_change_permission(request, variant):
+            raise PermissionDenied
+        offerings = list(variant.offerings.select_related("provider").order_by("provider__name", "model_id"))
+        error, chosen = "", set()
+        if request.method == "POST":
+            chosen = {int(pk) for pk in request.POST.getlist("offering") if pk.isdigit()}
+            try:
+                new = variant_merge.split_variant(variant, [o for o in offerings if o.pk in chosen],
+                                                  name=request.POST.get("name", ""), slug=request.POST.get("slug", ""),
+                                                  by=request.user)
+            except variant_merge.MergeError as problem:
+                error = str(problem)
+            else:
+                self.message_user(request, f"Split {len(chosen)} offerings off {variant} into {new}.", messages.SUCCESS)
+                return redirect("admin:catalog_variant_change", new.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": f"Split {variant}",
+                   "variant": variant, "offerings": offerings, "chosen": chosen, "error": error,
+                   "name": request.POST.get("name", ""), "slug": request.POST.get("slug", "")}
+        return TemplateResponse(request, "admin/catalog/variant/split.html", context, status=400 if error else 200)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), **quality_badge_context(Variant, object_id)}
+        if str(object_id).isdigit():
+            extra_context["split_url"] = reverse("admin:catalog_variant_split", args=[object_id])
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -96,23 +96,18 @@ class CurationAdmin(admin.ModelAdmin):
 class CurationHistoryAdmin(SimpleHistoryAdmin, CurationAdmin):
     """CurationAdmin with django-simple-history: a History page (who changed what, when) and Revert.
 
-    A revert saves like a curator's edit: the fields it changes are locked against imports and a
-    price it changes is kept in the price history. Its form starts from the old values, so the
-    change is measured against the record as it is now, not against the form.
+    A revert saves like a curator's edit (curation.save_revert): the fields it changes are locked
+    against imports, a price it changes is kept in the price history, and its version names the
+    version it went back to. Its form starts from the old values, so the change is measured against
+    the record as it is now, not against the form.
     """
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        request._catalog_revert = True
+        request._catalog_revert = version_id
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if not (change and getattr(request, "_catalog_revert", False)):
+        version_id = getattr(request, "_catalog_revert", None)
+        if not (change and version_id is not None):
             return super().save_model(request, obj, form, change)
-        current = type(obj)._default_manager.get(pk=obj.pk)
-        changed = [f.name for f in obj._meta.concrete_fields
-                   if f.editable and not f.primary_key and getattr(current, f.attname) != getattr(obj, f.attname)]
-        previous = {name: getattr(current, name) for name in changed}
-        obj._history_user = request.user
-        admin.ModelAdmin.save_model(self, request, obj, form, change)
-        curation.record_curator_edit(obj, changed, request.user, created=False, previous=previous)
-
+        curation.save_revert(obj, version_id, request.user)

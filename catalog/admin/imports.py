@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import ngettext
 
 from ..models import Disagreement, FieldLock, ImportRun, Listing, PriceRecord, VariantAlias
+from ..services import curation
 from .curation import ReadOnlyAdmin
 
 # Imports: runs, listings, price history, disagreements, locks ----------------------------------
@@ -95,7 +96,7 @@ class FieldLockAdmin(ReadOnlyAdmin):
     @admin.action(description="Release selected locks (imports may update these fields again)",
                   permissions=["delete"])
     def release_locks(self, request, queryset):
-        count, _ = queryset.delete()
+        count = curation.release_locks(queryset)
         self.message_user(request, ngettext("%d lock released.", "%d locks released.", count) % count,
                           messages.SUCCESS)
 

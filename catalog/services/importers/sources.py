@@ -34,7 +34,7 @@ from catalog.models import (
     Provider,
     Variant,
 )
-from catalog.services import summaries
+from catalog.services import history, summaries
 from catalog.services.curation import json_value
 from catalog.services.importers.matching import (
     creator_for,
@@ -190,14 +190,14 @@ class _Applier:
         return changed
 
 
-def _bulk_update(model, objects: list, fields: set[str], now) -> None:
+def _bulk_update(model, objects: list, fields: set[str], now, reason: str = "") -> None:
     if not objects:
         return
     for obj in objects:
         obj.updated_at = now
     model.objects.bulk_update(objects, sorted({*fields, "updated_at"}), batch_size=BATCH)
-    if hasattr(model, "history"):  # bulk writes skip django-simple-history's signals: record the changes here
-        model.history.bulk_history_create(objects, update=True, default_date=now, batch_size=BATCH)
+    # Bulk writes skip django-simple-history's signals: record the changes here, naming the run.
+    history.record_updated(objects, reason=reason, when=now)
 
 
 def apply_entries(
@@ -222,6 +222,7 @@ def apply_entries(
 
 def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one pass, in order)
     now = timezone.now()
+    reason = history.import_reason(run)
     locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
     applier = _Applier(source, report, locks)
 
@@ -244,7 +245,8 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
         else:
             report.unchanged["providers"] += 1
     Provider.objects.bulk_create(new_providers, batch_size=BATCH)
-    _bulk_update(Provider, changed_providers, provider_fields, now)
+    history.record_created(new_providers, reason=reason, when=now)
+    _bulk_update(Provider, changed_providers, provider_fields, now, reason)
     report.created["providers"] += len(new_providers)
     report.updated["providers"] += len(changed_providers)
 
@@ -347,6 +349,7 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
     Organization.objects.bulk_create(new_organizations, batch_size=BATCH)
     report.created["organizations"] += len(new_organizations)
     Family.objects.bulk_create(new_families, batch_size=BATCH)
+    history.record_created(new_families, reason=reason, when=now)
     report.created["families"] += len(new_families)
     for slug, family in families_by_id.items():
         family_slugs[slug] = family.pk
@@ -359,7 +362,8 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
         taken_slugs[variant.family_id].add(slug)
         new_variants.append(variant)
     Variant.objects.bulk_create(new_variants, batch_size=BATCH)
-    _bulk_update(Variant, changed_variants, variant_fields, now)
+    history.record_created(new_variants, reason=reason, when=now)
+    _bulk_update(Variant, changed_variants, variant_fields, now, reason)
     report.created["variants"] += len(new_variants)
     report.updated["variants"] += len(changed_variants)
     report.unchanged["variants"] += unchanged_variants
@@ -405,7 +409,8 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
         else:
             report.unchanged["offerings"] += 1
     Offering.objects.bulk_create(new_offerings, batch_size=BATCH)
-    _bulk_update(Offering, changed_offerings, offering_fields, now)
+    history.record_created(new_offerings, reason=reason, when=now)
+    _bulk_update(Offering, changed_offerings, offering_fields, now, reason)
     report.created["offerings"] += len(new_offerings)
     report.updated["offerings"] += len(changed_offerings)
 
