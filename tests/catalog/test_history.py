@@ -139,3 +139,81 @@ def test_bulk_import_updates_are_in_the_history_and_the_changelog(seed):
     latest = variant.history.latest()
     assert latest.context_window == 32768 and latest.history_user is None
     assert variant_changelog(variant)[0].details == ["Context window 4k → 32k"]
+
+
+# --- History from the first state -----------------------------------------------------------------
+
+SAMPLE = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "litellm_sample.json"
+
+
+def _versions_by_record(model) -> dict:
+    from collections import Counter
+
+    return Counter(model.history.values_list("id", flat=True))
+
+
+def test_an_import_writes_a_baseline_version_of_every_record_it_creates(db):
+    from django.core.management import call_command
+
+    from catalog.models import Family, ImportRun
+
+    call_command("import_litellm", str(SAMPLE), stdout=open("/dev/null", "w"))
+    run = ImportRun.objects.get()
+    for model in (Family, Variant, Provider, Offering):
+        assert model.objects.exists()
+        versions = model.history.filter(history_type="+")
+        assert set(versions.values_list("id", flat=True)) == set(model.objects.values_list("pk", flat=True))
+        assert set(versions.values_list("history_change_reason", flat=True)) == {f"import run {run.pk} (litellm)"}
+        assert set(_versions_by_record(model).values()) == {1}
+
+
+def test_baseline_versions_are_written_in_bulk_not_one_query_per_record(db, tmp_path):
+    """Two imports of different sizes run the same number of history INSERTs (one batch per model)."""
+    import json
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.models import ImportRun
+
+    document = json.loads(SAMPLE.read_text())
+    chat = {k: v for k, v in document.items() if isinstance(v, dict) and v.get("mode") == "chat"}
+    assert len(chat) >= 4
+
+    def history_inserts(entries):
+        from catalog.models import Family, Organization
+        Offering.objects.all().delete()
+        Variant.objects.all().delete()
+        Family.objects.all().delete()
+        Organization.objects.all().delete()
+        Provider.objects.all().delete()
+        ImportRun.objects.all().delete()
+        path = tmp_path / f"litellm-{len(entries)}.json"
+        path.write_text(json.dumps(entries))
+        with CaptureQueriesContext(connection) as queries:
+            call_command("import_litellm", str(path), stdout=open("/dev/null", "w"))
+        return sum(1 for q in queries if q["sql"].startswith("INSERT") and "historical" in q["sql"])
+
+    small = history_inserts(dict(list(chat.items())[:1]))
+    large = history_inserts(chat)
+    assert Offering.history.filter(history_type="+").count() >= 4
+    assert small == large
+
+
+def test_the_seed_load_writes_baselines_and_a_second_load_writes_none(seed):
+    from django.core.management import call_command
+
+    before = Variant.history.count()
+    assert before == Variant.objects.count()
+    assert all(reason.startswith("import run ") and reason.endswith("(seed)")
+               for reason in Variant.history.values_list("history_change_reason", flat=True))
+    call_command("load_seed", verbosity=0, stdout=open("/dev/null", "w"))
+    assert Variant.history.count() == before
+
+
+def test_the_first_edit_of_a_loaded_record_is_in_the_changelog(client, curator, seed):
+    variant = Variant.objects.get(slug="llava-13b")
+    post_form(client, reverse("admin:catalog_variant_change", args=[variant.pk]), context_window="8192")
+    change = variant_changelog(variant)[0]
+    assert change.details == ["Context window 4k → 8k"]
