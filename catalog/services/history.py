@@ -65,7 +65,7 @@ class Origin:
     """Who or what made a version, in public words (a curator's name is not public)."""
 
     kind: str  # "curator", "import", "revert" or "unknown"
-    label: str  # "a curator", "models.dev (import run 12)", "a curator's revert"
+    label: str  # "by a curator", "from models.dev, import run 12", "by a curator (a revert)"; "" when unknown
     run_id: int | None = None
 
 
@@ -73,9 +73,10 @@ def origin(change_reason: str | None, user_id: int | None) -> Origin:
     reason = change_reason or ""
     if match := IMPORT_REASON.match(reason):
         source = match["source"]
-        return Origin("import", f"{SOURCE_LABELS.get(source, source)} (import run {match['run']})", int(match["run"]))
+        return Origin("import", f"from {SOURCE_LABELS.get(source, source)}, import run {match['run']}",
+                      int(match["run"]))
     if REVERT_REASON.match(reason):
-        return Origin("revert", "a curator's revert")
+        return Origin("revert", "by a curator (a revert)")
     if user_id is not None:
-        return Origin("curator", "a curator")
-    return Origin("unknown", "the catalog")
+        return Origin("curator", "by a curator")
+    return Origin("unknown", "")

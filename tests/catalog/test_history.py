@@ -99,8 +99,9 @@ def test_the_variant_page_shows_a_changelog_of_specs_and_prices(client, seed):
     assert text.startswith("Changelog")
     today = datetime.date.today().isoformat()
     assert f"{today} Specification change: Status current → legacy; Context window 4k → 8k." in text
-    assert "2026-11-01 Price change at Some API (llava-13b-api): input $3.00 → $2.50." in text
-    assert "2026-10-01 Price listed at Some API (llava-13b-api): input $3.00; output $15.00." in text
+    assert f"{today} Added to the catalog (from the seed data, import run" in text
+    assert "2026-11-01 Price change at Some API (llava-13b-api): input $3.00 → $2.50 (from models.dev)." in text
+    assert "2026-10-01 Price listed at Some API (llava-13b-api): input $3.00; output $15.00 (from models.dev)." in text
     assert text.index("Specification change") < text.index("2026-11-01 Price change") < text.index("2026-10-01")
 
 
@@ -217,3 +218,64 @@ def test_the_first_edit_of_a_loaded_record_is_in_the_changelog(client, curator, 
     post_form(client, reverse("admin:catalog_variant_change", args=[variant.pk]), context_window="8192")
     change = variant_changelog(variant)[0]
     assert change.details == ["Context window 4k → 8k"]
+
+
+# --- One changelog per variant, family and provider, and its feed ----------------------------------
+
+
+def test_a_curator_spec_edit_reaches_the_page_the_family_page_and_the_feeds(client, curator, seed, django_capture_on_commit_callbacks):
+    variant = Variant.objects.get(slug="llava-13b")
+    for url in (variant.get_absolute_url(), reverse("feed-variant-changes", args=[variant.family.slug, variant.slug]),
+                reverse("feed-family-changes", args=[variant.family.slug])):
+        client.get(url)  # cached before the edit
+    with django_capture_on_commit_callbacks(execute=True):
+        post_form(client, reverse("admin:catalog_variant_change", args=[variant.pk]), context_window="262144")
+    page = visible_text(client.get(variant.get_absolute_url()).content.decode())
+    assert "Specification change: Context window 4k → 256k (by a curator)." in page
+    family_page = visible_text(client.get(variant.family.get_absolute_url()).content.decode())
+    assert f"{variant.name}: Specification change: Context window 4k → 256k (by a curator)." in family_page
+    for url in (reverse("feed-variant-changes", args=[variant.family.slug, variant.slug]),
+                reverse("feed-family-changes", args=[variant.family.slug])):
+        response = client.get(url)
+        assert response["Content-Type"].startswith("application/atom+xml")
+        assert "Context window 4k → 256k (by a curator)." in response.content.decode()
+
+
+def test_a_provider_changelog_lists_its_offerings_and_prices(client, curator, seed):
+    offering = Offering.objects.select_related("provider").first()
+    post_form(client, reverse("admin:catalog_offering_change", args=[offering.pk]), price_input="1.25")
+    text = visible_text(client.get(offering.provider.get_absolute_url()).content.decode())
+    section = text[text.index("Changelog"):]
+    assert f"Price listed at {offering.provider.name} ({offering.model_id}): input $1.25 (by a curator)." in section
+    feed = client.get(reverse("feed-provider-changes", args=[offering.provider.slug])).content.decode()
+    assert "$1.25 (by a curator)" in feed
+
+
+def test_changelog_feeds_of_unknown_records_are_404(client, seed):
+    assert client.get(reverse("feed-family-changes", args=["nope"])).status_code == 404
+    assert client.get(reverse("feed-variant-changes", args=["llava", "nope"])).status_code == 404
+    assert client.get(reverse("feed-provider-changes", args=["nope"])).status_code == 404
+
+
+def test_family_and_provider_changelogs_cost_three_queries(seed, django_assert_num_queries):
+    from catalog.models import Family
+    from catalog.selectors.changelog import family_changelog, provider_changelog
+
+    family, provider = Family.objects.get(slug="llava"), Provider.objects.first()
+    with django_assert_num_queries(3):
+        family_changelog(family)
+    with django_assert_num_queries(3):
+        provider_changelog(provider)
+
+
+def test_a_revert_is_in_the_changelog(client, curator, seed):
+    variant = Variant.objects.get(slug="llava-13b")
+    baseline = variant.history.get()
+    post_form(client, reverse("admin:catalog_variant_change", args=[variant.pk]), context_window="777800")
+    post_form(client, reverse("admin:catalog_variant_simple_history", args=[variant.pk, baseline.history_id]))
+    changes = variant_changelog(variant)
+    reverted, edited = changes[0], changes[1]
+    edited_value = edited.details[0].removeprefix("Context window 4k → ")
+    assert edited.details == [f"Context window 4k → {edited_value}"] and edited.source == "by a curator"
+    assert reverted.details == [f"Context window {edited_value} → 4k"]
+    assert reverted.source == "by a curator (a revert)"
