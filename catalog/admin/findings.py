@@ -1,5 +1,7 @@
 """Data quality: the findings of the rules in catalog/services/quality.py, dismissed or reopened by curators."""
 
+from datetime import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -7,6 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
@@ -143,6 +146,7 @@ class FindingAdmin(ReadOnlyAdmin):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path("run/", self.admin_site.admin_view(self.run_view), name=f"{prefix}_run"),
+            path("queue/", self.admin_site.admin_view(self.queue_view), name=f"{prefix}_queue"),
             path("<path:object_id>/dismiss/", self.admin_site.admin_view(self.dismiss_view), name=f"{prefix}_dismiss"),
             *super().get_urls(),
         ]
@@ -220,3 +224,27 @@ class FindingAdmin(ReadOnlyAdmin):
         self.message_user(request, f"Checked the catalog in {report.seconds:.1f} s: {report.open} open findings "
                                    f"({new} new, {resolved} resolved).", messages.SUCCESS)
         return redirect("admin:catalog_finding_changelist")
+
+    # The work queue -----------------------------------------------------------------------------
+
+    SEEN_KEY = "catalog_queue_seen_at"
+
+    def queue_view(self, request):
+        """Open findings grouped so one action fixes many, ranked by what a visitor sees first; and what
+        imports changed since the curator last marked the queue as seen (kept in their session)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        seen = request.session.get(self.SEEN_KEY)
+        if request.method == "POST":
+            request.session[self.SEEN_KEY] = timezone.now().isoformat()
+            self.message_user(request, "Marked as seen: the next visit lists what changes after now.", messages.SUCCESS)
+            return redirect("admin:catalog_finding_queue")
+        since = datetime.fromisoformat(seen) if seen else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Work queue",
+            "queue": quality_selectors.work_queue(reverse("admin:catalog_finding_changelist")),
+            "changes": quality_selectors.since_last_visit(since),
+        }
+        return TemplateResponse(request, "admin/catalog/finding/queue.html", context)

@@ -30,7 +30,7 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.services import history, summaries
+from catalog.services import history, quality, summaries
 from catalog.services.catalog_format import CatalogDocument, parse_partial_date
 from catalog.services.importers.runs import (
     ImportBusy,
@@ -185,6 +185,7 @@ def import_catalog(
                        counts=summary.counts(), notes=summary.kept_by_lock)
             if not dry_run:
                 bump_catalog_version()  # make the public pages fresh once the import has committed
+                quality.check_after_commit()  # the work queue is fresh after every import
     except ImportBusy as error:
         raise CatalogImportError(str(error)) from error
     return summary

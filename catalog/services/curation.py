@@ -25,7 +25,7 @@ from catalog.models import (
     Provider,
     Variant,
 )
-from catalog.services import history
+from catalog.services import history, quality
 from catalog.services.page_cache import bump_catalog_version
 
 LOCKABLE_MODELS = (Organization, Family, Variant, Provider, Offering)
@@ -95,6 +95,28 @@ def record_curator_edit(obj, changed_fields, user=None, *, created: bool = False
             record_price_change(obj, previous or {}, source="admin")
     if not created:
         lock_fields(obj, changed, user)
+    quality.check_after_commit(families_of(obj, previous or {}))
+
+
+def families_of(obj, previous: dict | None = None) -> set[int]:
+    """The families whose findings a change to `obj` may change (before and after a move)."""
+    previous = previous or {}
+    if isinstance(obj, Family):
+        return {obj.pk}
+    if isinstance(obj, Variant):
+        return {obj.family_id, *([_pk(previous["family"])] if previous.get("family") else [])}
+    if isinstance(obj, Offering):
+        variant_ids = {obj.variant_id, *([_pk(previous["variant"])] if previous.get("variant") else [])}
+        return set(Variant.objects.filter(pk__in=variant_ids).values_list("family_id", flat=True))
+    if isinstance(obj, Provider):
+        return set(Offering.objects.filter(provider=obj).values_list("variant__family_id", flat=True).distinct())
+    if isinstance(obj, Organization):
+        return set(obj.families.values_list("pk", flat=True))
+    return set()
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
 
 
 # --- Admin writes beyond a single form: each keeps locks, history, summaries and the cache version ---
@@ -112,6 +134,7 @@ def set_variant_status(variants, status: str, user=None) -> int:
         lock_fields(variant, ["status"], user)
     if changed:
         bump_catalog_version()
+        quality.check_after_commit({variant.family_id for variant in changed})
     return len(changed)
 
 

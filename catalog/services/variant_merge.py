@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.models import FieldLock, Finding, Offering, Variant, VariantAlias
-from catalog.services import history, summaries
+from catalog.services import history, quality, summaries
 from catalog.services.page_cache import bump_catalog_version
 
 # Copied to a new variant by a split; its identity (name, slug, match key) and summaries are its own.
@@ -131,6 +131,7 @@ def merge_variants(keep: Variant, absorb: Variant, *, by=None) -> MergeReport:
         keep.save()
         summaries.refresh({keep.pk})
         bump_catalog_version()
+        quality.check_after_commit({keep.family_id, absorb.family_id})
     return report
 
 
@@ -163,4 +164,5 @@ def split_variant(variant: Variant, offerings, *, name: str, slug: str = "", by=
         variant.save(update_fields=["updated_at"])
         summaries.refresh({variant.pk, new.pk})
         bump_catalog_version()
+        quality.check_after_commit({variant.family_id})
     return new
