@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 BATCH = 500
 REASON_LENGTH = 100  # django-simple-history's history_change_reason column
@@ -21,6 +23,40 @@ REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 IMPORT_REASON = re.compile(r"^import run (?P<run>\d+) \((?P<source>[^)]*)\)$")
 REVERT_REASON = re.compile(r"^revert to version (?P<version>\d+)")
 SOURCE_LABELS = {"models.dev": "models.dev", "litellm": "LiteLLM", "seed": "the seed data", "catalog": "a catalog file"}
+
+
+@dataclass
+class _Batch:
+    """The versions one import writes: records it creates get their baseline when it ends, in their final state."""
+
+    reason: str
+    when: object = None
+    created: dict = field(default_factory=lambda: defaultdict(set))  # model -> pks
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("catalog_history_batch", default=None)
+
+
+@contextmanager
+def reason_for_writes(reason: str, when=None):
+    """Versions written in bulk inside this block name `reason` (an import run wraps its stages in it).
+
+    A record created inside the block gets one baseline version when the block ends, holding its
+    values as the block left them (an import creates, then resolves values): not a baseline of an
+    empty record followed by a change.
+    """
+    batch = _Batch(reason, when)
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for model, pks in batch.created.items():
+        ordered = sorted(pks)
+        for start in range(0, len(ordered), BATCH):
+            records = list(model.objects.filter(pk__in=ordered[start:start + BATCH]).order_by("pk"))
+            model.history.bulk_history_create(records, default_change_reason=reason, default_date=batch.when,
+                                              batch_size=BATCH)
 
 
 def import_reason(run) -> str:
@@ -40,19 +76,31 @@ def _tracked(objs: Iterable) -> dict[type, list]:
     return by_model
 
 
-def record_created(objs: Iterable, *, reason: str, when=None) -> int:
+def record_created(objs: Iterable, *, reason: str | None = None, when=None) -> int:
     """The baseline version ('+') of records written in bulk; returns how many versions were written."""
+    batch = _batch.get()
     written = 0
     for model, items in _tracked(objs).items():
-        model.history.bulk_history_create(items, default_change_reason=reason, default_date=when, batch_size=BATCH)
+        if batch is not None and reason is None:
+            batch.created[model].update(obj.pk for obj in items)
+            batch.when = batch.when or when
+            written += len(items)
+            continue
+        model.history.bulk_history_create(items, default_change_reason=reason or "", default_date=when,
+                                          batch_size=BATCH)
         written += len(items)
     return written
 
 
-def record_updated(objs: Iterable, *, reason: str, when=None, user=None) -> int:
+def record_updated(objs: Iterable, *, reason: str | None = None, when=None, user=None) -> int:
     """A version ('~') of records changed in bulk; returns how many versions were written."""
+    batch = _batch.get()
+    if reason is None:
+        reason = batch.reason if batch is not None else ""
     written = 0
     for model, items in _tracked(objs).items():
+        if batch is not None:  # a record this batch created gets its baseline at the end instead
+            items = [obj for obj in items if obj.pk not in batch.created.get(model, ())]
         model.history.bulk_history_create(items, update=True, default_change_reason=reason, default_date=when,
                                           default_user=user if user is not None and user.pk else None,
                                           batch_size=BATCH)

@@ -272,3 +272,18 @@ def test_split_moves_chosen_offerings_to_a_new_variant(client, curator, world, v
     new.refresh_from_db()
     assert (small.provider_count, new.provider_count) == (1, 1)
     assert summaries_consistent() and bumped
+
+
+def test_a_merge_survives_the_next_import(db):
+    from django.core.management import call_command
+
+    sample = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "litellm_sample.json"
+    call_command("import_litellm", str(sample), stdout=open("/dev/null", "w"))
+    keep, absorb = list(Variant.objects.filter(offerings__isnull=False).distinct().order_by("pk")[:2])
+    absorbed_offerings = set(absorb.offerings.values_list("pk", flat=True))
+    variants = Variant.objects.count()
+    variant_merge.merge_variants(keep, absorb)
+    call_command("import_litellm", str(sample), stdout=open("/dev/null", "w"))
+    assert Variant.objects.count() == variants - 1
+    assert not Variant.objects.filter(family=absorb.family, slug=absorb.slug).exists()
+    assert absorbed_offerings <= set(keep.offerings.values_list("pk", flat=True))
