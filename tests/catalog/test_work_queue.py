@@ -87,7 +87,7 @@ def test_the_queue_page_needs_no_button_and_shows_what_changed_since_the_last_vi
     text = visible_text(response.content.decode())
     assert response.status_code == 200
     assert "Since your last visit (the last 7 days)" in text and "1 import run" in text
-    assert "from LiteLLM, import run" in text
+    assert "from LiteLLM, import run" in text and " new, " in text  # the run's summary
     assert "open findings in" in text or "open finding in" in text
     assert 'src="/static/js/work-queue.js"' in response.content.decode()
     client.post(url)
