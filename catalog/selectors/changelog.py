@@ -316,3 +316,13 @@ def changelog_subject(*, family: str = "", variant: str = "", provider: str = ""
         raise Http404("No such variant.")
     return ChangelogSubject(f"{record.name} ({found.name})", record.get_absolute_url(),
                             reverse("feed-variant-changes", args=[found.slug, record.slug]), record)
+
+
+def merged_into(family_slug: str, variant_slug: str) -> Variant | None:
+    """The variant a merged-away variant's page now lives at (its slug is an alias noting the merge), if any."""
+    from catalog.models import VariantAlias
+    from catalog.services.variant_merge import merged_note
+
+    alias = (VariantAlias.objects.filter(note=merged_note(family_slug, variant_slug), variant__family__published=True)
+             .select_related("variant", "variant__family").first())
+    return alias.variant if alias is not None else None

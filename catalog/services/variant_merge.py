@@ -47,6 +47,11 @@ class MergeReport:
                 f"{self.references} references moved to {self.keep}.")
 
 
+def merged_note(family_slug: str, variant_slug: str) -> str:
+    """The note on the aliases a merge adds: the public page of the absorbed variant redirects by it."""
+    return f"merged from {family_slug}/{variant_slug}"
+
+
 def _user(by):
     return by if by is not None and by.pk else None
 
@@ -100,7 +105,7 @@ def merge_variants(keep: Variant, absorb: Variant, *, by=None) -> MergeReport:
             absorbed_locks.delete()
 
         report.aliases = VariantAlias.objects.filter(variant=absorb).update(variant=keep)
-        note = f"merged from {absorb.family.slug}/{absorb.slug}"
+        note = merged_note(absorb.family.slug, absorb.slug)
         for alias in (absorb.match_key, absorb.slug):
             if alias and alias != keep.match_key:
                 report.aliases += _alias(alias, keep, note)

@@ -1,12 +1,14 @@
 """Pages. Views parse the request, ask a selector and render; they hold no query logic of their own."""
 
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
 from catalog import selectors
 from catalog.selectors import charts as chart_selectors
 from catalog.selectors import quality as quality_selectors
-from catalog.selectors.changelog import family_changelog, variant_changelog
+from catalog.selectors.changelog import family_changelog, merged_into, variant_changelog
 
 
 class HomeView(TemplateView):
@@ -32,6 +34,16 @@ class FamilyDetailView(TemplateView):
 
 class VariantDetailView(TemplateView):
     template_name = "catalog/variant_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            # A variant merged into another: its old address leads to the one kept.
+            target = merged_into(kwargs["family"], kwargs["variant"])
+            if target is None:
+                raise
+            return redirect(target.get_absolute_url(), permanent=True)
 
     def get_context_data(self, **kwargs):
         page = selectors.variant_page(self.kwargs["family"], self.kwargs["variant"])

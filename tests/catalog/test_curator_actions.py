@@ -287,3 +287,12 @@ def test_a_merge_survives_the_next_import(db):
     assert Variant.objects.count() == variants - 1
     assert not Variant.objects.filter(family=absorb.family, slug=absorb.slug).exists()
     assert absorbed_offerings <= set(keep.offerings.values_list("pk", flat=True))
+
+
+def test_a_merged_variants_page_redirects_to_the_one_kept(client, world):
+    large, small = world["large"], world["small"]
+    old_url = small.get_absolute_url()
+    variant_merge.merge_variants(large, small)
+    response = client.get(old_url)
+    assert response.status_code == 301 and response.url == large.get_absolute_url()
+    assert client.get("/families/acme/never-existed/").status_code == 404
