@@ -30,7 +30,7 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.services import summaries
+from catalog.services import history, quality, summaries
 from catalog.services.catalog_format import CatalogDocument, parse_partial_date
 from catalog.services.importers.runs import (
     ImportBusy,
@@ -100,6 +100,20 @@ class _Writer:
     def __init__(self, summary: ImportSummary, origin: str):
         self.summary, self.origin = summary, origin
         self.locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
+        # Versions are written in bulk at the end (history.record_created/record_updated), not one per save.
+        self.created: list[models.Model] = []
+        self.created_keys: set[tuple] = set()
+        self.updated: dict[tuple, models.Model] = {}
+
+    def mark_updated(self, instance) -> None:
+        """A record changed: one version at the end (a record created by this import has its baseline then)."""
+        key = (type(instance), instance.pk)
+        if key not in self.created_keys:
+            self.updated[key] = instance
+
+    def record_history(self, reason: str) -> None:
+        history.record_created(self.created, reason=reason)
+        history.record_updated(self.updated.values(), reason=reason)
 
     def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
         kind = str(model._meta.verbose_name_plural)
@@ -109,7 +123,11 @@ class _Writer:
             if hasattr(instance, "origin"):
                 instance.origin = self.origin
             instance.full_clean(validate_constraints=False)
+            instance.skip_history_when_saving = True
             instance.save()
+            del instance.skip_history_when_saving
+            self.created.append(instance)
+            self.created_keys.add((model, instance.pk))
             self.summary.created[kind] += 1
             return instance
         changed = [name for name, value in values.items() if getattr(instance, name) != value]
@@ -125,7 +143,10 @@ class _Writer:
             for name in changed:
                 setattr(instance, name, values[name])
             instance.full_clean(validate_constraints=False)
+            instance.skip_history_when_saving = True
             instance.save(update_fields=[*changed, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
+            del instance.skip_history_when_saving
+            self.mark_updated(instance)
             self.summary.updated[kind] += 1
         else:
             self.summary.unchanged[kind] += 1
@@ -146,7 +167,9 @@ def import_catalog(
             run = start_run(origin, dataset or "(document)", raw or json.dumps(data, sort_keys=True, default=str).encode())
             try:
                 with transaction.atomic():
-                    _write(document, _Writer(summary, origin))
+                    writer = _Writer(summary, origin)
+                    _write(document, writer)
+                    writer.record_history(history.import_reason(run))
                     summaries.refresh()
                     if dry_run:
                         raise _DryRunRollback
@@ -162,6 +185,7 @@ def import_catalog(
                        counts=summary.counts(), notes=summary.kept_by_lock)
             if not dry_run:
                 bump_catalog_version()  # make the public pages fresh once the import has committed
+                quality.check_after_commit()  # the work queue is fresh after every import
     except ImportBusy as error:
         raise CatalogImportError(str(error)) from error
     return summary
@@ -260,7 +284,10 @@ def _write(document: CatalogDocument, writer: _Writer) -> None:  # noqa: C901 (o
         replacement = find_variant(ref, f"{where}.replaced_by")
         if variant.replaced_by_id != replacement.pk:
             variant.replaced_by = replacement
+            variant.skip_history_when_saving = True
             variant.save(update_fields=["replaced_by", "updated_at"])
+            del variant.skip_history_when_saving
+            writer.mark_updated(variant)
             writer.summary.updated["variants"] += 1
 
     for record in document.families:

@@ -51,10 +51,13 @@ def refresh(variant_ids: Iterable[int] | None = None) -> int:
     return len(changed)
 
 
+def remember_variant(sender, instance, **kwargs):
+    """An offering as loaded: remember its variant, so that moving it refreshes the variant it left."""
+    instance._summary_variant_id = instance.__dict__.get("variant_id")  # None when deferred: nothing to refresh
 
 
 def refresh_after_offering_change(sender, instance, **kwargs):
-    """A single offering saved or deleted (admin, shell): its variant's summary follows."""
+    """A single offering saved or deleted (admin, shell): its variant's summary follows, and the one it left."""
     if kwargs.get("raw"):
         return
     ids = {instance.variant_id}
@@ -62,10 +65,12 @@ def refresh_after_offering_change(sender, instance, **kwargs):
     if previous and previous != instance.variant_id:
         ids.add(previous)
     refresh(ids)
+    instance._summary_variant_id = instance.variant_id
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_init, post_save
 
+    post_init.connect(remember_variant, sender=Offering, dispatch_uid="summaries.offering_loaded")
     post_save.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_saved")
     post_delete.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_deleted")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from catalog.models import ImportRun
+from catalog.services import quality
 from catalog.services.importers.reading import read_bytes
 from catalog.services.importers.runs import finish_run, import_lock, start_run
 from catalog.services.importers.sources import ImportReport, SourceEntry, apply_entries
@@ -49,4 +50,5 @@ def run_import(
                    counts=report.counts(), notes=report.notes())
     if not dry_run:
         bump_catalog_version()  # bulk writes send no signals: make the public pages fresh
+        quality.check_after_commit()  # the work queue is fresh after every import
     return report, run

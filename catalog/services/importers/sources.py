@@ -36,7 +36,7 @@ from catalog.models import (
     Variant,
     VariantAlias,
 )
-from catalog.services import summaries
+from catalog.services import history, summaries
 from catalog.services.curation import json_value
 from catalog.services.importers import resolve
 from catalog.services.importers.identity import (
@@ -212,8 +212,8 @@ def _bulk_update(model, objects: list, fields: set[str], now) -> None:
     for obj in objects:
         obj.updated_at = now
     model.objects.bulk_update(objects, sorted({*fields, "updated_at"}), batch_size=BATCH)
-    if hasattr(model, "history"):  # bulk writes skip django-simple-history's signals: record the changes here
-        model.history.bulk_history_create(objects, update=True, default_date=now, batch_size=BATCH)
+    # Bulk writes skip django-simple-history's signals: record the changes here (naming the import run).
+    history.record_updated(objects, when=now)
 
 
 def apply_entries(
@@ -257,6 +257,12 @@ def _apply(source, entries, run, report, progress, snapshot_at=None) -> None:
     now = timezone.now()
     locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
     ctx = _Run(source, run, report, _Applier(source, report, locks), now, snapshot_at or now)
+    with history.reason_for_writes(history.import_reason(run)):  # every version this run writes names it
+        _write_stages(ctx, source, entries, progress)
+
+
+def _write_stages(ctx: _Run, source, entries, progress) -> None:
+    now, report = ctx.now, ctx.report
     providers = _write_providers(ctx, entries)
     group_variant, group_note = _write_variants(ctx, entries, progress)
     touched = _write_offerings(ctx, entries, providers, group_variant)
@@ -275,6 +281,8 @@ def _apply(source, entries, run, report, progress, snapshot_at=None) -> None:
 def _merge_same_named(ctx: _Run) -> set[int]:
     """Two current variants an import made that one maker names alike are one model: the older keeps the
     offerings, the newer's keys become aliases of it. Curated or locked variants are left for curators."""
+    from catalog.services.variant_merge import merge_variants  # the curators' merge, which imports this module
+
     locked = set(FieldLock.objects.filter(content_type_id=ctx.applier.content_type_id(Variant))
                  .values_list("object_id", flat=True))
     first: dict[tuple[int, str], Variant] = {}
@@ -285,15 +293,8 @@ def _merge_same_named(ctx: _Run) -> set[int]:
         keep = first.setdefault(key, variant)
         if keep is variant or variant.origin not in resolve.IMPORT_SOURCES or variant.pk in locked:
             continue
-        Offering.objects.filter(variant=variant).update(variant=keep)
-        VariantAlias.objects.filter(variant=variant).update(variant=keep)
-        Variant.objects.filter(replaced_by=variant).update(replaced_by=keep)
-        Variant.objects.filter(points_to=variant).update(points_to=keep)
-        for alias in {variant.match_key, variant.slug} - {keep.match_key, ""}:
-            VariantAlias.objects.get_or_create(alias=alias, defaults={
-                "variant": keep, "source": ctx.source, "note": f"{variant.name} merged into {keep.slug} by {ctx.source}"})
+        merge_variants(keep, variant)  # offerings, listings, locks, aliases and history move with it
         ctx.report.ambiguous.append(f"{ctx.source}: {variant.slug} merged into {keep.slug} (same maker, same name)")
-        variant.delete()
         ctx.report.updated["variants merged"] += 1
         kept.add(keep.pk)
     return kept
@@ -318,6 +319,7 @@ def _write_providers(ctx: _Run, entries: list[SourceEntry]) -> dict[str, Provide
         else:
             ctx.report.unchanged["providers"] += 1
     Provider.objects.bulk_create(new_providers, batch_size=BATCH)
+    history.record_created(new_providers, when=ctx.now)  # baselines, in bulk
     _bulk_update(Provider, changed_providers, provider_fields, ctx.now)
     ctx.report.created["providers"] += len(new_providers)
     ctx.report.updated["providers"] += len(changed_providers)
@@ -410,6 +412,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
     for family in new_families:
         family.creator_id = family.creator.pk
     Family.objects.bulk_create(new_families, batch_size=BATCH)
+    history.record_created(new_families, when=ctx.now)
     report.created["families"] += len(new_families)
     new_variants = []
     for _key, variant, family in pending_new:
@@ -422,6 +425,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
         new_variants.append(variant)
     Variant.objects.bulk_create(new_variants, batch_size=BATCH)
     ctx.created |= {(Variant, variant.pk) for variant in new_variants}
+    history.record_created(new_variants, when=ctx.now)
     _bulk_update(Variant, changed_variants, {"match_key"}, ctx.now)
     new_aliases = _aliases_to_write(source, group_variant, aliases, by_key)
     VariantAlias.objects.bulk_create(new_aliases, batch_size=BATCH)
@@ -628,6 +632,7 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
             made_variants.add(id(variant))
             report.matched_new += 1
     Offering.objects.bulk_create(new_offerings, batch_size=BATCH)
+    history.record_created(new_offerings, when=ctx.now)
     report.created["offerings"] += len(new_offerings)
     ctx.created |= {(Offering, offering.pk) for offering in new_offerings}
     return touched
