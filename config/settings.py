@@ -122,6 +122,18 @@ DATABASES = {
         conn_max_age=int(_env.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# A database that hangs must not hang every request: connecting gives up after this many seconds
+# and (PostgreSQL) any statement after this many; the request then gets the designed 503 page
+# (catalog.middleware.DatabaseUnavailableMiddleware). 0 turns the statement timeout off.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+    })
+# /healthz answers within this many seconds whatever hangs (a probe still running counts as failed).
+HEALTHZ_TIMEOUT = float(_env.get("HEALTHZ_TIMEOUT", "1.5"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -236,6 +248,13 @@ else:
 # the processes that share the cache; without Redis each process has its own memory, so a change
 # made by another process (a cron import, another worker) shows after at most this long.
 CATALOG_PAGE_CACHE_SECONDS = env_int("CATALOG_PAGE_CACHE_SECONDS", 600 if REDIS_URL else 60)
+# The most distinct query strings cached per page and catalog version (unknown parameters are
+# redirected away first, see catalog.middleware): a crawler's endless combinations cannot fill the cache.
+CATALOG_PAGE_CACHE_VARIANTS = env_int("CATALOG_PAGE_CACHE_VARIANTS", 500)
+# Imports: the largest file (after gunzip) read, and the share of a source's listed offerings one
+# run may delist or strip of prices before it is refused (--allow-shrink overrides).
+CATALOG_IMPORT_MAX_BYTES = env_int("CATALOG_IMPORT_MAX_BYTES", 32 * 1024 * 1024)
+CATALOG_IMPORT_MAX_SHRINK = env_int("CATALOG_IMPORT_MAX_SHRINK_PERCENT", 20) / 100
 # Canonical links, feeds and sitemaps use this origin (https://catalog.example.org) when set,
 # else the request's own.
 SITE_URL = _env.get("DJANGO_SITE_URL", "").strip().rstrip("/")
