@@ -32,7 +32,9 @@ Slug = Annotated[str, Field(pattern=r"^[-a-z0-9_]+$", max_length=200)]
 VariantRef = Annotated[str, Field(pattern=r"^[-a-z0-9_]+/[-a-z0-9_]+$", description="family-slug/variant-slug")]
 PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")]
 Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=6, description="USD per million tokens")]
-Tokens = Annotated[int, Field(gt=0)]
+# The bounds of the database columns (PostgreSQL refuses beyond them; SQLite would store anything).
+Tokens = Annotated[int, Field(gt=0, le=2_147_483_647)]
+ParameterCount = Annotated[int, Field(gt=0, le=9_223_372_036_854_775_807)]
 Url = Annotated[str, Field(max_length=500)]
 
 
@@ -75,7 +77,7 @@ class ProviderRecord(Record):
 
 
 class SourceRecord(Record):
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=32_767)
     title: str = Field(min_length=1, max_length=300)
     url: Url
     publisher: str = ""
@@ -101,8 +103,8 @@ class VariantRecord(Record):
     released: PartialDate | None = None
     context_window: Tokens | None = None
     max_output_tokens: Tokens | None = None
-    parameters: int | None = Field(default=None, gt=0)
-    active_parameters: int | None = Field(default=None, gt=0)
+    parameters: ParameterCount | None = None
+    active_parameters: ParameterCount | None = None
     input_modalities: list[str] = Field(default_factory=list, description="Empty means unknown.")
     output_modalities: list[str] = Field(default_factory=list, description="Empty means unknown.")
     tool_calling: bool | None = None

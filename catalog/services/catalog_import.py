@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils.text import slugify
 from pydantic import ValidationError as SchemaError
 
@@ -61,6 +61,10 @@ class ImportSummary(WriteTally):
         return lines
 
 
+def _blank(value) -> bool:
+    return value is None or value == "" or value == []
+
+
 class _DryRunRollback(Exception):
     pass
 
@@ -97,9 +101,23 @@ def validate_document(data: dict) -> CatalogDocument:
 class _Writer:
     """Upserts one record at a time; keeps fields a curator locked and sets `origin` on new records."""
 
-    def __init__(self, summary: ImportSummary, origin: str):
-        self.summary, self.origin = summary, origin
+    def __init__(self, summary: ImportSummary, origin: str, *, only_fill_missing: bool = False):
+        self.summary, self.origin, self.only_fill_missing = summary, origin, only_fill_missing
         self.locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
+
+    @staticmethod
+    def _clean(instance: models.Model, lookup: dict) -> None:
+        """full_clean, with every refusal named: kind, key, field and value."""
+        try:
+            instance.full_clean(validate_constraints=False)
+        except ValidationError as error:
+            key = " / ".join(str(value.slug if hasattr(value, "slug") else value) for value in lookup.values())
+            problems = []
+            for name, messages in error.message_dict.items():
+                value = getattr(instance, name, None) if name != "__all__" else None
+                shown = f" {value!r}" if value not in (None, "") else ""
+                problems.append(f"{name}{shown}: {' '.join(messages)}")
+            raise CatalogImportError(f"{instance._meta.verbose_name} {key}: {'; '.join(problems)}") from error
 
     def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
         kind = str(model._meta.verbose_name_plural)
@@ -108,7 +126,7 @@ class _Writer:
             instance = model(**lookup, **values)
             if hasattr(instance, "origin"):
                 instance.origin = self.origin
-            instance.full_clean(validate_constraints=False)
+            self._clean(instance, lookup)
             instance.save()
             self.summary.created[kind] += 1
             return instance
@@ -121,10 +139,17 @@ class _Writer:
                     f"for {name}, the file says {values[name]!r}"
                 )
                 changed.remove(name)
+        if changed and self.only_fill_missing:
+            for name in [name for name in changed if not _blank(getattr(instance, name))]:
+                self.summary.kept_by_lock.append(
+                    f"{model._meta.verbose_name} {instance}: kept the value in the database "
+                    f"{getattr(instance, name)!r} for {name}, the file says {values[name]!r}"
+                )
+                changed.remove(name)
         if changed:
             for name in changed:
                 setattr(instance, name, values[name])
-            instance.full_clean(validate_constraints=False)
+            self._clean(instance, lookup)
             instance.save(update_fields=[*changed, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
             self.summary.updated[kind] += 1
         else:
@@ -133,11 +158,14 @@ class _Writer:
 
 
 def import_catalog(
-    data: dict, *, dry_run: bool = False, origin: str = "catalog", dataset: str = "", raw: bytes = b""
+    data: dict, *, dry_run: bool = False, origin: str = "catalog", dataset: str = "", raw: bytes = b"",
+    only_fill_missing: bool = False,
 ) -> ImportSummary:
     """Import a catalog document (already parsed from JSON or YAML). Atomic; `dry_run` rolls back.
 
     One import at a time per database; the run is recorded as an ImportRun of source `origin`.
+    `only_fill_missing` (load_seed): records are created and empty fields filled, but a value already
+    in the database is never changed; each one kept is reported with what the file says.
     """
     document = validate_document(data)
     summary = ImportSummary(dry_run=dry_run)
@@ -146,7 +174,7 @@ def import_catalog(
             run = start_run(origin, dataset or "(document)", raw or json.dumps(data, sort_keys=True, default=str).encode())
             try:
                 with transaction.atomic():
-                    _write(document, _Writer(summary, origin))
+                    _write(document, _Writer(summary, origin, only_fill_missing=only_fill_missing))
                     summaries.refresh()
                     if dry_run:
                         raise _DryRunRollback
@@ -155,6 +183,12 @@ def import_catalog(
             except ValidationError as error:
                 finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
                 raise CatalogImportError(f"invalid value: {error}") from error
+            except CatalogImportError as error:
+                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
+                raise
+            except DatabaseError as error:  # what validation missed: named, not a traceback
+                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
+                raise CatalogImportError(f"the database refused the data ({type(error).__name__}): {error}") from error
             except Exception as error:
                 finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
                 raise
@@ -258,7 +292,11 @@ def _write(document: CatalogDocument, writer: _Writer) -> None:  # noqa: C901 (o
 
     for where, variant, ref in pending_replacements:
         replacement = find_variant(ref, f"{where}.replaced_by")
-        if variant.replaced_by_id != replacement.pk:
+        if variant.replaced_by_id not in (None, replacement.pk) and writer.only_fill_missing:
+            writer.summary.kept_by_lock.append(
+                f"variant {variant}: kept the value in the database {str(variant.replaced_by)!r} for replaced_by, "
+                f"the file says {ref!r}")
+        elif variant.replaced_by_id != replacement.pk:
             variant.replaced_by = replacement
             variant.save(update_fields=["replaced_by", "updated_at"])
             writer.summary.updated["variants"] += 1

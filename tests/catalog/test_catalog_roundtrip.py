@@ -282,10 +282,10 @@ def test_json_output_is_what_json_dumps_writes(seed):
 
 
 def test_yaml_and_json_read_prices_as_exact_decimals():
-    text = '{"offerings": [{"price_input": 0.075, "price_output": 1234.567891}]}'
+    text = '{"format": "model-catalog", "offerings": [{"price_input": 0.075, "price_output": 1234.567891}]}'
     assert load_document(text, "json")["offerings"][0] == {
         "price_input": Decimal("0.075"), "price_output": Decimal("1234.567891")}
-    loaded = load_document("offerings:\n- price_input: 0.075\n  price_output: 1234.567891\n  price_checked: 2025-02-01\n", "yaml")
+    loaded = load_document("format: model-catalog\nofferings:\n- price_input: 0.075\n  price_output: 1234.567891\n  price_checked: 2025-02-01\n", "yaml")
     assert loaded["offerings"][0] == {
         "price_input": Decimal("0.075"), "price_output": Decimal("1234.567891"), "price_checked": "2025-02-01"}
 

@@ -38,13 +38,17 @@ MAX_INT_DIGITS = 30
 CHUNK = 1024 * 1024
 
 
+def _at(where: str) -> str:
+    return f"{where}: " if where else ""
+
+
 def max_bytes() -> int:
     return int(getattr(settings, "CATALOG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 def _too_big(where: str, limit: int, what: str = "the file") -> ImportError_:
     return ImportError_(
-        f"{where}: {what} is larger than the limit of {limit:,} bytes (CATALOG_IMPORT_MAX_BYTES); refused before reading it"
+        f"{_at(where)}{what} is larger than the limit of {limit:,} bytes (CATALOG_IMPORT_MAX_BYTES); refused before reading it"
     )
 
 
@@ -78,9 +82,9 @@ def decompressed(raw: bytes, where: str, *, limit: int | None = None) -> bytes:
             out.append(piece)
             data = inflater.unconsumed_tail
         if not inflater.eof:
-            raise ImportError_(f"{where}: not a valid gzip file: it ends before the end of the compressed data")
+            raise ImportError_(f"{_at(where)}not a valid gzip file: it ends before the end of the compressed data")
     except zlib.error as error:
-        raise ImportError_(f"{where}: not a valid gzip file: {error}") from error
+        raise ImportError_(f"{_at(where)}not a valid gzip file: {error}") from error
     return b"".join(out)
 
 
@@ -92,7 +96,7 @@ def _no_duplicates(where: str):
         seen = {}
         for key, value in pairs:
             if key in seen:
-                raise ImportError_(f"{where}: duplicate key {key!r}")
+                raise ImportError_(f"{_at(where)}duplicate key {key!r}")
             seen[key] = value
         return seen
 
@@ -102,7 +106,7 @@ def _no_duplicates(where: str):
 def _parse_int(where: str):
     def hook(text: str) -> int:
         if len(text.lstrip("-")) > MAX_INT_DIGITS:
-            raise ImportError_(f"{where}: the number {text[:40]}… has more than {MAX_INT_DIGITS} digits")
+            raise ImportError_(f"{_at(where)}the number {text[:40]}… has more than {MAX_INT_DIGITS} digits")
         return int(text)
 
     return hook
@@ -111,10 +115,10 @@ def _parse_int(where: str):
 def _parse_float(where: str, exact: bool):
     def hook(text: str):
         if len(text) > 2 * MAX_INT_DIGITS:
-            raise ImportError_(f"{where}: the number {text[:40]}… is longer than {2 * MAX_INT_DIGITS} characters")
+            raise ImportError_(f"{_at(where)}the number {text[:40]}… is longer than {2 * MAX_INT_DIGITS} characters")
         value = float(text)
         if not math.isfinite(value):
-            raise ImportError_(f"{where}: the number {text} is too large")
+            raise ImportError_(f"{_at(where)}the number {text} is too large")
         return Decimal(text) if exact else value
 
     return hook
@@ -122,9 +126,19 @@ def _parse_float(where: str, exact: bool):
 
 def _refuse_constant(where: str):
     def hook(name: str):
-        raise ImportError_(f"{where}: {name} is not a number JSON allows")
+        raise ImportError_(f"{_at(where)}{name} is not a number JSON allows")
 
     return hook
+
+
+def json_hooks(where: str, *, exact: bool = False) -> dict:
+    """json.loads arguments that refuse duplicate keys, oversized numbers, NaN and Infinity."""
+    return {
+        "object_pairs_hook": _no_duplicates(where),
+        "parse_int": _parse_int(where),
+        "parse_float": _parse_float(where, exact),
+        "parse_constant": _refuse_constant(where),
+    }
 
 
 def parse_json(raw: bytes, where: str, *, exact: bool = False):
@@ -133,26 +147,20 @@ def parse_json(raw: bytes, where: str, *, exact: bool = False):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ImportError_(f"{where}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+        raise ImportError_(f"{_at(where)}not UTF-8 text ({error.reason} at byte {error.start})") from error
     try:
-        data = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates(where),
-            parse_int=_parse_int(where),
-            parse_float=_parse_float(where, exact),
-            parse_constant=_refuse_constant(where),
-        )
+        data = json.loads(text, **json_hooks(where, exact=exact))
     except json.JSONDecodeError as error:
-        raise ImportError_(f"{where}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}") from error
+        raise ImportError_(f"{_at(where)}malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}") from error
     except RecursionError as error:
-        raise ImportError_(f"{where}: nested more than {MAX_DEPTH} levels deep") from error
+        raise ImportError_(f"{_at(where)}nested more than {MAX_DEPTH} levels deep") from error
     check_values(data, where)
     return data
 
 
 def count_values(raw: bytes, where: str) -> None:
     if raw.count(b",") > MAX_VALUES:
-        raise ImportError_(f"{where}: more than {MAX_VALUES:,} values; refused before parsing")
+        raise ImportError_(f"{_at(where)}more than {MAX_VALUES:,} values; refused before parsing")
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -179,20 +187,20 @@ class _SafeLoader(yaml.SafeLoader):
 def parse_yaml(raw: bytes, where: str):
     """YAML text → Python values, within the limits above (values counted by line)."""
     if raw.count(b"\n") + raw.count(b",") > MAX_VALUES:
-        raise ImportError_(f"{where}: more than {MAX_VALUES:,} values; refused before parsing")
+        raise ImportError_(f"{_at(where)}more than {MAX_VALUES:,} values; refused before parsing")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ImportError_(f"{where}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+        raise ImportError_(f"{_at(where)}not UTF-8 text ({error.reason} at byte {error.start})") from error
     try:
         data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 (_SafeLoader is yaml.SafeLoader, stricter)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         problem = getattr(error, "problem", None) or str(error)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ImportError_(f"{where}: malformed YAML{at}: {problem}") from error
+        raise ImportError_(f"{_at(where)}invalid YAML: {problem}{at}") from error
     except RecursionError as error:
-        raise ImportError_(f"{where}: nested more than {MAX_DEPTH} levels deep") from error
+        raise ImportError_(f"{_at(where)}nested more than {MAX_DEPTH} levels deep") from error
     check_values(data, where)
     return data
 
@@ -210,11 +218,11 @@ def check_values(data, where: str) -> None:
     while stack:
         value, parts = stack.pop()
         if len(parts) > MAX_DEPTH:
-            raise ImportError_(f"{where}: {_path(parts[:MAX_DEPTH])}…: nested more than {MAX_DEPTH} levels deep")
+            raise ImportError_(f"{_at(where)}{_path(parts[:MAX_DEPTH])}…: nested more than {MAX_DEPTH} levels deep")
         if isinstance(value, dict):
             for key, item in value.items():
                 if not isinstance(key, str):
-                    raise ImportError_(f"{where}: {_path(parts)}: the key {key!r} is not text")
+                    raise ImportError_(f"{_at(where)}{_path(parts)}: the key {key!r} is not text")
                 _check_text(key, where, [*parts, key[:60]])
                 stack.append((item, [*parts, key]))
         elif isinstance(value, list):
@@ -222,16 +230,16 @@ def check_values(data, where: str) -> None:
         elif isinstance(value, str):
             _check_text(value, where, parts)
         elif isinstance(value, float) and not math.isfinite(value):  # YAML's .inf and .nan
-            raise ImportError_(f"{where}: {_path(parts)}: {value!r} is not a finite number")
+            raise ImportError_(f"{_at(where)}{_path(parts)}: {value!r} is not a finite number")
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_INT_DIGITS:
-            raise ImportError_(f"{where}: {_path(parts)}: the number has more than {MAX_INT_DIGITS} digits")
+            raise ImportError_(f"{_at(where)}{_path(parts)}: the number has more than {MAX_INT_DIGITS} digits")
 
 
 def _check_text(value: str, where: str, parts: list) -> None:
     if len(value) > MAX_STRING:
-        raise ImportError_(f"{where}: {_path(parts)}: text longer than {MAX_STRING:,} characters")
+        raise ImportError_(f"{_at(where)}{_path(parts)}: text longer than {MAX_STRING:,} characters")
     if "\x00" in value:
-        raise ImportError_(f"{where}: {_path(parts)}: {value[:60]!r} contains a NUL character")
+        raise ImportError_(f"{_at(where)}{_path(parts)}: {value[:60]!r} contains a NUL character")
 
 
 # --- Values -----------------------------------------------------------------------------------
@@ -242,19 +250,19 @@ def price(value, where: str, *, per_token: bool = False) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise ImportError_(f"{where}: a price must be a number, not {value!r:.80}")
+        raise ImportError_(f"{_at(where)}a price must be a number, not {value!r:.80}")
     try:
         amount = Decimal(str(value))
     except InvalidOperation as error:
-        raise ImportError_(f"{where}: a price must be a number, not {value!r:.80}") from error
+        raise ImportError_(f"{_at(where)}a price must be a number, not {value!r:.80}") from error
     if not amount.is_finite():
-        raise ImportError_(f"{where}: a price must be finite, not {value!r}")
+        raise ImportError_(f"{_at(where)}a price must be finite, not {value!r}")
     if per_token:
         amount *= 1_000_000
     if amount < 0:
-        raise ImportError_(f"{where}: negative price {value!r}")
+        raise ImportError_(f"{_at(where)}negative price {value!r}")
     if amount > MAX_PRICE or (amount := amount.quantize(MICRO)) > MAX_PRICE:
-        raise ImportError_(f"{where}: price {value!r} is beyond {MAX_PRICE} USD per million tokens")
+        raise ImportError_(f"{_at(where)}price {value!r} is beyond {MAX_PRICE} USD per million tokens")
     return amount
 
 
@@ -263,13 +271,13 @@ def tokens(value, where: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ImportError_(f"{where}: a token count must be a whole number, not {value!r:.80}")
+        raise ImportError_(f"{_at(where)}a token count must be a whole number, not {value!r:.80}")
     if not math.isfinite(value) or value != int(value):
-        raise ImportError_(f"{where}: a token count must be a whole number, not {value!r}")
+        raise ImportError_(f"{_at(where)}a token count must be a whole number, not {value!r}")
     if value < 0:
-        raise ImportError_(f"{where}: negative token count {value!r}")
+        raise ImportError_(f"{_at(where)}negative token count {value!r}")
     if value > MAX_TOKENS:
-        raise ImportError_(f"{where}: token count {value!r} is beyond {MAX_TOKENS:,}")
+        raise ImportError_(f"{_at(where)}token count {value!r} is beyond {MAX_TOKENS:,}")
     return int(value) or None
 
 
@@ -278,5 +286,5 @@ def text(value, where: str, *, max_length: int, default: str = "") -> str:
     if value is None or value == "":
         return default
     if not isinstance(value, str):
-        raise ImportError_(f"{where}: expected text, not {value!r:.80}")
+        raise ImportError_(f"{_at(where)}expected text, not {value!r:.80}")
     return value[:max_length]
