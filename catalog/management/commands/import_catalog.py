@@ -1,7 +1,6 @@
 """Import a catalog document (JSON or YAML, our catalog format) into the database: validated, atomic, idempotent."""
 
 import sys
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
