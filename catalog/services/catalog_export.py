@@ -212,6 +212,7 @@ def _offering(offering: Offering) -> dict:
         context_window=offering.context_window,
         max_output_tokens=offering.max_output_tokens,
         status=offering.status,
+        listed=offering.listed,
         url=offering.url,
     )
 

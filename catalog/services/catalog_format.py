@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -50,8 +52,20 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+_URL_VALIDATOR = URLValidator(schemes=["http", "https"])
+
+
+def is_http_url(value: str) -> bool:
+    """An http(s) URL the database's URL fields accept (Django's URLValidator), so export and import agree."""
+    try:
+        _URL_VALIDATOR(value)
+    except DjangoValidationError:
+        return False
+    return True
+
+
 def _http_url(value: str) -> str:
-    if value and not re.match(r"^https?://[^\s/]+", value):
+    if value and not (re.match(r"^https?://[^\s/]+", value) and is_http_url(value)):
         raise ValueError("must be an http or https URL")
     return value
 
@@ -156,6 +170,7 @@ class OfferingRecord(Record):
     context_window: Tokens | None = None
     max_output_tokens: Tokens | None = None
     status: Literal[tuple(Offering.Status.values)] = Offering.Status.ACTIVE.value  # type: ignore[valid-type]
+    listed: bool = Field(default=True, description="false: no source lists it any more; the pages say so.")
     url: Url = ""
 
     _url = field_validator("url")(_http_url)

@@ -104,12 +104,38 @@ class _Writer:
     def __init__(self, summary: ImportSummary, origin: str, *, only_fill_missing: bool = False):
         self.summary, self.origin, self.only_fill_missing = summary, origin, only_fill_missing
         self.locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
+        self.indexes: dict[tuple, dict] = {}  # (model, lookup names) → {lookup values: instance}, one query per model
+
+    @staticmethod
+    def _part(value):
+        return value.pk if isinstance(value, models.Model) else value
+
+    def _find(self, model: type[models.Model], lookup: dict) -> tuple[models.Model | None, dict, tuple]:
+        names = tuple(sorted(lookup))
+        index = self.indexes.get((model, names))
+        if index is None:
+            attnames = [model._meta.get_field(name).attname for name in names]
+            index = {tuple(getattr(obj, attname) for attname in attnames): obj for obj in model.objects.all()}
+            self.indexes[(model, names)] = index
+        key = tuple(self._part(lookup[name]) for name in names)
+        return index.get(key), index, key
+
+    @staticmethod
+    def _differs(instance: models.Model, name: str, value) -> bool:
+        if isinstance(value, models.Model):  # compare ids: no query for the related record
+            return getattr(instance, instance._meta.get_field(name).attname) != value.pk
+        return getattr(instance, name) != value
 
     @staticmethod
     def _clean(instance: models.Model, lookup: dict) -> None:
-        """full_clean, with every refusal named: kind, key, field and value."""
+        """full_clean, with every refusal named: kind, key, field and value.
+
+        Relations are set from records found or written in this import, and uniqueness is the
+        document's (checked on validation) and the database's: neither is queried again per record.
+        """
+        relations = [field.name for field in instance._meta.concrete_fields if field.is_relation]
         try:
-            instance.full_clean(validate_constraints=False)
+            instance.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             key = " / ".join(str(value.slug if hasattr(value, "slug") else value) for value in lookup.values())
             problems = []
@@ -121,16 +147,17 @@ class _Writer:
 
     def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
         kind = str(model._meta.verbose_name_plural)
-        instance = model.objects.filter(**lookup).first()
+        instance, index, key = self._find(model, lookup)
         if instance is None:
             instance = model(**lookup, **values)
             if hasattr(instance, "origin"):
                 instance.origin = self.origin
             self._clean(instance, lookup)
             instance.save()
+            index[key] = instance
             self.summary.created[kind] += 1
             return instance
-        changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        changed = [name for name, value in values.items() if self._differs(instance, name, value)]
         if changed and self.locks:
             content_type_id = ContentType.objects.get_for_model(model).pk
             for name in [name for name in changed if (content_type_id, instance.pk, name) in self.locks]:
@@ -174,7 +201,8 @@ def import_catalog(
             run = start_run(origin, dataset or "(document)", raw or json.dumps(data, sort_keys=True, default=str).encode())
             try:
                 with transaction.atomic():
-                    _write(document, _Writer(summary, origin, only_fill_missing=only_fill_missing))
+                    with summaries.deferred():  # one refresh of every summary at the end, not one per offering
+                        _write(document, _Writer(summary, origin, only_fill_missing=only_fill_missing))
                     summaries.refresh()
                     if dry_run:
                         raise _DryRunRollback
