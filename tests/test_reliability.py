@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from catalog.models import FamilyTag, ImportRun, Listing, Offering, Organization, Provider, Tag, Variant
+from catalog.models import FamilyTag, ImportRun, Listing, Offering, Organization, Tag, Variant
 from catalog.services.importers.runs import import_lock
 from catalog.views.tables import FORMULA_STARTS, csv_cell
 
