@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A database that is away or timed out: the designed 503 page instead of a 500.
+    "catalog.middleware.DatabaseUnavailableMiddleware",
     # Inside the CSP middleware: a cached page gets a fresh nonce and its own CSP header.
     "catalog.middleware.PublicPageCacheMiddleware",
     # Last, as django-axes asks: throttles failed logins.

@@ -22,3 +22,7 @@ urlpatterns = [
     path("feeds/prices.atom", public_page(PriceChangesFeed()), name="feed-prices"),
     path("", include("catalog.urls")),
 ]
+
+# A database that is away or timed out: the designed 503 page, not a 500 (catalog.middleware also
+# answers it for errors raised in views, without logging a traceback).
+handler500 = "catalog.views.site.server_error"

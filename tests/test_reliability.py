@@ -158,3 +158,66 @@ def test_families_csv_neutralizes_a_formula_tag_inside_the_use_case_list(client,
     assert "'" + PAYLOAD.replace('"', '""') in body  # quoted by csv, with the apostrophe in front
     assert "|" + PAYLOAD.replace('"', '""') not in body
 
+
+
+# --- 15.6: a hung database ------------------------------------------------------------------------
+
+
+def test_healthz_answers_503_in_time_when_a_probe_hangs(client, db, settings, monkeypatch):
+    release = threading.Event()
+    settings.HEALTHZ_TIMEOUT = 0.2
+    monkeypatch.setattr("catalog.views.site._database", lambda: release.wait(30))
+    try:
+        response = client.get("/healthz")
+    finally:
+        release.set()
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == {"status": "error", "error": "Timeout"}
+    assert response.json()["checks"]["cache"]["status"] == "ok"
+
+
+@pytest.mark.parametrize("error", ["OperationalError", "InterfaceError"])
+def test_a_page_meeting_a_database_that_is_away_answers_the_designed_503(client, seed, monkeypatch, error):
+    from django.db import utils
+
+    def away(*args, **kwargs):
+        raise getattr(utils, error)("canceling statement due to statement timeout")
+
+    monkeypatch.setattr("catalog.selectors.tables.family_table", away)
+    response = client.get("/families/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "temporarily unavailable" in response.content.decode()
+    assert "statement timeout" not in response.content.decode()
+
+
+def test_the_503_page_is_the_handler_for_database_errors_outside_views(rf):
+    from django.db.utils import OperationalError
+
+    from catalog.views.site import server_error
+
+    try:
+        raise OperationalError("could not connect: timeout expired")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503
+
+
+def test_postgresql_connections_time_out(settings):
+    """The settings give PostgreSQL a connect and a statement timeout (SQLite has its own busy timeout)."""
+    import importlib
+    import os
+
+    from config import settings as config_settings
+
+    os.environ["DATABASE_URL"], previous = "postgres://u@db.example:5432/catalog", os.environ.get("DATABASE_URL")
+    try:
+        options = importlib.reload(config_settings).DATABASES["default"]["OPTIONS"]
+    finally:
+        if previous is None:
+            del os.environ["DATABASE_URL"]
+        else:
+            os.environ["DATABASE_URL"] = previous
+        importlib.reload(config_settings)
+    assert options["connect_timeout"] == 3
+    assert options["options"] == "-c statement_timeout=30000"
