@@ -8,7 +8,6 @@ import time
 import uuid
 
 from django.conf import settings
-
 from django.core.cache import cache
 from django.db import connection, connections
 from django.db.utils import InterfaceError, OperationalError
