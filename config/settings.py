@@ -255,7 +255,10 @@ CATALOG_PAGE_CACHE_SECONDS = env_int("CATALOG_PAGE_CACHE_SECONDS", 600 if REDIS_
 CATALOG_PAGE_CACHE_VARIANTS = env_int("CATALOG_PAGE_CACHE_VARIANTS", 500)
 # Imports: the largest file (after gunzip) read, and the share of a source's listed offerings one
 # run may delist or strip of prices before it is refused (--allow-shrink overrides).
-CATALOG_IMPORT_MAX_BYTES = env_int("CATALOG_IMPORT_MAX_BYTES", 32 * 1024 * 1024)
+# Both bound an import's memory (under 300 MB at the defaults, bench/bombs.py); raise them together
+# for a catalog backup larger than the defaults allow (a full export of models.dev + LiteLLM: 5 MB, 154k).
+CATALOG_IMPORT_MAX_BYTES = env_int("CATALOG_IMPORT_MAX_BYTES", 16 * 1024 * 1024)
+CATALOG_IMPORT_MAX_VALUES = env_int("CATALOG_IMPORT_MAX_VALUES", 300_000)
 CATALOG_IMPORT_MAX_SHRINK = env_int("CATALOG_IMPORT_MAX_SHRINK_PERCENT", 20) / 100
 # Canonical links, feeds and sitemaps use this origin (https://catalog.example.org) when set,
 # else the request's own.

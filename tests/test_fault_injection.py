@@ -14,8 +14,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from catalog.services.importers import reading
-
 LIMIT = 1_000_000
 
 MODELSDEV = {"prov": {"id": "prov", "name": "Prov", "api": "https://api.prov.example/v1", "models": {
@@ -106,14 +104,14 @@ COMMANDS = {
 
 
 @pytest.fixture
-def loaded(seed, tmp_path, settings, monkeypatch):
+def loaded(seed, tmp_path, settings):
     """The seed plus one model from each source; then imports are limited to 1 MB and 1,000 values."""
     for importer, data in (("modelsdev", MODELSDEV), ("litellm", LITELLM)):
         path = tmp_path / f"{importer}-valid.json"
         path.write_text(json.dumps(data))
         call_command(COMMANDS[importer][0], str(path), stdout=io.StringIO())
     settings.CATALOG_IMPORT_MAX_BYTES = LIMIT
-    monkeypatch.setattr(reading, "MAX_VALUES", 1_000)
+    settings.CATALOG_IMPORT_MAX_VALUES = 1_000
     return _export()
 
 

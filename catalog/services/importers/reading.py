@@ -5,7 +5,7 @@ or broken file costs bounded memory and time and ends in a named error (ImportEr
 
 - the file, and a gzip file once decompressed, at most `CATALOG_IMPORT_MAX_BYTES` (decompressed in
   chunks, so a gzip bomb stops at the limit instead of filling memory);
-- at most MAX_VALUES values (counted on the raw text before parsing: each value but the last of an
+- at most `CATALOG_IMPORT_MAX_VALUES` values (counted on the raw text before parsing: each value but the last of an
   array or object is followed by a comma);
 - nesting at most MAX_DEPTH deep; text at most MAX_STRING characters and never a NUL character (which
   PostgreSQL refuses, so SQLite and PostgreSQL behave the same); whole numbers of at most
@@ -30,8 +30,9 @@ from catalog.services.importers.runs import ImportError_
 MAX_PRICE = Decimal("999999.999999")
 MICRO = Decimal("0.000001")
 MAX_TOKENS = 2_147_483_647  # PostgreSQL's integer, the column of every token count
-DEFAULT_MAX_BYTES = 32 * 1024 * 1024  # 9× the largest real source file (LiteLLM's, 3.5 MB)
-MAX_VALUES = 2_000_000  # the real files hold fewer than 100,000
+# Defaults sized so that the worst file within them stays under 300 MB of memory (bench/bombs.py):
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # 4.5× the largest real source file (LiteLLM's, 3.5 MB)
+DEFAULT_MAX_VALUES = 300_000  # commas; models.dev has 89k, LiteLLM 70k, a full export of both 154k
 MAX_DEPTH = 32  # the real files nest 4 deep, our own format 5
 MAX_STRING = 200_000  # characters; the longest real text is a family's about, a few thousand
 MAX_INT_DIGITS = 30
@@ -44,6 +45,10 @@ def _at(where: str) -> str:
 
 def max_bytes() -> int:
     return int(getattr(settings, "CATALOG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_values() -> int:
+    return int(getattr(settings, "CATALOG_IMPORT_MAX_VALUES", DEFAULT_MAX_VALUES))
 
 
 def _too_big(where: str, limit: int, what: str = "the file") -> ImportError_:
@@ -71,21 +76,19 @@ def decompressed(raw: bytes, where: str, *, limit: int | None = None) -> bytes:
         return raw
     limit = limit or max_bytes()
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip header, one member
-    out, size = [], 0
+    out = bytearray()
     try:
         data = raw
         while data:
-            piece = inflater.decompress(data, CHUNK)
-            size += len(piece)
-            if size > limit:
+            out += inflater.decompress(data, CHUNK)
+            if len(out) > limit:
                 raise _too_big(where, limit, "the decompressed file")
-            out.append(piece)
             data = inflater.unconsumed_tail
         if not inflater.eof:
             raise ImportError_(f"{_at(where)}not a valid gzip file: it ends before the end of the compressed data")
     except zlib.error as error:
         raise ImportError_(f"{_at(where)}not a valid gzip file: {error}") from error
-    return b"".join(out)
+    return bytes(out)
 
 
 # --- Parsing ----------------------------------------------------------------------------------
@@ -159,8 +162,8 @@ def parse_json(raw: bytes, where: str, *, exact: bool = False):
 
 
 def count_values(raw: bytes, where: str) -> None:
-    if raw.count(b",") > MAX_VALUES:
-        raise ImportError_(f"{_at(where)}more than {MAX_VALUES:,} values; refused before parsing")
+    if raw.count(b",") > (limit := max_values()):
+        raise ImportError_(f"{_at(where)}more than {limit:,} values (CATALOG_IMPORT_MAX_VALUES); refused before parsing")
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -186,8 +189,8 @@ class _SafeLoader(yaml.SafeLoader):
 
 def parse_yaml(raw: bytes, where: str):
     """YAML text → Python values, within the limits above (values counted by line)."""
-    if raw.count(b"\n") + raw.count(b",") > MAX_VALUES:
-        raise ImportError_(f"{_at(where)}more than {MAX_VALUES:,} values; refused before parsing")
+    if raw.count(b"\n") + raw.count(b",") > (limit := max_values()):
+        raise ImportError_(f"{_at(where)}more than {limit:,} values (CATALOG_IMPORT_MAX_VALUES); refused before parsing")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
