@@ -212,8 +212,11 @@ if ADMIN_PATH == "/":
     raise ImproperlyConfigured("DJANGO_ADMIN_PATH must not be empty; use e.g. 'curation'.")
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
-# Either limit locks: too many failures for one user name (from anywhere), or from one address.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures count per user name and address together: nobody can lock a curator out from elsewhere,
+# and (with DJANGO_TRUSTED_PROXY_COUNT set; `check --deploy` warns otherwise) one client behind the
+# proxy cannot lock out every curator. The lockout page says for how long (catalog.views.site).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "catalog.views.site.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
 AXES_HTTP_RESPONSE_CODE = 429

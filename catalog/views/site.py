@@ -121,3 +121,25 @@ def server_error(request, *args, **kwargs):
     if isinstance(error, (OperationalError, InterfaceError)):
         return database_unavailable(request, error)
     return default_server_error(request, *args, **kwargs)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): 429 saying for how long, with Retry-After."""
+    import math
+
+    from axes.helpers import get_client_username, get_cool_off
+    from django.shortcuts import render
+    from django.utils import timezone
+
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 0
+    context = {
+        "username": get_client_username(request, credentials) or "",
+        "minutes": max(1, math.ceil(seconds / 60)),
+        "until": timezone.now() + cool_off if cool_off else None,
+        "title": "Login locked",
+    }
+    response = render(request, "registration/lockout.html", context, status=429)
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
