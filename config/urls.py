@@ -27,3 +27,7 @@ urlpatterns = [
     path("feeds/providers/<slug:provider>.atom", public_page(ChangelogFeed()), name="feed-provider-changes"),
     path("", include("catalog.urls")),
 ]
+
+# A database that is away or timed out: the designed 503 page, not a 500 (catalog.middleware also
+# answers it for errors raised in views, without logging a traceback).
+handler500 = "catalog.views.site.server_error"

@@ -6,6 +6,8 @@ Refreshed explicitly after bulk writes (imports) and by signals after single sav
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterable
 
 from django.db.models import Count, Min, Q
@@ -14,6 +16,23 @@ from catalog.models import Offering, OfferingKind, Variant
 
 SUMMARY_FIELDS = ("provider_count", "price_in_min", "price_out_min")
 BATCH = 500
+
+
+class _Deferred(threading.local):
+    active = False
+
+
+_deferred = _Deferred()
+
+
+@contextlib.contextmanager
+def deferred():
+    """Single saves skip their summary refresh inside; the caller refreshes once at the end (catalog imports)."""
+    _deferred.active = True
+    try:
+        yield
+    finally:
+        _deferred.active = False
 
 
 def compute(variant_ids: Iterable[int] | None = None) -> dict[int, tuple]:
@@ -58,7 +77,7 @@ def remember_variant(sender, instance, **kwargs):
 
 def refresh_after_offering_change(sender, instance, **kwargs):
     """A single offering saved or deleted (admin, shell): its variant's summary follows, and the one it left."""
-    if kwargs.get("raw"):
+    if kwargs.get("raw") or _deferred.active:
         return
     ids = {instance.variant_id}
     previous = getattr(instance, "_summary_variant_id", None)
