@@ -10,8 +10,9 @@ from typing import ClassVar
 from django import forms
 from django.core.exceptions import ValidationError
 
+from catalog import guidance
 from catalog.fields import Modality
-from catalog.services import chooser, guidance
+from catalog.guidance import chooser
 
 MAX_TOKENS_PER_MONTH = 10**12  # a trillion tokens a month
 MAX_CONTEXT = 100_000_000

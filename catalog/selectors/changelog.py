@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from catalog import guidance
 from catalog.fields import Modality
 from catalog.models import PRICE_FIELD_NAMES, PriceRecord, Status, Variant
-from catalog.services import guidance
 
 UNKNOWN = "unknown"
 

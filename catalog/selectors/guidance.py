@@ -1,7 +1,7 @@
 """Reads for the guidance pages: family FAQ, site FAQ, chooser, and the variant page's calculator,
 hardware fit and comparison. Each in a fixed number of queries, whatever the size of the data.
 
-The words come from `catalog.services.guidance` and `catalog.services.chooser`; this module only
+The words come from `catalog.guidance` (signals, FAQ, chooser); this module only
 fetches what they need and shapes it for the templates.
 """
 
@@ -17,6 +17,8 @@ from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from catalog import guidance
+from catalog.guidance import chooser
 from catalog.models import (
     Family,
     FAQEntry,
@@ -32,7 +34,6 @@ from catalog.selectors.pages import (
     family_facts,
     merge_faq,
 )
-from catalog.services import chooser, guidance
 from catalog.services.markdown import render_markdown
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
 
+from catalog import guidance
 from catalog.models import (
     Family,
     FamilyRelation,
@@ -19,7 +20,6 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.services import guidance
 
 # --- Sorting of small, in-memory tables --------------------------------------------------
 

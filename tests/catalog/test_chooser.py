@@ -3,8 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
-from catalog.services import chooser, guidance
-from catalog.services.chooser import Candidate, Needs, Price, Ref
+from catalog import guidance
+from catalog.guidance import chooser
+from catalog.guidance.chooser import Candidate, Needs, Price, Ref
 
 
 def candidate(pk, name, **fields):

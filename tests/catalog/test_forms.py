@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
+from catalog import guidance
 from catalog.forms import ChooserForm, CostForm
-from catalog.services import guidance
-from catalog.services.chooser import Needs
+from catalog.guidance.chooser import Needs
 
 
 def chooser_form(query: str) -> ChooserForm:

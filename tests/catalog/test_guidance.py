@@ -5,9 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from catalog import selectors
+from catalog import guidance, selectors
 from catalog.models import Family, Offering, Provider, Variant
-from catalog.services import guidance
 from tests import factories
 
 SEED_FAMILY_LINE = "Use when the workload needs 4k context, 13B parameters, and multimodal inputs."

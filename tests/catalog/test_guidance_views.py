@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
+from catalog import guidance
+from catalog.guidance import chooser
 from catalog.models import Family, FAQEntry, ImportRun, Listing, Offering, Variant
-from catalog.services import chooser, guidance
 from tests import factories
 from tests.catalog.test_guidance import SEED_COMPARE, SEED_USED_FOR, SEED_WHICH
 from tests.html import tables, visible_text

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from catalog.services import guidance
+from catalog import guidance
 
 RANKING_RULE = (
     "Variants that meet every stated need are ranked by four rules, each breaking the ties of the one before: "
@@ -338,19 +338,15 @@ def explain_no_match(relaxed: Sequence[Relaxation], considered: int) -> str:
     worst = relaxed[0]
     text = (
         f"No variant meets every need. \"{worst.constraint.label}\" excluded the most: "
-        f"{plural_variants(worst.excludes)} of {considered}."
+        f"{guidance.plural(worst.excludes, "variant")} of {considered}."
     )
     helpful = [r for r in relaxed if r.would_add]
     if helpful:
         best = max(helpful, key=lambda r: r.would_add)
-        text += f" Dropping \"{best.constraint.label}\" alone would add {plural_variants(best.would_add)}."
+        text += f" Dropping \"{best.constraint.label}\" alone would add {guidance.plural(best.would_add, "variant")}."
     else:
         text += " No single change is enough: drop two or more needs."
     return text
-
-
-def plural_variants(count: int) -> str:
-    return guidance.plural(count, "variant")
 
 
 # --- The answer ----------------------------------------------------------------------------------
