@@ -71,3 +71,10 @@ def format_cost(amount: Decimal) -> str:
     if 0 < amount < Decimal("0.005"):
         return "under $0.01"
     return f"${amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
+def article(word: str) -> str:
+    """"a chat model", "an embedding model", "an 8B model": the indefinite article for a word as spoken."""
+    first = word.lstrip()[:1].lower()
+    spoken_vowel = first in "aeio" or (first == "8") or word.lower().startswith(("11", "18", "un", "hour"))
+    return f"{'an' if spoken_vowel and first else 'a'} {word}"

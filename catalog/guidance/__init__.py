@@ -11,6 +11,7 @@ Numbers and word lists are written by `catalog.formatting`. The names below are 
 """
 
 from catalog.formatting import (
+    article,
     format_cost,
     format_gb,
     format_parameters,
@@ -79,7 +80,7 @@ from catalog.guidance.site_faq import site_faq
 __all__ = [
     "ACCELERATOR_SIZES_GB", "CAPABILITY_SIGNALS", "COST_RULE", "HARDWARE_RULE", "MILLION", "MODALITY_WORDS",
     "Cost", "CostRow", "FAQItem", "FamilyFacts", "PrecisionFit", "PriceCheck", "ReleaseGroup", "Usage",
-    "capability_rank", "cheapest_offering", "compare_answer", "context_answer", "context_signal", "cost_table",
+    "article", "capability_rank", "cheapest_offering", "compare_answer", "context_answer", "context_signal", "cost_table",
     "family_faq", "family_line", "family_questions", "faq_jsonld", "format_cost", "format_gb", "format_parameters",
     "format_price", "format_tokens", "hardware_fit", "hardware_summary", "is_multimodal", "is_priced", "join_words",
     "max_context", "modality_answer", "monthly_cost", "most_capable", "name_list", "open_weights_answer",
