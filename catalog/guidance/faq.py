@@ -57,6 +57,17 @@ class FamilyFacts:
     use_cases: Sequence[str] = ()
     strengths: Sequence[str] = ()
     license: str = ""
+    variant_count: int | None = None  # when `variants` is not given: how many there are
+    widest: int | None = None  # and the widest context among them
+
+    @property
+    def size(self) -> int:
+        return len(self.variants) if self.variant_count is None else self.variant_count
+
+    @property
+    def reach(self) -> str:
+        widest = max_context(self.variants) if self.variant_count is None else self.widest
+        return f"reaches up to {format_tokens(widest)} context" if widest else "lists no context window"
 
 
 def compare_answer(family: FamilyFacts, related: FamilyFacts) -> str:
@@ -64,8 +75,8 @@ def compare_answer(family: FamilyFacts, related: FamilyFacts) -> str:
         f"{family.name} by {family.creator} is strongest where you need "
         f"{focus(family.use_cases, family.strengths)}, while {related.name} by {related.creator} is the "
         f"closest related family to check for {focus(related.use_cases, related.strengths)}. "
-        f"{family.name} has {plural(len(family.variants), 'listed variant')} and {reach(family.variants)}, "
-        f"while {related.name} {reach(related.variants)}, so compare the specs and pricing tables before "
+        f"{family.name} has {plural(family.size, 'listed variant')} and {family.reach}, "
+        f"while {related.name} {related.reach}, so compare the specs and pricing tables before "
         "choosing a production model."
     )
 

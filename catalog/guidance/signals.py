@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from catalog.formatting import format_parameters, format_tokens, join_words
+from catalog.formatting import format_parameters, format_price, format_tokens, join_words
 
 CAPABILITY_SIGNALS = (
     ("tool_calling", "tool calling"),
@@ -42,15 +42,176 @@ def signals(variant) -> list[str]:
     return [signal for signal in found if signal]
 
 
-def use_when(variant) -> str:
-    """The one-line guidance for a variant."""
+MODALITY_NAMES = {"text": "text", "image": "image", "audio": "audio", "video": "video", "pdf": "PDF"}
+UNLISTED = "unlisted"  # catalog.models.Status.UNLISTED: no current offering lists it any more
+ROUTER = "router"  # catalog.models.ModelKind.ROUTER
+
+
+def _inputs(variant, leave_out: str = "") -> str:
+    names = [MODALITY_NAMES.get(m, m) for m in (variant.input_modalities or []) if m != leave_out]
+    return join_words(names)
+
+
+def kind_line(variant) -> str | None:
+    """The use-when line of a model that is not a chat model, in its kind's own words (None for chat)."""
+    kind = getattr(variant, "kind", "chat") or "chat"
+    if kind == "chat":
+        return None
+    window = f"{format_tokens(variant.context_window)}" if variant.context_window else ""
+    if kind == "embedding":
+        tail = f" of up to {window} tokens of input" if window else ""
+        inputs = _inputs(variant, "text")
+        also = f", with {inputs} input too" if inputs else ""
+        return f"Use when the workload needs text embeddings{tail}{also}: search, clustering and retrieval."
+    if kind == "speech":
+        return "Use when the workload needs speech to text: it takes audio input and writes a transcript."
+    if kind == "tts":
+        return "Use when the workload needs text to speech: it reads text aloud as audio."
+    if kind == "image":
+        inputs = _inputs(variant)
+        prompt = f" from {inputs} prompts" if inputs and inputs != "text" else ""
+        return f"Use when the workload needs image generation{prompt}."
+    if kind == "video":
+        return "Use when the workload needs video generation."
+    if kind == "rerank":
+        tail = f" of up to {window} tokens" if window else ""
+        return f"Use when the workload needs search results reranked by relevance{tail}."
+    if kind == "moderation":
+        return "Use when the workload needs content moderation: it flags text that breaks a policy."
+    if kind == ROUTER:
+        target = getattr(variant, "points_to_name", None)
+        if target is None and getattr(variant, "points_to_id", None):
+            target = variant.points_to.name
+        where = f"; it currently resolves to {target}" if target else ""
+        return f"An alias or router, not a model{where}: pick the model itself for work that must stay the same."
+    return None
+
+
+def use_when(variant, pick=None) -> str:
+    """The one-line guidance for a variant.
+
+    `pick`, the family's most capable current variant, is named for a variant that is no longer
+    listed and names no replacement.
+    """
     replacement = getattr(variant, "replaced_by", None)
     if replacement is not None:
         return f"Replaced by {replacement.name}: use {replacement.name} for new work."
+    if getattr(variant, "status", "") == UNLISTED:
+        if pick is not None and pick is not variant and getattr(pick, "pk", None) != getattr(variant, "pk", 0):
+            return f"No longer listed by any provider: use {pick.name} for new work."
+        return "No longer listed by any provider: the catalog keeps it for reference."
+    if line := kind_line(variant):
+        return line
     found = signals(variant)
     if not found:
         return "No use-when signal yet: the catalog lists no context, size or capability for it."
     return f"Use when the workload needs {join_words(found)}."
+
+
+# --- Lines that tell siblings apart --------------------------------------------------------
+
+
+def is_current(variant) -> bool:
+    return (getattr(variant, "status", "current") == "current" and getattr(variant, "replaced_by", None) is None
+            and (getattr(variant, "kind", "chat") or "chat") != ROUTER)
+
+
+def _unique_extreme(group: list, value, highest: bool):
+    """The one member of `group` whose value is strictly highest (lowest); None on a tie or no values."""
+    known = [(value(v), v) for v in group if value(v) is not None]
+    if len(known) < 2:
+        return None
+    known.sort(key=lambda pair: pair[0], reverse=highest)
+    return known[0][1] if known[0][0] != known[1][0] else None
+
+
+def _only(group: list, test) -> object | None:
+    having = [v for v in group if test(v)]
+    return having[0] if len(having) == 1 else None
+
+
+def _price_words(price) -> str:
+    return f"{format_price(price[0])} input and {format_price(price[1])} output per million tokens"
+
+
+def distinctions(group: list, prices: dict) -> dict:
+    """For variants that share one use-when line: what sets each apart from the others, from the data.
+
+    `prices` maps a variant's pk to its lowest pay-per-token (input, output) price. Facts are tried in
+    order (the newest, the cheapest, the only one with an input, the longest output, then each one's
+    own release month, price, output limit or base model where no other member shares it); a
+    variant gets the first fact that is its alone. One with no such fact keeps the shared line.
+    """
+    found: dict = {}
+    count = len(group)
+
+    def claim(variant, text):
+        if variant is not None and variant.pk not in found:
+            found[variant.pk] = text
+
+    def cost(v):
+        price = prices.get(v.pk)
+        return None if price is None else price[0] + price[1]
+
+    newest = _unique_extreme(group, lambda v: v.release_date, highest=True)
+    if newest is not None:
+        claim(newest, f"The newest of the {count} with these signals ({newest.released_display}).")
+    cheapest = _unique_extreme(group, cost, highest=False)
+    if cheapest is not None:
+        claim(cheapest, f"The cheapest of the {count} with these signals, at {_price_words(prices[cheapest.pk])}.")
+    for modality in ("image", "audio", "video", "pdf"):
+        only = _only(group, lambda v, m=modality: m in (v.input_modalities or []))
+        claim(only, f"The only one of the {count} with these signals that takes {MODALITY_NAMES[modality]} input.")
+    longest = _unique_extreme(group, lambda v: getattr(v, "max_output_tokens", None), highest=True)
+    if longest is not None:
+        claim(longest, f"The longest output of the {count} with these signals "
+                       f"({format_tokens(longest.max_output_tokens)} tokens).")
+    oldest = _unique_extreme(group, lambda v: v.release_date, highest=False)
+    if oldest is not None:
+        claim(oldest, f"The earliest of the {count} with these signals ({oldest.released_display}).")
+    # Each one's own value, where no other member shares it.
+    for label, value in (
+        ("Released {}", lambda v: v.released_display or None),
+        ("From {}", lambda v: _price_words(prices[v.pk]) if v.pk in prices else None),
+        ("Up to {} output tokens", lambda v: format_tokens(v.max_output_tokens)
+         if getattr(v, "max_output_tokens", None) else None),
+        ("Built on {}", lambda v: getattr(v, "base_model", "") or None),
+        ("Knowledge to {}", lambda v: getattr(v, "knowledge_cutoff", "") or None),
+    ):
+        values = [value(v) for v in group]
+        for variant, own in zip(group, values, strict=True):
+            if own is not None and values.count(own) == 1:
+                claim(variant, label.format(own) + ".")
+    return found
+
+
+DISTINGUISH_FROM = 5  # current variants a family needs before siblings' shared lines are told apart
+
+
+def family_lines(variants: Iterable, prices: dict | None = None) -> dict:
+    """{pk: use-when line} for a family's variants, current ones told apart from their siblings.
+
+    A current variant's line is its signals line; where siblings share it, a second sentence says
+    what sets each apart (see `distinctions`). In a family of fewer than DISTINGUISH_FROM current
+    variants the table itself shows the difference, and lines stay as the seed page words them.
+    Replaced and no-longer-listed variants name what to use instead.
+    """
+    variants = list(variants)
+    prices = prices or {}
+    pick = most_capable(variants)
+    lines = {v.pk: use_when(v, pick) for v in variants}
+    if sum(is_current(v) for v in variants) < DISTINGUISH_FROM:
+        return lines
+    groups: dict[str, list] = {}
+    for variant in variants:
+        if is_current(variant):
+            groups.setdefault(lines[variant.pk], []).append(variant)
+    for line, group in groups.items():
+        if len(group) < 2:
+            continue
+        for pk, extra in distinctions(group, prices).items():
+            lines[pk] = f"{line} {extra}"
+    return lines
 
 
 def capability_rank(variant) -> tuple:
@@ -70,8 +231,8 @@ def most_capable(variants: Iterable) -> object | None:
 
     Among equals, the first in the given order wins, so the result is deterministic.
     """
-    variants = list(variants)
-    current = [v for v in variants if v.status == "current" and getattr(v, "replaced_by", None) is None]
+    variants = [v for v in variants if (getattr(v, "kind", "chat") or "chat") != ROUTER]
+    current = [v for v in variants if is_current(v)]
     pool = current or variants
     if not pool:
         return None
