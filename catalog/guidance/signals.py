@@ -5,6 +5,7 @@ Pure functions over model instances (or anything with the same attributes): no q
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -162,7 +163,11 @@ def distinctions(group: list, prices: dict) -> dict:
     for modality in ("image", "audio", "video", "pdf"):
         only = _only(group, lambda v, m=modality: m in (v.input_modalities or []))
         claim(only, f"The only one of the {count} with these signals that takes {MODALITY_NAMES[modality]} input.")
-    longest = _unique_extreme(group, lambda v: getattr(v, "max_output_tokens", None), highest=True)
+    def output_limit(v):  # an embedding's or a reranker's "output" is not text it writes
+        writes = (getattr(v, "kind", "chat") or "chat") not in ("embedding", "rerank", "moderation")
+        return getattr(v, "max_output_tokens", None) if writes else None
+
+    longest = _unique_extreme(group, output_limit, highest=True)
     if longest is not None:
         claim(longest, f"The longest output of the {count} with these signals "
                        f"({format_tokens(longest.max_output_tokens)} tokens).")
@@ -172,9 +177,10 @@ def distinctions(group: list, prices: dict) -> dict:
     # Each one's own value, where no other member shares it.
     for label, value in (
         ("Released {}", lambda v: v.released_display or None),
+        ("With {} context", lambda v: format_tokens(v.context_window) if v.context_window else None),
+        ("At {} parameters", lambda v: format_parameters(v.parameters) if v.parameters else None),
         ("From {}", lambda v: _price_words(prices[v.pk]) if v.pk in prices else None),
-        ("Up to {} output tokens", lambda v: format_tokens(v.max_output_tokens)
-         if getattr(v, "max_output_tokens", None) else None),
+        ("Up to {} output tokens", lambda v: format_tokens(output_limit(v)) if output_limit(v) else None),
         ("Built on {}", lambda v: getattr(v, "base_model", "") or None),
         ("Knowledge to {}", lambda v: getattr(v, "knowledge_cutoff", "") or None),
     ):
@@ -182,7 +188,21 @@ def distinctions(group: list, prices: dict) -> dict:
         for variant, own in zip(group, values, strict=True):
             if own is not None and values.count(own) == 1:
                 claim(variant, label.format(own) + ".")
+    # Nothing in the data: say so, and name the part of its name that differs.
+    for variant, own in zip(group, _name_parts(group), strict=True):
+        if own:
+            claim(variant, f"The catalog lists nothing else that sets it apart from the {count - 1} others with "
+                           f"these signals: only its name ({own}).")
     return found
+
+
+def _name_parts(group: list) -> list[str]:
+    """The words of each name that most of the group's names do not share: "Anthrobomination"."""
+    names = [v.name.split() for v in group]
+    common = Counter(word.lower() for words in names for word in set(words))
+    half = len(group) / 2
+    parts = [" ".join(w for w in words if common[w.lower()] <= half) for words in names]
+    return [part if parts.count(part) == 1 else "" for part in parts]
 
 
 DISTINGUISH_FROM = 5  # current variants a family needs before siblings' shared lines are told apart
