@@ -56,8 +56,13 @@ def monthly_cost(offering, usage: Usage) -> Cost | None:
                 at_input and cached_tokens > 0)
 
 
+PAY_PER_TOKEN = "pay_per_token"  # catalog.models.OfferingKind.PAY_PER_TOKEN
+
+
 def is_priced(offering) -> bool:
-    return offering.price_input is not None and offering.price_output is not None
+    """Only a pay-per-token offering's prices are prices: a subscription's or a free tier's $0 is not."""
+    return (getattr(offering, "kind", PAY_PER_TOKEN) == PAY_PER_TOKEN and offering.price_input is not None
+            and offering.price_output is not None)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from catalog.formatting import format_price, format_tokens, join_words, name_list, plural
 from catalog.guidance.cost import is_priced
-from catalog.guidance.signals import max_context, most_capable, parameter_signal, signals
+from catalog.guidance.signals import is_own_model, is_pickable, max_context, most_capable, parameter_signal, signals
 
 # --- Family FAQ ---------------------------------------------------------------------------
 
@@ -70,10 +70,18 @@ class FamilyFacts:
         return f"reaches up to {format_tokens(widest)} context" if widest else "lists no context window"
 
 
+UNATTRIBUTED = ("", "Unattributed")  # the importers' creator for a family no source attributes
+
+
+def _by(facts: FamilyFacts) -> str:
+    """" by Haotian Liu", or nothing where the catalog does not know the maker."""
+    return "" if facts.creator in UNATTRIBUTED else f" by {facts.creator}"
+
+
 def compare_answer(family: FamilyFacts, related: FamilyFacts) -> str:
     return (
-        f"{family.name} by {family.creator} is strongest where you need "
-        f"{focus(family.use_cases, family.strengths)}, while {related.name} by {related.creator} is the "
+        f"{family.name}{_by(family)} is strongest where you need "
+        f"{focus(family.use_cases, family.strengths)}, while {related.name}{_by(related)} is the "
         f"closest related family to check for {focus(related.use_cases, related.strengths)}. "
         f"{family.name} has {plural(family.size, 'listed variant')} and {family.reach}, "
         f"while {related.name} {related.reach}, so compare the specs and pricing tables before "
@@ -82,33 +90,47 @@ def compare_answer(family: FamilyFacts, related: FamilyFacts) -> str:
 
 
 def pricing_is_complete(offerings: Sequence) -> bool:
-    return bool(offerings) and all(o.price_input is not None and o.price_output is not None for o in offerings)
+    return bool(offerings) and all(is_priced(o) for o in offerings)
 
 
 def cheapest_offering(offerings: Sequence):
     """The priced offering with the lowest input plus output price (input price breaks ties)."""
-    priced = [o for o in offerings if o.price_input is not None and o.price_output is not None]
+    priced = [o for o in offerings if is_priced(o) and _pickable_offering(o)]
     if not priced:
         return None
     return min(priced, key=lambda o: (o.price_input + o.price_output, o.price_input, o.model_id))
+
+
+def _pickable_offering(offering) -> bool:
+    variant = getattr(offering, "variant", None)
+    return variant is None or is_pickable(variant)
 
 
 def which_model_answer(family_name: str, variants: Sequence, offerings: Sequence) -> str | None:
     best = most_capable(variants)
     if best is None:
         return None
-    if pricing_is_complete(offerings):
-        cheapest = cheapest_offering(offerings)
+    cheapest = cheapest_offering(offerings)
+    if cheapest is not None:
+        complete = pricing_is_complete(offerings)
         price_part = (
             f"If price is the main constraint, start with {cheapest.variant.name} at {cheapest.provider.name}, "
-            f"the cheapest listed offering at {format_price(cheapest.price_input)} per million input tokens "
+            f"the cheapest {'listed' if complete else 'pay-per-token'} offering at "
+            f"{format_price(cheapest.price_input)} per million input tokens "
             f"and {format_price(cheapest.price_output)} per million output tokens."
         )
+        if not complete:
+            unpriced = sum(1 for o in offerings if not is_priced(o))
+            price_part += (f" {unpriced} of {plural(len(offerings), 'offering')} {_verb(unpriced, 'has', 'have')} "
+                           "no per-token price in the catalog, so check the pricing table too.")
     else:
         price_part = (
             "If price is the main constraint, use the pricing table first because "
             f"{family_name} does not have complete provider pricing in the local data."
         )
+    if not is_pickable(best):
+        return (f"{price_part} Every current {family_name} variant is an alias, a router or a community merge, so "
+                "the catalog names none as the pick: compare them in the specifications.")
     strengths = [s for s in signals(best) if s != parameter_signal(best)]
     with_part = f" with {join_words(strengths)}" if strengths else ""
     return f"{price_part} For the most capable/latest local choice, evaluate {best.name}{with_part}."
@@ -224,7 +246,7 @@ def open_weights_answer(family_name: str, variants: Sequence, family_license: st
     if not licenses and family_license:
         license_part = f" The listed license is {family_license}."
     elif not licenses:
-        license_part = f" The catalog lists no license for {family_name}."
+        license_part = ""  # the question then asks only about the weights
     elif len(licenses) == 1:
         license_name, names = next(iter(licenses.items()))
         covered = "" if len(names) == len(variants) else f" (for {name_list(names)})"
@@ -295,6 +317,8 @@ def released_answer(family_name: str, variants: Sequence) -> str | None:
     dated = [v for v in variants if v.release_date]
     if not dated:
         return None
+    known = len(dated)
+    dated = [v for v in dated if is_own_model(v)] or dated  # no alias, router or merge is named
     first_date, last_date = min(v.release_date for v in dated), max(v.release_date for v in dated)
     first = [v for v in dated if v.release_date == first_date]
     last = [v for v in dated if v.release_date == last_date]
@@ -310,7 +334,7 @@ def released_answer(family_name: str, variants: Sequence) -> str | None:
             f"The first listed {family_name} release is {name_list([v.name for v in first])}, {_on_or_in(first[0])}; "
             f"the latest is {name_list([v.name for v in last])}, {_on_or_in(last[0])}."
         )
-    return answer + _unknown_count(len(variants) - len(dated), len(variants), family_name, "release date")
+    return answer + _unknown_count(len(variants) - known, len(variants), family_name, "release date")
 
 
 def family_questions(family: FamilyFacts, offerings: Sequence, related: Sequence[FamilyFacts] = ()) -> list[FAQItem]:
@@ -337,14 +361,18 @@ def family_questions(family: FamilyFacts, offerings: Sequence, related: Sequence
             (f"inputs:{modality}", f"Which {name} models accept {word}?", modality_answer(name, variants, modality))
             for modality, word in MODALITY_WORDS.items()
         ),
-        ("open_weights", f"Is {name} open weights, and under what license?",
-         open_weights_answer(name, variants, family.license)),
+        ("open_weights", f"Is {name} open weights, and under what license?" if _any_license(family)
+         else f"Is {name} open weights?", open_weights_answer(name, variants, family.license)),
         ("providers", f"Which providers offer {name}, and at what price?", providers_answer(name, offerings)),
         ("replaced", f"What replaced {name}?", replaced_answer(name, variants)),
         ("released", f"When was {name} released?", released_answer(name, variants)),
     ]
     items.extend(FAQItem(key, question, answer) for key, question, answer in candidates if answer)
     return items
+
+
+def _any_license(family: FamilyFacts) -> bool:
+    return bool(family.license or any((getattr(v, "license", "") or "").strip() for v in family.variants))
 
 
 def same_question(a: str, b: str) -> bool:

@@ -5,6 +5,7 @@ Pure functions over model instances (or anything with the same attributes): no q
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -110,6 +111,24 @@ def use_when(variant, pick=None) -> str:
 
 
 # --- Lines that tell siblings apart --------------------------------------------------------
+
+
+_ALIAS_NAME = re.compile(r"\blatest\b", re.IGNORECASE)
+_MERGE_NAME = re.compile(r"\b(slerp|merged?|frankenmerge|ties|dare)\b", re.IGNORECASE)
+
+
+def is_own_model(variant) -> bool:
+    """Not an alias, a router, a community merge, or a model no provider lists any more."""
+    if (getattr(variant, "kind", "chat") or "chat") == ROUTER or getattr(variant, "points_to_id", None):
+        return False
+    if getattr(variant, "status", "") == UNLISTED:
+        return False
+    return not (_ALIAS_NAME.search(variant.name) or _MERGE_NAME.search(variant.name))
+
+
+def is_pickable(variant) -> bool:
+    """A variant guidance may name as the pick: current, and its own model (see is_own_model)."""
+    return is_current(variant) and is_own_model(variant)
 
 
 def is_current(variant) -> bool:
@@ -252,8 +271,7 @@ def most_capable(variants: Iterable) -> object | None:
     Among equals, the first in the given order wins, so the result is deterministic.
     """
     variants = [v for v in variants if (getattr(v, "kind", "chat") or "chat") != ROUTER]
-    current = [v for v in variants if is_current(v)]
-    pool = current or variants
+    pool = [v for v in variants if is_pickable(v)] or [v for v in variants if is_current(v)] or variants
     if not pool:
         return None
     best = pool[0]

@@ -344,7 +344,7 @@ VARIANT_FIELDS = (
     "family_id", "name", "slug", "position", "release_date", "release_precision", "context_window",
     "max_output_tokens", "parameters", "active_parameters", "input_modalities", "tool_calling", "reasoning",
     "structured_output", "open_weights", "base_model", "kind", "knowledge_cutoff", "license", "status",
-    "retirement_date", "replaced_by",
+    "retirement_date", "replaced_by", "points_to",
 )
 
 
