@@ -89,6 +89,13 @@ def _decimal(label, max_value, decimal_places, help_text, min_value=Decimal(0)):
     )
 
 
+def _kind(value: str | None) -> str:
+    """The kind to choose among: chat when none is given, every kind for "any"."""
+    if not value:
+        return str(ModelKind.CHAT)
+    return "" if value == ANY_KIND else value
+
+
 class PlainSelect(forms.Select):
     """A <select> written in Python: the template-per-option widget takes ~50 ms for the 130 providers."""
 
@@ -115,7 +122,9 @@ class ProviderChoices(BaseChoiceIterator):
         return iter(self.rows)
 
 
-KIND_CHOICES = [("", "Any kind"), *((value, label) for value, label in ModelKind.choices if value != ModelKind.ROUTER)]
+ANY_KIND = "any"
+KIND_CHOICES = [*((value, label) for value, label in ModelKind.choices if value != ModelKind.ROUTER),
+                (ANY_KIND, "Any kind")]
 DEPLOYMENT_CHOICES = [("", "Either"), ("api", "An API serves it"),
                       ("self_hosted", "I run it myself (open weights)")]
 
@@ -123,7 +132,8 @@ DEPLOYMENT_CHOICES = [("", "Either"), ("api", "An API serves it"),
 class ChooserForm(forms.Form):
     """/choose/: the workload's needs. Parameter names are part of the public URL."""
 
-    kind = forms.ChoiceField(label="Kind of model", required=False, choices=KIND_CHOICES, widget=PlainSelect)
+    kind = forms.ChoiceField(label="Kind of model", required=False, choices=KIND_CHOICES, widget=PlainSelect,
+                             help_text="Chat models unless you choose another kind.")
     deployment = forms.ChoiceField(label="How you run it", required=False, choices=DEPLOYMENT_CHOICES,
                                    widget=PlainSelect)
     provider = forms.ChoiceField(label="Provider", required=False, widget=PlainSelect)
@@ -168,7 +178,7 @@ class ChooserForm(forms.Form):
         params_max = data.get("params_max")
         provider = data.get("provider") or ""
         return chooser.Needs(
-            kind=data.get("kind") or "",
+            kind=_kind(data.get("kind")),
             deployment=data.get("deployment") or "",
             provider=provider,
             provider_name=dict(self.fields["provider"].choices).get(provider, provider) if provider else "",

@@ -148,7 +148,7 @@ class Needs:
     price_output_max: Decimal | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
-    kind: str = ""  # a ModelKind value; "" for any kind (routers are never ranked)
+    kind: str = ""  # a ModelKind value: what to choose among; "" for every kind (routers are never ranked)
     provider: str = ""  # a provider's slug
     provider_name: str = ""
     deployment: str = ""  # "api", "self_hosted" or "" for either
@@ -242,13 +242,6 @@ def _per_million(needs: Needs) -> str:
 def constraints(needs: Needs) -> list[Constraint]:
     """The needs as constraints, in the form's order."""
     found = []
-    if needs.kind:
-        found.append(Constraint(
-            "kind", guidance.article(f"{KIND_WORDS.get(needs.kind, needs.kind)} model"),
-            lambda c: c.kind == needs.kind,
-            lambda c: f"needs {guidance.article(KIND_WORDS.get(needs.kind, needs.kind) + ' model')}: it is one",
-            (("kind", None),),
-        ))
     for modality in needs.modalities:
         word = guidance.MODALITY_WORDS.get(modality, modality)
         found.append(Constraint(
@@ -499,9 +492,19 @@ class Choice:
         return any(m.price is not None and not m.price.price_input and not m.price.price_output for m in self.matches)
 
 
+def in_pool(candidate: Candidate, needs: Needs) -> bool:
+    """What the chooser chooses among: models of the stated kind (any kind when none is), never a router."""
+    return candidate.kind != ROUTER and (not needs.kind or candidate.kind == needs.kind)
+
+
+def kind_words(needs: Needs) -> str:
+    """"chat models", "embedding models", "models of every kind"."""
+    return f"{KIND_WORDS.get(needs.kind, needs.kind)} models" if needs.kind else "models of every kind"
+
+
 def choose(candidates: Iterable[Candidate], needs: Needs) -> Choice:
     """Every candidate that meets every need, ranked; or, when none does, what to relax."""
-    candidates = [c for c in candidates if c.kind != ROUTER]
+    candidates = [c for c in candidates if in_pool(c, needs)]
     stated = constraints(needs)
     meeting = [c for c in candidates if meets(c, stated)]
     meeting.sort(key=lambda c: rank_key(c, needs))

@@ -182,8 +182,6 @@ def _usable_offerings(of_variant: bool = True):
 
 def _variant_q(constraint: chooser.Constraint, needs: chooser.Needs) -> Q:
     key = constraint.key
-    if key == "kind":
-        return Q(kind=needs.kind)
     if key.startswith("modality:"):
         return Q(input_modalities__contains=key.removeprefix("modality:"))
     if key in _FLAGS:
@@ -259,8 +257,9 @@ def _priced_offerings(stated: list[chooser.Constraint], needs: chooser.Needs):
 
 
 def _candidate_pool(needs: chooser.Needs):
-    """Every variant the chooser considers: listed, of a published family, not an alias or router."""
-    return Variant.objects.listed().exclude(kind=ModelKind.ROUTER)
+    """Every variant the chooser considers: listed, of a published family, of the kind asked for, not a router."""
+    pool = Variant.objects.listed().exclude(kind=ModelKind.ROUTER)
+    return pool.filter(kind=needs.kind) if needs.kind else pool
 
 
 def _ranked(pool, stated, needs):
@@ -326,6 +325,7 @@ class ChooserPage:
     compare_url: str
     count: int = 0  # models that meet every need
     priced_count: int = 0  # of them, those with a pay-per-token offering that meets the needs
+    kind_words: str = "models"
 
     @property
     def ranked(self) -> list[chooser.Match]:
@@ -430,7 +430,8 @@ def choose(needs: chooser.Needs, page: int | None = None) -> ChooserPage:
     explanation = "" if counts["matches"] else chooser.explain_no_match(relaxed, counts["considered"])
     top = [m.candidate.ref for m in matches[:chooser.COMPARE_TOP]] if page_obj.number == 1 else []
     choice = chooser.Choice(needs, stated, counts["considered"], matches, relaxed, explanation, top)
-    return ChooserPage(choice, page_obj, paginator, chooser.compare_url(top), counts["matches"], counts["priced"])
+    return ChooserPage(choice, page_obj, paginator, chooser.compare_url(top), counts["matches"], counts["priced"],
+                       chooser.kind_words(needs))
 
 
 # --- The variant page's guidance ------------------------------------------------------------

@@ -214,8 +214,8 @@ def test_kind_provider_and_deployment_needs():
     local = candidate(3, "Local", open_weights=True, parameters=7 * 10**9)
     every = [embed, chat, local]
     assert names(chooser.choose(every, Needs(kind="embedding"))) == ["Embed"]
-    assert chooser.choose(every, Needs(kind="embedding")).matches[0].reasons[0] == (
-        "needs an embedding model: it is one")
+    assert chooser.choose(every, Needs(kind="embedding")).considered == 1  # the kind is what it chooses among
+    assert chooser.kind_words(Needs(kind="embedding")) == "embedding models"
     assert names(chooser.choose(every, Needs(provider="b", provider_name="B"))) == ["Chat"]
     assert names(chooser.choose(every, Needs(deployment="api"))) == ["Embed", "Chat"]
     assert names(chooser.choose(every, Needs(deployment="self_hosted", params_max=7 * 10**9))) == ["Local"]

@@ -472,6 +472,15 @@ def test_variant_guidance_adds_two_queries(db, size):
     assert len(result.costs) == 2 and result.costs[0].checked.describe() == "2026-01-01 (models.dev import)"
 
 
+def test_chooser_chooses_among_chat_models_unless_told(client, seed):
+    Variant.objects.filter(slug="llava-13b").update(kind="embedding")
+    text = visible_text(get(client, "/choose/?modality=image"))
+    assert "Results (2 of 5 chat models)" in text
+    assert "Results (1 of 1 embedding models)" in visible_text(get(client, "/choose/?kind=embedding"))
+    assert "Results (3 of 6 models of every kind)" in visible_text(get(client, "/choose/?modality=image&kind=any"))
+    get(client, "/choose/?kind=router", status=400)
+
+
 def test_chooser_explains_a_zero_price(client, seed):
     assert chooser.ZERO_PRICE_NOTE not in visible_text(get(client, "/choose/?modality=image"))
     price("llava-13b", "Plan", "llava-13b", "0", "0")
