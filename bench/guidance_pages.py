@@ -1,7 +1,9 @@
 """Benchmark: server time, queries and HTML size of the guidance pages on the database you point it at.
 
 Renders each page in-process with Django's test client (no network, page cache off), a few warm-up
-requests then N timed ones, and prints the median and best time, the query count and the HTML size.
+requests then N timed ones, and prints the median and best wall time, the median CPU time of the
+process (SQLite runs in it; on a shared, loaded machine this moves less than wall time), the query
+count and the HTML size.
 Run it on the real data (make seed, then import_litellm) in your worktree's db.sqlite3:
 
     .venv/bin/python bench/guidance_pages.py [--runs 15] [--family qwen] [URL ...]
@@ -50,18 +52,20 @@ def main() -> None:
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "PageCache" not in m]  # the page, not the cache
     urls = options.urls or [f"/families/{options.family}/", f"/families/{options.family}/faq/", *CHOOSER]
     client = Client()
-    print(f"{'url':<90} {'status':>6} {'median ms':>9} {'best ms':>8} {'queries':>7} {'KB':>7}")
+    print(f"{'url':<90} {'status':>6} {'median ms':>9} {'best ms':>8} {'cpu ms':>7} {'queries':>7} {'KB':>7}")
     for url in urls:
         for _ in range(3):
             client.get(url)
-        times = []
+        times, cpu = [], []
         for _ in range(options.runs):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         print(f"{url:<90} {response.status_code:>6} {statistics.median(times):>9.1f} {min(times):>8.1f} "
+              f"{statistics.median(cpu):>7.1f} "
               f"{len(captured):>7} {len(response.content) / 1024:>7.1f}")
 
 

@@ -95,7 +95,15 @@ def pricing_is_complete(offerings: Sequence) -> bool:
 
 def cheapest_offering(offerings: Sequence):
     """The priced offering with the lowest input plus output price (input price breaks ties)."""
-    priced = [o for o in offerings if is_priced(o) and _pickable_offering(o)]
+    pickable: dict[int, bool] = {}
+
+    def pick(o) -> bool:
+        key = id(getattr(o, "variant", None))
+        if key not in pickable:
+            pickable[key] = _pickable_offering(o)
+        return pickable[key]
+
+    priced = [o for o in offerings if is_priced(o) and pick(o)]
     if not priced:
         return None
     return min(priced, key=lambda o: (o.price_input + o.price_output, o.price_input, o.model_id))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from types import SimpleNamespace
 
 from django.db.models import Count, F, Max, Prefetch
@@ -296,6 +297,11 @@ def _quarters(variants: list[Variant]) -> list[TimelineGroup]:
     return result
 
 
+def _lowest(offers: list[OfferingRow]) -> OfferingRow:
+    """The cheapest of one variant's priced offerings: input plus output, then input, provider and model id."""
+    return min(offers, key=lambda o: (o.price_input + o.price_output, o.price_input, o.provider.name, o.model_id))
+
+
 def _price_table(offerings: list[OfferingRow]) -> tuple[list, list[PriceRow], int]:
     """Variant × provider for pay-per-token offerings; the cheapest offering of each row marked."""
     priced = [o for o in offerings if o.is_priced and o.listed]
@@ -314,11 +320,11 @@ def _price_table(offerings: list[OfferingRow]) -> tuple[list, list[PriceRow], in
     rows = []
     for pk in order[:PRICE_ROWS]:
         offers = by_variant[pk]
-        cheapest = guidance.cheapest_offering(offers)
+        cheapest = _lowest(offers)
         cells = []
         for slug in columns_slugs:
             at = [o for o in offers if o.provider.slug == slug]
-            best = guidance.cheapest_offering(at) if at else None
+            best = _lowest(at) if at else None
             cells.append(PriceCell(best, best is not None and best is cheapest))
         elsewhere = sum(1 for o in offers if o.provider.slug not in columns_slugs)
         rows.append(PriceRow(offers[0].variant, cells, cheapest, elsewhere))
@@ -357,8 +363,11 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         .annotate(points_to_name=F("points_to__name"))
         .order_by("position", "release_date", "name")
     )
+    base = family.get_absolute_url()
     for variant in variants:
         variant.family = family  # links need its slug: no query per row
+        # One reverse() for the page instead of one per link (it names a few hundred on a big family).
+        variant.get_absolute_url = partial(str, f"{base}{variant.slug}/")
     offerings = _offerings(family, {v.pk: v for v in variants})
     relations = list(family.relations.all())
     family_tags = list(family.family_tags.all())

@@ -137,3 +137,19 @@ def test_no_faq_names_an_alias_router_merge_or_unlisted_variant_as_the_pick(real
                     problems.append((slug, named))
     assert families > 400 and checked > 2 * families  # the scan read the picks of every family
     assert not problems, problems[:10]
+
+
+def test_the_biggest_family_pages_are_bounded(real_catalog, client):
+    from django.db.models import Count
+
+    biggest = list(Family.objects.published().annotate(n=Count("variants")).order_by("-n")
+                   .values_list("slug", "n")[:12])
+    assert biggest[0][1] > 100
+    for slug, size in biggest:
+        response = client.get(f"/families/{slug}/")
+        assert response.status_code == 200, slug
+        html = response.content.decode()
+        assert len(response.content) < 150_000, (slug, size, len(response.content))
+        assert html.count('class="price-grid"') <= 1  # one providers-and-prices table, not one per provider
+        assert html.count("<details class=\"series\" open>") == 1 and "<details class=\"series\">" in html, slug
+        assert not re.search(r"<h[23][^>]*>[^<]*</h[23]>\s*<(h[23]|/section)", html), slug  # no empty section
