@@ -26,14 +26,14 @@ from catalog.selectors.pages import SPEC_SORT_KEYS, merge_faq, sort_rows
 
 SMALL_FAMILY = 12  # up to this many variants, the page lists them all, as the seed page does
 SERIES_SHOWN = 8  # series with their own group; the rest are one "Other" group
-ROWS_PER_SERIES = 8  # variants shown per series group
-SPEC_ROWS = 25  # specification rows on a big family's page
-PRICE_ROWS = 15  # variants in the providers-and-prices table
-PRICE_PROVIDERS = 6  # provider columns in it
+ROWS_PER_SERIES = 6  # variants shown per series group
+SPEC_ROWS = 10  # specification rows on a big family's page
+PRICE_ROWS = 8  # variants in the providers-and-prices table
+PRICE_PROVIDERS = 5  # provider columns in it
 PROVIDER_NAMES = 30  # providers named in the "offered by" line
-UNPRICED_SHOWN = 5  # offerings without a price, said in words
+UNPRICED_SHOWN = 3  # offerings without a price, said in words
 TIMELINE_NAMES = 4  # names per timeline quarter
-TIMELINE_CHART = 40  # variants drawn in the timeline chart
+# The timeline chart draws a small family's variants; a big family's timeline is the list by quarter.
 
 
 # --- Series ---------------------------------------------------------------------------------
@@ -395,7 +395,7 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         family_line=guidance.family_line(variants),
         about_summary="" if family.about.strip() else _about_summary(family, variants, len(provider_slugs)),
         release_groups=guidance.release_groups(variants) if small else _quarters(variants),
-        timeline_variants=variants if small else sorted(variants, key=_newest_first)[:TIMELINE_CHART],
+        timeline_variants=variants if small else [],
         spec_rows=spec_rows if small else spec_rows[:SPEC_ROWS],
         spec_sort=spec_sort,
         spec_total=len(variants),
