@@ -103,7 +103,8 @@ def cheapest_offering(offerings: Sequence):
             pickable[key] = _pickable_offering(o)
         return pickable[key]
 
-    priced = [o for o in offerings if is_priced(o) and pick(o)]
+    # A subscription's, free tier's or router's $0 is not a price; an offering no source lists any more has none.
+    priced = [o for o in offerings if is_priced(o) and getattr(o, "listed", True) and pick(o)]
     if not priced:
         return None
     return min(priced, key=lambda o: (o.price_input + o.price_output, o.price_input, o.model_id))

@@ -15,6 +15,7 @@ from catalog.models import (
     FamilyTag,
     FAQEntry,
     Offering,
+    OfferingKind,
     Organization,
     Provider,
     Tag,
@@ -160,9 +161,11 @@ def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
     )
     if variant is None:
         raise Http404(f"No variant {variant_slug!r} in family {family_slug!r}.")
+    # Listed pay-per-token prices first, cheapest first; subscriptions and free tiers next; delisted last.
     offerings = sorted(
         variant.offerings.all(),
-        key=lambda o: (not o.is_priced, (o.price_input or 0) + (o.price_output or 0), o.provider.name.lower()),
+        key=lambda o: (not o.listed, o.kind != OfferingKind.PAY_PER_TOKEN, not o.is_priced,
+                       (o.price_input or 0) + (o.price_output or 0), o.provider.name.lower()),
     )
     return VariantPage(
         variant=variant,

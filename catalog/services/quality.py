@@ -205,7 +205,8 @@ class Snapshot:
 
     @cached_property
     def families(self) -> dict:
-        rows = Family.objects.order_by("id").values_list("id", "name", "slug", "about", "published", named=True)
+        rows = Family.objects.order_by("id").values_list("id", "name", "slug", "about", "published",
+                                                         "creator__slug", named=True)
         return {row.id: row for row in rows}
 
     @cached_property
@@ -755,6 +756,21 @@ def ambiguous_match(data: Snapshot) -> Iterator[Found]:
             evidence=sorted([row.source, row.key, row.match_note] for row in rows),
             **_variant_ids(variant),
         )
+
+
+@rule("family-unattributed", "Family without a creator", Severity.WARNING, "matching")
+def family_unattributed(data: Snapshot) -> Iterator[Found]:
+    """Every family has a creator: an import that could not tell who makes a model filed its family under
+    "Unattributed" (a rare exception). Choose the creator in the admin; the choice is locked."""
+    for family in data.families.values():
+        if family.creator__slug == "unattributed":
+            yield Found(
+                subject=f"family:{family.id}",
+                message=f"{family.name} has no creator: nothing in the sources names who makes it. Choose one.",
+                fix_url=admin_change_url(Family, family.id),
+                evidence=None,
+                family_id=family.id,
+            )
 
 
 # --- Sources ------------------------------------------------------------------------------

@@ -34,9 +34,12 @@ from catalog.services.importers.identity import (
     model_kind,
     offering_kind,
     parameters_from_id,
+    stated_parameters,
 )
 
 SOURCE_ORDER = ("models.dev", "litellm")
+# Parameter provenances an import may replace; a curator's count ("curator") or a source's stays.
+DERIVED_PARAMETER_SOURCES = ("name", "maker")
 IMPORT_SOURCES = frozenset(SOURCE_ORDER)
 BATCH = 500
 OFFERING_VALUES = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens", "status")
@@ -151,11 +154,9 @@ class Resolver:
                 kind = ModelKind.ROUTER
             if owned:
                 values["kind"] = kind
-            if variant.parameters is None or variant.parameters_source == "name":
-                total, active = self._parameters(variant, ids, values.get("name", variant.name))
-                if total or active:
-                    values.update(parameters=total, active_parameters=active, parameters_source="name")
-            status = self._status(variant, offerings, rows)
+            if variant.parameters is None or variant.parameters_source in DERIVED_PARAMETER_SOURCES:
+                values.update(self._parameters(variant, ids, values.get("name", variant.name)))
+            status = self._status(variant, offerings, rows, self.with_listings)
             if status:
                 values["status"] = status
             changes = self.applier.apply(variant, values, f"variant {variant.slug}", owned=owned)
@@ -173,7 +174,11 @@ class Resolver:
         return kinds
 
     @staticmethod
-    def _parameters(variant, ids, name) -> tuple[int | None, int | None]:
+    def _parameters(variant, ids, name) -> dict:
+        """The maker's stated count (curated table) for the model, else what its ids and name say ("70b")."""
+        if variant.match_key and (stated := stated_parameters(variant.match_key)):
+            total, active = stated
+            return {"parameters": total, "active_parameters": active, "parameters_source": "maker"}
         said = [parameters_from_id(text) for text in (*ids, name or "")]
         totals = [total for total, _a in said if total]
         actives = [active for _t, active in said if active]
@@ -181,14 +186,17 @@ class Resolver:
         active = _majority(actives) if actives else None
         if total and active and active > total:
             active = None
-        return total, active
+        if not (total or active):
+            return {}
+        return {"parameters": total, "active_parameters": active, "parameters_source": "name"}
 
     @staticmethod
-    def _status(variant, offerings, rows) -> str | None:
+    def _status(variant, offerings, rows, with_listings) -> str | None:
         """Current ↔ no longer listed, as the offerings come and go; a curator's other status stays."""
         if not offerings:
             return None
-        any_listed = any(o.listed for o in offerings) or bool(rows)
+        # Offerings with listings are listed when a listing is current; the others (seed, curated) by their flag.
+        any_listed = bool(rows) or any(o.listed and o.pk not in with_listings for o in offerings)
         if variant.status == Status.CURRENT and not any_listed:
             return Status.UNLISTED
         if variant.status == Status.UNLISTED and any_listed:

@@ -32,6 +32,7 @@ from catalog.models import (
     Offering,
     Organization,
     Provider,
+    Status,
     Variant,
     VariantAlias,
 )
@@ -263,8 +264,37 @@ def _apply(source, entries, run, report, progress, snapshot_at=None) -> None:
     variant_ids = {variant.pk for variant in group_variant.values()} | {o.variant_id for o in touched.values()}
     variant_ids |= set(Offering.objects.filter(pk__in=gone_offering_ids).values_list("variant_id", flat=True))
     resolve.resolve(ctx, offering_ids, variant_ids)
+    if merged := _merge_same_named(ctx):
+        resolve.resolve(ctx, set(), merged)
     _record_disagreements(source, touched, now, report)
     summaries.refresh()
+
+
+def _merge_same_named(ctx: _Run) -> set[int]:
+    """Two current variants an import made that one maker names alike are one model: the older keeps the
+    offerings, the newer's keys become aliases of it. Curated or locked variants are left for curators."""
+    locked = set(FieldLock.objects.filter(content_type_id=ctx.applier.content_type_id(Variant))
+                 .values_list("object_id", flat=True))
+    first: dict[tuple[int, str], Variant] = {}
+    kept: set[int] = set()
+    for variant in Variant.objects.filter(status=Status.CURRENT).exclude(kind=ModelKind.ROUTER) \
+            .select_related("family").order_by("pk"):
+        key = (variant.family.creator_id, canonical_key(variant.name))
+        keep = first.setdefault(key, variant)
+        if keep is variant or variant.origin not in resolve.IMPORT_SOURCES or variant.pk in locked:
+            continue
+        Offering.objects.filter(variant=variant).update(variant=keep)
+        VariantAlias.objects.filter(variant=variant).update(variant=keep)
+        Variant.objects.filter(replaced_by=variant).update(replaced_by=keep)
+        Variant.objects.filter(points_to=variant).update(points_to=keep)
+        for alias in {variant.match_key, variant.slug} - {keep.match_key, ""}:
+            VariantAlias.objects.get_or_create(alias=alias, defaults={
+                "variant": keep, "source": ctx.source, "note": f"{variant.name} merged into {keep.slug} by {ctx.source}"})
+        ctx.report.ambiguous.append(f"{ctx.source}: {variant.slug} merged into {keep.slug} (same maker, same name)")
+        variant.delete()
+        ctx.report.updated["variants merged"] += 1
+        kept.add(keep.pk)
+    return kept
 
 
 def _write_providers(ctx: _Run, entries: list[SourceEntry]) -> dict[str, Provider]:
