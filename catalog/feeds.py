@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from catalog import guidance
 from catalog.models import Variant
 from catalog.selectors.changelog import changelog_subject, recent_price_changes
-from catalog.services import guidance
 
 FEED_LENGTH = 50
 

@@ -9,9 +9,15 @@ from typing import ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
+from catalog import guidance
 from catalog.fields import Modality
-from catalog.services import chooser, guidance
+from catalog.guidance import chooser
+from catalog.models import ModelKind, Provider
 
 MAX_TOKENS_PER_MONTH = 10**12  # a trillion tokens a month
 MAX_CONTEXT = 100_000_000
@@ -83,8 +89,54 @@ def _decimal(label, max_value, decimal_places, help_text, min_value=Decimal(0)):
     )
 
 
+def _kind(value: str | None) -> str:
+    """The kind to choose among: chat when none is given, every kind for "any"."""
+    if not value:
+        return str(ModelKind.CHAT)
+    return "" if value == ANY_KIND else value
+
+
+class PlainSelect(forms.Select):
+    """A <select> written in Python: the template-per-option widget takes ~50 ms for the 130 providers."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        selected = {"" if value is None else str(value)}
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((key, mark_safe(" selected") if str(key) in selected else "", label)
+             for key, label in ((str(k), str(v)) for k, v in self.choices)),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+
+class ProviderChoices(BaseChoiceIterator):
+    """Every provider by slug: one flat query, made when first needed (drawing the select or checking a value)."""
+
+    def __init__(self):
+        self.rows = None
+
+    def __iter__(self):
+        if self.rows is None:
+            self.rows = [("", "Any provider"), *Provider.objects.order_by("name").values_list("slug", "name")]
+        return iter(self.rows)
+
+
+ANY_KIND = "any"
+KIND_CHOICES = [*((value, label) for value, label in ModelKind.choices if value != ModelKind.ROUTER),
+                (ANY_KIND, "Any kind")]
+DEPLOYMENT_CHOICES = [("", "Either"), ("api", "An API serves it"),
+                      ("self_hosted", "I run it myself (open weights)")]
+
+
 class ChooserForm(forms.Form):
     """/choose/: the workload's needs. Parameter names are part of the public URL."""
+
+    kind = forms.ChoiceField(label="Kind of model", required=False, choices=KIND_CHOICES, widget=PlainSelect,
+                             help_text="Chat models unless you choose another kind.")
+    deployment = forms.ChoiceField(label="How you run it", required=False, choices=DEPLOYMENT_CHOICES,
+                                   widget=PlainSelect)
+    provider = forms.ChoiceField(label="Provider", required=False, widget=PlainSelect)
 
     modality = forms.MultipleChoiceField(
         label="Inputs it must accept", required=False, choices=Modality.choices, widget=forms.CheckboxSelectMultiple,
@@ -105,7 +157,12 @@ class ChooserForm(forms.Form):
     output_tokens = TokenCountField(label="Output tokens a month")
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = ProviderChoices()  # one per form, read at most once
+
     NEED_GROUPS = (
+        ("Kind and deployment", ("kind", "deployment", "provider")),
         ("Inputs and context", ("modality", "context_min")),
         ("Capabilities", ("tool_calling", "reasoning", "structured_output", "open_weights")),
         ("Size and price", ("params_max", "price_input_max", "price_output_max")),
@@ -119,7 +176,12 @@ class ChooserForm(forms.Form):
     def needs(self) -> chooser.Needs:
         data = self.cleaned_data
         params_max = data.get("params_max")
+        provider = data.get("provider") or ""
         return chooser.Needs(
+            kind=_kind(data.get("kind")),
+            deployment=data.get("deployment") or "",
+            provider=provider,
+            provider_name=dict(self.fields["provider"].choices).get(provider, provider) if provider else "",
             modalities=tuple(data.get("modality") or ()),
             context_min=data.get("context_min") or None,
             tool_calling=data.get("tool_calling", False),

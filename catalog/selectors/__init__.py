@@ -4,15 +4,13 @@ pages: families, variants, providers, home · tables: /models/ and the other tab
 FAQ and chooser · quality: data notes and admin badges · changelog · search.
 """
 
+from catalog.selectors.family_page import FamilyPage, family_page
 from catalog.selectors.pages import (
     SPEC_SORT_KEYS,
-    FamilyPage,
     ProviderOfferings,
     SortKey,
     VariantPage,
-    VariantRow,
     family_facts,
-    family_page,
     group_by_provider,
     home_page,
     merge_faq,
@@ -27,7 +25,6 @@ __all__ = [
     "ProviderOfferings",
     "SortKey",
     "VariantPage",
-    "VariantRow",
     "family_facts",
     "family_page",
     "group_by_provider",

@@ -16,9 +16,10 @@ from datetime import datetime
 from django.http import Http404
 from django.urls import reverse
 
+from catalog import guidance
 from catalog.fields import Modality
 from catalog.models import PRICE_FIELD_NAMES, Family, Offering, PriceRecord, Provider, Status, Variant
-from catalog.services import guidance, history
+from catalog.services import history
 
 UNKNOWN = "unknown"
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
 
+from catalog import guidance
 from catalog.models import (
     Family,
     FamilyRelation,
@@ -20,7 +21,6 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.services import guidance
 
 # --- Sorting of small, in-memory tables --------------------------------------------------
 
@@ -75,38 +75,7 @@ class ProviderOfferings:
         return [o for o in self.offerings if o.is_priced]
 
 
-@dataclass
-class VariantRow:
-    variant: Variant
-    use_when: str
-    signals: list[str]
-
-
 ORIGIN_LABELS = {"": "curated", "seed": "seed", "catalog": "catalog", "models.dev": "models.dev", "litellm": "LiteLLM"}
-
-
-@dataclass
-class FamilyPage:
-    family: Family
-    variants: list[Variant]
-    rows: list[VariantRow]
-    family_line: str
-    release_groups: list[guidance.ReleaseGroup]
-    spec_rows: list[Variant]
-    spec_sort: str
-    sources: list
-    use_cases: list[str]
-    strengths: list[str]
-    relations: list[FamilyRelation]
-    collaborators: list[Organization]
-    providers: list[ProviderOfferings]
-    faq: list = field(default_factory=list)
-
-    @property
-    def guidance_basis(self) -> str:
-        """Where the data behind the guidance came from, in the page's own words."""
-        label = ORIGIN_LABELS.get(self.family.origin, self.family.origin)
-        return f"Use-when guidance is derived from {label} capabilities, context, release, and replacement fields."
 
 
 def _family_queryset():
@@ -161,38 +130,6 @@ def group_by_provider(offerings: list[Offering]) -> list[ProviderOfferings]:
     for offering in sorted(offerings, key=lambda o: (o.provider.name.lower(), o.model_id)):
         groups.setdefault(offering.provider_id, ProviderOfferings(offering.provider, [])).offerings.append(offering)
     return list(groups.values())
-
-
-def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
-    family = _family_queryset().filter(slug=slug).first()
-    if family is None:
-        raise Http404(f"No family with slug {slug!r}.")
-    facts = family_facts(family)
-    variants = list(facts.variants)
-    # What visitors see as prices: offerings a source still lists (curated ones count as listed).
-    offerings = [offering for variant in variants for offering in variant.offerings.all() if offering.listed]
-    relations = list(family.relations.all())
-    related = family_facts(relations[0].related) if relations else None
-    generated = guidance.family_faq(facts, offerings, related)
-    spec_rows, spec_sort = sort_rows(variants, SPEC_SORT_KEYS, spec_sort, default="model")
-    if spec_sort == "model":
-        spec_rows = variants  # the curated order is the default view
-    return FamilyPage(
-        family=family,
-        variants=variants,
-        rows=[VariantRow(v, guidance.use_when(v), guidance.signals(v)) for v in variants],
-        family_line=guidance.family_line(variants),
-        release_groups=guidance.release_groups(variants),
-        spec_rows=spec_rows,
-        spec_sort=spec_sort,
-        sources=list(family.sources.all()),
-        use_cases=list(facts.use_cases),
-        strengths=list(facts.strengths),
-        relations=relations,
-        collaborators=list(family.collaborators.all()),
-        providers=group_by_provider(offerings),
-        faq=merge_faq(list(family.faq_entries.all()), generated),
-    )
 
 
 # --- Variant page --------------------------------------------------------------------------

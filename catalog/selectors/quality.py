@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import CharField, Count, F, TextField, Value
 from django.db.models.functions import Cast
 
+from catalog.formatting import format_price
 from catalog.models import Disagreement, Finding
-from catalog.services.guidance import format_price
 from catalog.services.quality import FIELD_LABELS, RULES, SOURCE_LABELS
 
 BADGE_LIMIT = 10

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-from catalog.services.guidance import format_price, format_tokens, join_words, plural
+from catalog.formatting import format_price, format_tokens, join_words, plural
 
 CHAR_WIDTH = 6.6  # average advance of a 12px sans-serif character, for label layout
 SMALL_CHAR_WIDTH = 6.0  # the same at 11px

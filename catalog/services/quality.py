@@ -35,6 +35,7 @@ from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.formatting import format_price, join_words, plural
 from catalog.models import (
     PRICE_FIELD_NAMES,
     Disagreement,
@@ -51,7 +52,6 @@ from catalog.models import (
     Status,
     Variant,
 )
-from catalog.services.guidance import format_price, join_words
 from catalog.services.markdown import CITATION
 
 Severity = Finding.Severity
@@ -174,10 +174,6 @@ def _ratio(low: Decimal, high: Decimal) -> str:
     if low == 0:
         return "free against paid"
     return f"{_times(high / low)} apart"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _source(name: str) -> str:
@@ -732,7 +728,7 @@ def ended_upstream(data: Snapshot) -> Iterator[Found]:
         said = join_words([f"{count} {state}" for state, count in sorted(states.items())])
         yield Found(
             subject=f"variant:{variant_id}",
-            message=(f"{variant.name} is current, but none of its {_plural(len(offerings), 'offering')} is available "
+            message=(f"{variant.name} is current, but none of its {plural(len(offerings), 'offering')} is available "
                      f"({said}). Mark it legacy, deprecated or retired, with its successor."),
             fix_url=admin_change_url(Variant, variant_id),
             evidence=sorted([o.id, o.status, o.listed] for o in offerings),
@@ -762,7 +758,7 @@ def ambiguous_match(data: Snapshot) -> Iterator[Found]:
         yield Found(
             subject=f"variant:{variant_id}",
             message=(f"{variant.name} was placed in {data.family_name(variant.family_id)} with doubt "
-                     f"({'; '.join(reasons)}; {_plural(len(rows), 'listing')}). Check its "
+                     f"({'; '.join(reasons)}; {plural(len(rows), 'listing')}). Check its "
                      "family: choosing one in the admin locks it."),
             fix_url=admin_change_url(Variant, variant_id),
             evidence=sorted([row.source, row.key, row.match_note] for row in rows),

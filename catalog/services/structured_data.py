@@ -87,7 +87,7 @@ def family_json_ld(page, request) -> dict:
         "hasPart": [
             {"@type": "SoftwareApplication", "name": variant.name,
              "url": absolute_url(request, variant.get_absolute_url())}
-            for variant in page.variants
+            for variant in getattr(page, "shown_variants", page.variants)  # bounded on a big family's page
         ],
     }
     if description := plain_text(family.about):

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from catalog.services import guidance
+from catalog import guidance
 from catalog.services.markdown import render_markdown
 
 register = template.Library()

@@ -2,7 +2,7 @@
 
 from django import template
 
-from catalog.services import guidance
+from catalog import guidance
 
 register = template.Library()
 

@@ -7,8 +7,8 @@ shown with status 400, never a 500.
 from django.views.generic import TemplateView
 
 from catalog.forms import ChooserForm, CostForm
+from catalog.guidance import chooser
 from catalog.selectors import guidance as selectors
-from catalog.services import chooser
 from catalog.views import pages
 
 

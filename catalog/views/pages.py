@@ -26,7 +26,7 @@ class FamilyDetailView(TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(page=page, family=page.family, spec_columns=selectors.SPEC_SORT_KEYS.values())
         context["data_notes"] = quality_selectors.page_notes(family_id=page.family.pk)
-        context["timeline_chart"] = chart_selectors.family_timeline(page.variants)
+        context["timeline_chart"] = chart_selectors.family_timeline(page.timeline_variants)
         context["changelog"] = family_changelog(page.family)
         context["feed_url"] = reverse("feed-family-changes", args=[page.family.slug])
         return context

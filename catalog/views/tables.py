@@ -23,12 +23,12 @@ from django.utils.http import urlencode
 from django.views import View
 from django_filters.views import FilterView
 
+from catalog import guidance
 from catalog.filters import FamilyFilter, ModelFilter, OfferingFilter
 from catalog.models import Provider
 from catalog.selectors import charts as chart_selectors
 from catalog.selectors import tables
 from catalog.selectors.changelog import provider_changelog
-from catalog.services import guidance
 
 MAX_PAGE_SIZE = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

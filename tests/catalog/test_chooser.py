@@ -3,8 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
-from catalog.services import chooser, guidance
-from catalog.services.chooser import Candidate, Needs, Price, Ref
+from catalog import guidance
+from catalog.guidance import chooser
+from catalog.guidance.chooser import Candidate, Needs, Price, Ref
 
 
 def candidate(pk, name, **fields):
@@ -40,8 +41,8 @@ def names(choice):
 
 def test_no_need_ranks_everything_by_the_rule():
     choice = chooser.choose(catalog(), Needs())
-    # Current first; priced before unpriced, cheapest input+output first; replaced last.
-    assert names(choice) == ["Unknown", "Text Only", "Vision Small", "Vision Big", "Local Vision", "Old Vision"]
+    # Priced before unpriced; current before replaced; cheapest input+output first.
+    assert names(choice) == ["Unknown", "Text Only", "Vision Small", "Vision Big", "Old Vision", "Local Vision"]
     assert choice.compare_refs == ["fam/unknown", "fam/text-only", "fam/vision-small", "fam/vision-big"]
 
 
@@ -78,7 +79,7 @@ def test_monthly_volume_decides_the_cheapest_offering_and_the_order():
     assert big.price.provider == "B"  # $25 + $10 at B against $30 + $15 at A
     assert big.cost.total == Decimal(35)
     assert [(m.candidate.name, m.cost and guidance.format_cost(m.cost.total)) for m in choice.matches] == [
-        ("Vision Small", "$2.10"), ("Vision Big", "$35.00"), ("Local Vision", None), ("Old Vision", "$0.11"),
+        ("Vision Small", "$2.10"), ("Vision Big", "$35.00"), ("Old Vision", "$0.11"), ("Local Vision", None),
     ]
 
 
@@ -163,3 +164,58 @@ def test_zero_price_is_flagged():
     assert chooser.choose(catalog(), Needs(tool_calling=True)).shows_zero_price is False
     free = [candidate(1, "Free", prices=[price("Plan", "0", "0")])]
     assert chooser.choose(free, Needs()).shows_zero_price is True
+
+
+# --- An offering meets a need itself; only pay-per-token offerings are priced ----------------------
+
+
+def offer(provider, price_input, price_output, kind="pay_per_token", context=None):
+    return Price(provider, f"{provider.lower()}-m", Decimal(price_input), Decimal(price_output), None, kind, context,
+                 provider.lower())
+
+
+def test_context_is_the_offerings_own():
+    gem = candidate(1, "Gem", context_window=1_048_576,
+                    prices=[offer("Copilot", "0", "0", kind="subscription", context=128_000),
+                            offer("Google", "2", "12", context=1_048_576)])
+    (match,) = chooser.choose([gem], Needs(context_min=1_000_000)).matches
+    assert match.price.provider == "Google"  # the subscription offering has 128k: it does not meet 1M
+    assert "needs 1M context: has 1M" in match.reasons
+    # Without a price need, the only pay-per-token offering sets the price; Copilot's $0 is never "cheapest".
+    assert chooser.choose([gem], Needs()).matches[0].price.provider == "Google"
+    short = candidate(2, "Short", context_window=1_048_576, prices=[offer("Copilot", "0", "0", context=128_000)])
+    assert chooser.choose([short], Needs(context_min=1_000_000)).matches == []
+
+
+def test_subscriptions_and_free_tiers_are_listed_apart_never_cheapest():
+    paid = candidate(1, "Paid", prices=[offer("API", "5", "15")])
+    plan = candidate(2, "Plan", prices=[offer("Kilo", "0", "0", kind="free_tier"),
+                                        offer("Copilot", "0", "0", kind="subscription")])
+    choice = chooser.choose([plan, paid], Needs(output_tokens=2_000_000))
+    assert [m.candidate.name for m in choice.ranked] == ["Paid"]
+    assert [m.candidate.name for m in choice.apart] == ["Plan"]
+    assert choice.apart[0].reasons[-1] == "no per-token price: free tier at Kilo and subscription at Copilot"
+    assert choice.shows_zero_price is False
+    # A price limit is met only by a pay-per-token offering.
+    assert names(chooser.choose([plan, paid], Needs(price_output_max=Decimal(20)))) == ["Paid"]
+
+
+def test_routers_are_never_ranked():
+    router = candidate(1, "Auto Router", kind="router", prices=[offer("Kilo", "0", "0")])
+    model = candidate(2, "Model", prices=[offer("Kilo", "1", "1"), offer("Router Co", "0", "0", kind="router")])
+    choice = chooser.choose([router, model], Needs())
+    assert names(choice) == ["Model"] and choice.considered == 1
+    assert choice.matches[0].price.provider == "Kilo"
+
+
+def test_kind_provider_and_deployment_needs():
+    embed = candidate(1, "Embed", kind="embedding", prices=[offer("A", "0.02", "0")])
+    chat = candidate(2, "Chat", open_weights=True, parameters=8 * 10**9, prices=[offer("B", "0.1", "0.2")])
+    local = candidate(3, "Local", open_weights=True, parameters=7 * 10**9)
+    every = [embed, chat, local]
+    assert names(chooser.choose(every, Needs(kind="embedding"))) == ["Embed"]
+    assert chooser.choose(every, Needs(kind="embedding")).considered == 1  # the kind is what it chooses among
+    assert chooser.kind_words(Needs(kind="embedding")) == "embedding models"
+    assert names(chooser.choose(every, Needs(provider="b", provider_name="B"))) == ["Chat"]
+    assert names(chooser.choose(every, Needs(deployment="api"))) == ["Embed", "Chat"]
+    assert names(chooser.choose(every, Needs(deployment="self_hosted", params_max=7 * 10**9))) == ["Local"]

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
+from catalog import guidance
 from catalog.forms import ChooserForm, CostForm
-from catalog.services import guidance
-from catalog.services.chooser import Needs
+from catalog.guidance.chooser import Needs
 
 
 def chooser_form(query: str) -> ChooserForm:
@@ -22,14 +22,14 @@ def test_chooser_form_to_needs():
     assert form.needs() == Needs(
         modalities=("image", "text"), context_min=32768, tool_calling=True, reasoning=False, structured_output=False,
         open_weights=True, params_max=13_500_000_000, price_input_max=Decimal("0.5"),
-        price_output_max=Decimal("1.5"), input_tokens=10_000_000, output_tokens=2_000_000,
+        price_output_max=Decimal("1.5"), input_tokens=10_000_000, output_tokens=2_000_000, kind="chat",
     )
 
 
 def test_empty_chooser_form_states_no_need():
     form = chooser_form("context_min=&params_max=&tool_calling=")
     assert form.is_valid()
-    assert form.needs() == Needs()
+    assert form.needs() == Needs(kind="chat")  # chat models unless another kind is chosen
 
 
 @pytest.mark.parametrize(("query", "field"), [

@@ -5,9 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from catalog import selectors
+from catalog import guidance, selectors
 from catalog.models import Family, Offering, Provider, Variant
-from catalog.services import guidance
 from tests import factories
 
 SEED_FAMILY_LINE = "Use when the workload needs 4k context, 13B parameters, and multimodal inputs."
@@ -157,6 +156,15 @@ def test_complete_pricing_names_the_cheapest_offering(seed):
 
 def test_one_unpriced_offering_keeps_pricing_incomplete(seed):
     factories.offering(Variant.objects.get(slug="llava-llama-2-7b"), factories.provider(), "llava-7b", "0.10", "0.30")
+    assert faq()["which_model"].startswith(
+        "If price is the main constraint, start with LLaVA Llama 2 7B at Prov, the cheapest pay-per-token offering "
+        "at $0.10 per million input tokens and $0.30 per million output tokens. 1 of 2 offerings has no per-token "
+        "price in the catalog, so check the pricing table too.")
+
+
+def test_a_subscription_price_is_not_the_cheapest(seed):
+    factories.offering(Variant.objects.get(slug="llava-llama-2-7b"), factories.provider("plan", "Plan"), "p", "0",
+                       "0", kind="subscription")
     assert "does not have complete provider pricing" in faq()["which_model"]
 
 

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from catalog import guidance
 from catalog.models import Family, Offering, Provider, Variant
-from catalog.services import guidance
 
 
 def make_variant(**fields):

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
+from catalog import guidance
+from catalog.guidance import chooser
 from catalog.models import Family, FAQEntry, ImportRun, Listing, Offering, Variant
-from catalog.services import chooser, guidance
 from tests import factories
 from tests.catalog.test_guidance import SEED_COMPARE, SEED_USED_FOR, SEED_WHICH
 from tests.html import tables, visible_text
@@ -188,8 +189,8 @@ def test_navigation_links(client, seed):
 
 
 def result_rows(html: str) -> list[list[str]]:
-    table = next(t for t in tables(html) if t and t[0][:2] == ["Rank", "Model"])
-    return table[1:]
+    """The ranked rows, then those listed apart (no pay-per-token offering meets the needs)."""
+    return [row for t in tables(html) if t and t[0][:2] == ["Rank", "Model"] for row in t[1:]]
 
 
 def test_chooser_without_parameters_shows_the_form_and_the_rule(client, seed):
@@ -212,7 +213,8 @@ def test_chooser_ranks_llava_13b_with_its_reasons(client, seed):
     assert "no provider in the catalog" in rows[0][2]
     text = visible_text(html)
     assert "Needs: accepts images; at least 4k context." in text
-    assert "3 models meet every need." in text
+    assert "3 models meet every need; 0 of them have a pay-per-token offering that does." in text
+    assert "Meets every need, without a per-token price" in text
     assert 'href="/compare/?v=llava-1-5/llava-1-5-13b&amp;v=llava-1-5/llava-1-5-7b&amp;v=llava/llava-13b"' in html
 
 
@@ -248,8 +250,8 @@ def test_chooser_price_limits_and_replacements(client, seed):
     Variant.objects.filter(slug="llava-13b").update(replaced_by=Variant.objects.get(slug="llava-1-5-13b"),
                                                     status="legacy")
     rows = result_rows(get(client, "/choose/?modality=image"))
-    assert rows[-1][1] == "LLaVA 13B LLaVA"  # replaced variants rank last
-    assert "replaced by LLaVA 1.5 13B: consider LLaVA 1.5 13B" in rows[-1][2]
+    assert rows[1][1] == "LLaVA 13B LLaVA"  # replaced variants rank after current ones with a price
+    assert "replaced by LLaVA 1.5 13B: consider LLaVA 1.5 13B" in rows[1][2]
 
 
 def test_chooser_open_weights_and_size(client, seed):
@@ -424,7 +426,10 @@ PAGES = [
 # Exact where the page's reads are all this module's. The family FAQ reuses the family page's prefetches and
 # the variant page extends the variant page: those get the suite's page budget (tests/catalog/test_views.py),
 # and what this module adds to the variant page is pinned exactly below.
-EXACT = {"faq": 5, "choose": 2, "choose-no-match": 2}
+# The chooser: the provider choices, the page's ranked rows (with their counts), the considered count and the
+# rows' offerings; with no match, the relaxation aggregate instead of the offerings (the nearest values add at
+# most three when dropping a need would help).
+EXACT = {"faq": 5, "choose": 4, "choose-no-match": 4}
 BUDGETS = {"family-faq": 12, "variant-calculator": 12}
 
 
@@ -465,6 +470,15 @@ def test_variant_guidance_adds_two_queries(db, size):
         result = guidance_selectors.variant_guidance(page, guidance.Usage(5, 1, 2))
     assert len(captured) == 2
     assert len(result.costs) == 2 and result.costs[0].checked.describe() == "2026-01-01 (models.dev import)"
+
+
+def test_chooser_chooses_among_chat_models_unless_told(client, seed):
+    Variant.objects.filter(slug="llava-13b").update(kind="embedding")
+    text = visible_text(get(client, "/choose/?modality=image"))
+    assert "Results (2 of 5 chat models)" in text
+    assert "Results (1 of 1 embedding models)" in visible_text(get(client, "/choose/?kind=embedding"))
+    assert "Results (3 of 6 models of every kind)" in visible_text(get(client, "/choose/?modality=image&kind=any"))
+    get(client, "/choose/?kind=router", status=400)
 
 
 def test_chooser_explains_a_zero_price(client, seed):

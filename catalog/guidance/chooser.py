@@ -13,26 +13,48 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from catalog.services import guidance
+from catalog import guidance
 
 RANKING_RULE = (
-    "Variants that meet every stated need are ranked by four rules, each breaking the ties of the one before: "
-    "(1) current variants before replaced or legacy ones; "
-    "(2) priced variants before unpriced ones, the lowest estimated monthly cost first at each variant's "
-    "cheapest matching offering (without monthly tokens, the lowest input plus output price per million); "
-    "(3) the most capable first, as the family guidance judges it: more input modalities, then longer context, "
+    "A need is met by an offering that meets it itself: its own context window (the model's where the provider "
+    "lists none), its own price, its provider and how it is sold; a model no provider serves is judged by its own "
+    "specifications, as you would run it yourself. Aliases and routers are never ranked. "
+    "Models that meet every stated need are ranked by five rules, each breaking the ties of the one before: "
+    "(1) models with a pay-per-token offering that meets the needs first; the others (offered only by "
+    "subscription, on a free tier, as a self-hosted runtime, or with no price in the catalog) are listed apart, "
+    "after them, and never called the cheapest; "
+    "(2) current variants before replaced or legacy ones; "
+    "(3) the lowest estimated monthly cost first at each model's cheapest such offering (without monthly tokens, "
+    "the lowest input plus output price per million); "
+    "(4) the most capable first, as the family guidance judges it: more input modalities, then longer context, "
     "more listed capabilities, more parameters, a later release; "
-    "(4) family and variant name, alphabetically. "
+    "(5) family and variant name, alphabetically. "
     "Unknown values never meet a need: a variant without a listed context window does not meet a minimum context."
 )
 
 ZERO_PRICE_NOTE = (
-    "A $0.00 price is what the source lists for that offering: usually a free tier, or a subscription plan that "
-    "does not charge per token. Check the provider's terms before relying on it."
+    "A $0.00 price is what the source lists for that pay-per-token offering. Check the provider's terms before "
+    "relying on it."
 )
+
+# Offering kinds (catalog.models.OfferingKind values; the engine does not import models).
+PAY_PER_TOKEN = "pay_per_token"
+SELF_HOSTED = "self_hosted"
+ROUTER = "router"
+API_KINDS = ("pay_per_token", "subscription", "free_tier")
+OFFERING_KIND_WORDS = {
+    "pay_per_token": "pay per token", "subscription": "subscription", "free_tier": "free tier",
+    "self_hosted": "self-hosted runtime", "router": "router",
+}
+DEPLOYMENTS = {"api": "served by an API", "self_hosted": "runs on your own hardware (open weights)"}
 
 COMPARE_PATH = "/compare/"
 COMPARE_TOP = 4
+
+KIND_WORDS = {
+    "chat": "chat", "embedding": "embedding", "speech": "speech-to-text", "tts": "text-to-speech",
+    "image": "image generation", "video": "video generation", "rerank": "rerank", "moderation": "moderation",
+}
 
 FLAG_NEEDS = (
     ("tool_calling", "tool calling"),
@@ -51,10 +73,18 @@ class Price:
     price_input: Decimal | None
     price_output: Decimal | None
     price_cache_read: Decimal | None = None
+    kind: str = PAY_PER_TOKEN
+    context_window: int | None = None  # the provider's own limit; None: the model's
+    provider_slug: str = ""
 
     @property
     def is_priced(self) -> bool:
-        return self.price_input is not None and self.price_output is not None
+        """Only a pay-per-token offering with both prices has a price the chooser ranks by."""
+        return self.kind == PAY_PER_TOKEN and self.price_input is not None and self.price_output is not None
+
+    @property
+    def kind_words(self) -> str:
+        return OFFERING_KIND_WORDS.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)
@@ -76,6 +106,7 @@ class Candidate:
     family_name: str
     family_slug: str
     status: str = "current"
+    kind: str = "chat"
     context_window: int | None = None
     parameters: int | None = None
     active_parameters: int | None = None
@@ -96,6 +127,11 @@ class Candidate:
     def ref(self) -> str:
         return f"{self.family_slug}/{self.slug}"
 
+    @property
+    def usable_prices(self) -> list[Price]:
+        """Offerings that can serve a need: routers are not the model."""
+        return [price for price in self.prices if price.kind != ROUTER]
+
 
 @dataclass(frozen=True)
 class Needs:
@@ -112,6 +148,10 @@ class Needs:
     price_output_max: Decimal | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
+    kind: str = ""  # a ModelKind value: what to choose among; "" for every kind (routers are never ranked)
+    provider: str = ""  # a provider's slug
+    provider_name: str = ""
+    deployment: str = ""  # "api", "self_hosted" or "" for either
 
     @property
     def usage(self) -> guidance.Usage | None:
@@ -129,13 +169,57 @@ class Needs:
 
 @dataclass(frozen=True)
 class Constraint:
-    """One stated need: how to test it, how to say why a variant meets it, and how to relax it."""
+    """One stated need: how to test it, how to say why a variant meets it, and how to relax it.
+
+    A variant-level need (`offer_test` None) is tested on the model. An offering-level need is met by
+    an offering that meets it itself (`offer_test`); a model with no usable offering is judged by
+    `fallback` on its own specifications (None: it cannot meet the need).
+    """
 
     key: str
     label: str
-    test: Callable[[Candidate], bool]
+    test_variant: Callable[[Candidate], bool] | None
     reason: Callable[[Candidate], str]
     params: tuple[tuple[str, str | None], ...]  # (GET name, value or None for every value) that state it
+    offer_test: Callable[[Candidate, Price], bool] | None = None
+    fallback: Callable[[Candidate], bool] | None = None
+
+    @property
+    def per_offering(self) -> bool:
+        return self.offer_test is not None
+
+    def test(self, candidate: Candidate) -> bool:
+        """Does the candidate meet this need alone?"""
+        if self.offer_test is None:
+            return self.test_variant(candidate)
+        usable = candidate.usable_prices
+        if not usable:
+            return self.fallback is not None and self.fallback(candidate)
+        return any(self.offer_test(candidate, price) for price in usable)
+
+
+def offering_context(candidate: Candidate, price: Price) -> int | None:
+    return price.context_window or candidate.context_window
+
+
+def matching_prices(candidate: Candidate, stated: Sequence[Constraint]) -> list[Price]:
+    """The candidate's offerings that meet every offering-level need together."""
+    per_offering = [c for c in stated if c.per_offering]
+    return [p for p in candidate.usable_prices if all(c.offer_test(candidate, p) for c in per_offering)]
+
+
+def meets(candidate: Candidate, stated: Sequence[Constraint]) -> bool:
+    """Every variant-level need, and one offering that meets every offering-level need by itself."""
+    if candidate.kind == ROUTER:
+        return False
+    if not all(c.test_variant(candidate) for c in stated if not c.per_offering):
+        return False
+    per_offering = [c for c in stated if c.per_offering]
+    if not per_offering:
+        return True
+    if not candidate.usable_prices:
+        return all(c.fallback is not None and c.fallback(candidate) for c in per_offering)
+    return bool(matching_prices(candidate, stated))
 
 
 def _within(price: Price, needs: Needs) -> bool:
@@ -168,11 +252,15 @@ def constraints(needs: Needs) -> list[Constraint]:
         ))
     if needs.context_min:
         wanted = guidance.format_tokens(needs.context_min)
+        def context_reason(c: Candidate) -> str:
+            windows = [offering_context(c, p) for p in c.usable_prices]
+            windows = [w for w in windows if w and w >= needs.context_min] or [c.context_window]
+            return f"needs {wanted} context: has {guidance.format_tokens(max(windows))}"
+
         found.append(Constraint(
-            "context_min", f"at least {wanted} context",
-            lambda c: bool(c.context_window) and c.context_window >= needs.context_min,
-            lambda c: f"needs {wanted} context: has {guidance.format_tokens(c.context_window)}",
-            (("context_min", None),),
+            "context_min", f"at least {wanted} context", None, context_reason, (("context_min", None),),
+            offer_test=lambda c, p: (offering_context(c, p) or 0) >= needs.context_min,
+            fallback=lambda c: bool(c.context_window) and c.context_window >= needs.context_min,
         ))
     for name, words in FLAG_NEEDS:
         if getattr(needs, name):
@@ -190,16 +278,39 @@ def constraints(needs: Needs) -> list[Constraint]:
             lambda c: f"needs at most {limit} parameters: has {guidance.format_parameters(c.parameters)}",
             (("params_max", None),),
         ))
+    if needs.deployment == "self_hosted":
+        found.append(Constraint(
+            "deployment", DEPLOYMENTS["self_hosted"],
+            lambda c: c.open_weights is True or any(p.kind == SELF_HOSTED for p in c.prices),
+            lambda c: "needs to run on your own hardware: " + (
+                "open weights" if c.open_weights is True else "a self-hosted runtime serves it"),
+            (("deployment", None),),
+        ))
+    elif needs.deployment == "api":
+        found.append(Constraint(
+            "deployment", DEPLOYMENTS["api"], None,
+            lambda c: "needs an API: " + guidance.join_words(sorted({p.provider for p in c.usable_prices
+                                                                     if p.kind in API_KINDS})[:3]),
+            (("deployment", None),),
+            offer_test=lambda c, p: p.kind in API_KINDS,
+        ))
+    if needs.provider:
+        where = needs.provider_name or needs.provider
+        found.append(Constraint(
+            "provider", f"served by {where}", None,
+            lambda c: f"needs {where}: served there",
+            (("provider", None),),
+            offer_test=lambda c, p: p.provider_slug == needs.provider,
+        ))
     if needs.limits_price:
         def price_reason(c: Candidate) -> str:
             best = cheapest_price(c, needs)
             return (f"needs at most {_per_million(needs)}: {guidance.format_price(best.price_input)} input and "
                     f"{guidance.format_price(best.price_output)} output at {best.provider}")
         found.append(Constraint(
-            "price", f"at most {_per_million(needs)}",
-            lambda c: any(_within(p, needs) for p in c.prices),
-            price_reason,
+            "price", f"at most {_per_million(needs)}", None, price_reason,
             (("price_input_max", None), ("price_output_max", None)),
+            offer_test=lambda c, p: _within(p, needs),
         ))
     return found
 
@@ -208,13 +319,13 @@ def constraints(needs: Needs) -> list[Constraint]:
 
 
 def cheapest_price(candidate: Candidate, needs: Needs) -> Price | None:
-    """The priced offering that meets the price limits and costs least for the stated usage.
+    """The pay-per-token offering that meets every offering-level need and costs least for the usage.
 
     Without monthly tokens, the lowest input plus output price (input price, provider and model id
     break ties), as the family guidance picks its cheapest offering.
     """
     usage = needs.usage
-    matching = [p for p in candidate.prices if _within(p, needs)]
+    matching = [p for p in matching_prices(candidate, constraints(needs)) if p.is_priced]
     if not matching:
         return None
 
@@ -242,7 +353,7 @@ def rank_key(candidate: Candidate, needs: Needs) -> tuple:
         money = (0, guidance.monthly_cost(price, needs.usage).total)
     else:
         money = (0, price.price_input + price.price_output)
-    return (candidate.is_replaced, *money, *_capability_key(candidate), candidate.family_name.lower(),
+    return (money[0], candidate.is_replaced, money[1], *_capability_key(candidate), candidate.family_name.lower(),
             candidate.name.lower(), candidate.pk)
 
 
@@ -267,7 +378,10 @@ def reasons_for(candidate: Candidate, needs: Needs, stated: Sequence[Constraint]
             f"cheapest matching offering: {guidance.format_price(price.price_input)} per million input tokens "
             f"at {price.provider}"
         )
-    elif candidate.prices:
+    elif apart := [p for p in matching_prices(candidate, stated) if p.kind != PAY_PER_TOKEN]:
+        ways = sorted({f"{p.kind_words} at {p.provider}" for p in apart})
+        found.append(f"no per-token price: {guidance.name_list(ways, 3)}")
+    elif candidate.usable_prices:
         found.append("no price in the catalog: check its providers")
     else:
         found.append("no provider in the catalog")
@@ -304,7 +418,7 @@ def _nearest(constraint: Constraint, near: Sequence[Candidate], needs: Needs) ->
             return (f"raise the maximum to {guidance.format_parameters(best)} parameters",
                     (("params_max", f"{billions:f}"),))
     if constraint.key == "price":
-        prices = [p for c in near for p in c.prices if p.is_priced]
+        prices = [p for c in near for p in c.usable_prices if p.is_priced]
         if prices:
             low = min(prices, key=lambda p: (p.price_input + p.price_output, p.provider.lower(), p.model_id))
             text = (f"the cheapest of them is {guidance.format_price(low.price_input)} input and "
@@ -338,19 +452,15 @@ def explain_no_match(relaxed: Sequence[Relaxation], considered: int) -> str:
     worst = relaxed[0]
     text = (
         f"No variant meets every need. \"{worst.constraint.label}\" excluded the most: "
-        f"{plural_variants(worst.excludes)} of {considered}."
+        f"{guidance.plural(worst.excludes, "variant")} of {considered}."
     )
     helpful = [r for r in relaxed if r.would_add]
     if helpful:
         best = max(helpful, key=lambda r: r.would_add)
-        text += f" Dropping \"{best.constraint.label}\" alone would add {plural_variants(best.would_add)}."
+        text += f" Dropping \"{best.constraint.label}\" alone would add {guidance.plural(best.would_add, "variant")}."
     else:
         text += " No single change is enough: drop two or more needs."
     return text
-
-
-def plural_variants(count: int) -> str:
-    return guidance.plural(count, "variant")
 
 
 # --- The answer ----------------------------------------------------------------------------------
@@ -361,10 +471,20 @@ class Choice:
     needs: Needs
     constraints: list[Constraint]
     considered: int
-    matches: list[Match]
+    matches: list[Match]  # priced ones first, then those listed apart (no pay-per-token offering)
     relaxations: list[Relaxation]
     explanation: str
     compare_refs: list[str]
+
+    @property
+    def ranked(self) -> list[Match]:
+        """Matches with a pay-per-token offering that meets the needs: the only ones ranked by price."""
+        return [m for m in self.matches if m.price is not None]
+
+    @property
+    def apart(self) -> list[Match]:
+        """Matches without such an offering: subscription, free tier, self-hosted or no price; listed apart."""
+        return [m for m in self.matches if m.price is None]
 
     @property
     def shows_zero_price(self) -> bool:
@@ -372,11 +492,21 @@ class Choice:
         return any(m.price is not None and not m.price.price_input and not m.price.price_output for m in self.matches)
 
 
+def in_pool(candidate: Candidate, needs: Needs) -> bool:
+    """What the chooser chooses among: models of the stated kind (any kind when none is), never a router."""
+    return candidate.kind != ROUTER and (not needs.kind or candidate.kind == needs.kind)
+
+
+def kind_words(needs: Needs) -> str:
+    """"chat models", "embedding models", "models of every kind"."""
+    return f"{KIND_WORDS.get(needs.kind, needs.kind)} models" if needs.kind else "models of every kind"
+
+
 def choose(candidates: Iterable[Candidate], needs: Needs) -> Choice:
     """Every candidate that meets every need, ranked; or, when none does, what to relax."""
-    candidates = list(candidates)
+    candidates = [c for c in candidates if in_pool(c, needs)]
     stated = constraints(needs)
-    meeting = [c for c in candidates if all(constraint.test(c) for constraint in stated)]
+    meeting = [c for c in candidates if meets(c, stated)]
     meeting.sort(key=lambda c: rank_key(c, needs))
     matches = []
     for rank, candidate in enumerate(meeting, start=1):

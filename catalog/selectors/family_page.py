@@ -1,0 +1,417 @@
+"""The family page: the seed's six sections, bounded whatever the size of the family.
+
+A small family (up to SMALL_FAMILY variants) reads as the seed page does: every variant in one
+table, a timeline by release month, every specification, every provider. A big one shows its
+variants grouped by series (Qwen3, Qwen2.5 …), current first, the newest series open and older ones
+collapsed; a timeline by quarter; the first rows of the specifications; and one providers-and-prices
+table (variant × provider, cheapest marked). Everything else is a link to /models/?family=…, which
+pages. Queries are fixed (the family with its prefetches, its variants, its offerings as flat rows,
+its related families' sizes); the HTML is bounded by the constants below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+from types import SimpleNamespace
+
+from django.db.models import Count, F, Max, Prefetch
+from django.http import Http404
+
+from catalog import guidance
+from catalog.models import Family, FamilyRelation, FamilyTag, Offering, OfferingKind, Tag, Variant
+from catalog.selectors.pages import SPEC_SORT_KEYS, merge_faq, sort_rows
+
+SMALL_FAMILY = 12  # up to this many variants, the page lists them all, as the seed page does
+SERIES_SHOWN = 8  # series with their own group; the rest are one "Other" group
+ROWS_PER_SERIES = 6  # variants shown per series group
+SPEC_ROWS = 10  # specification rows on a big family's page
+PRICE_ROWS = 8  # variants in the providers-and-prices table
+PRICE_PROVIDERS = 5  # provider columns in it
+PROVIDER_NAMES = 30  # providers named in the "offered by" line
+UNPRICED_SHOWN = 3  # offerings without a price, said in words
+TIMELINE_NAMES = 4  # names per timeline quarter
+# The timeline chart draws a small family's variants; a big family's timeline is the list by quarter.
+
+
+# --- Series ---------------------------------------------------------------------------------
+
+_SIZE = re.compile(r"^\d+(\.\d+)?[bmkt]$", re.IGNORECASE)  # 8B, 1.5B, 400M
+_DATE = re.compile(r"^\(?\d{4}(-\d{2}(-\d{2})?)?\)?$|^\d{6,8}$")  # 0301, 2024-05-13, 20250101
+
+
+def series_name(name: str) -> str:
+    """The series a variant belongs to, read from its name: the words up to its version.
+
+    "Qwen3 235B A22B" → "Qwen3", "Qwen2.5 Coder 32B" → "Qwen2.5", "Llama 3.1 8B Instruct" →
+    "Llama 3.1", "GPT-4o mini" → "GPT-4o", "Qwen Max" → "Qwen Max".
+    """
+    words = []
+    for word in name.split():
+        if _SIZE.match(word) or _DATE.match(word):
+            break
+        words.append(word)
+        if any(ch.isdigit() for ch in word):
+            break
+    return " ".join(words) or name
+
+
+@dataclass
+class Row:
+    variant: Variant
+    use_when: str
+    signals: list[str]
+
+
+@dataclass
+class SeriesGroup:
+    name: str
+    rows: list[Row]  # shown: current first, newest first
+    total: int
+    current: int
+    newest: str
+    open: bool = False
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.rows)
+
+
+@dataclass
+class TimelineGroup:
+    label: str
+    variants: list  # the ones named
+    count: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.variants)
+
+
+@dataclass
+class OfferingRow:
+    """One offering as the page and the FAQ engine read it (attribute names as on Offering)."""
+
+    pk: int
+    variant: Variant
+    provider: SimpleNamespace
+    model_id: str
+    price_input: Decimal | None
+    price_output: Decimal | None
+    price_cache_read: Decimal | None
+    price_checked: object
+    kind: str
+    listed: bool
+
+    @property
+    def is_priced(self) -> bool:
+        return self.kind == OfferingKind.PAY_PER_TOKEN and self.price_input is not None and (
+            self.price_output is not None)
+
+    @property
+    def kind_label(self) -> str:
+        return OfferingKind(self.kind).label if self.kind in OfferingKind.values else self.kind
+
+
+@dataclass
+class PriceCell:
+    offering: OfferingRow | None
+    cheapest: bool = False
+
+
+@dataclass
+class PriceRow:
+    variant: Variant
+    cells: list[PriceCell]
+    cheapest: OfferingRow | None
+    elsewhere: int  # offerings at providers without a column
+
+
+@dataclass
+class FamilyPage:
+    family: Family
+    variants: list[Variant]
+    small: bool
+    rows: list[Row]  # a small family: every variant
+    series: list[SeriesGroup]  # a big family: its series
+    family_line: str
+    about_summary: str
+    release_groups: list  # guidance.ReleaseGroup (small) or TimelineGroup (big)
+    timeline_variants: list[Variant]
+    spec_rows: list[Variant]
+    spec_sort: str
+    spec_total: int
+    sources: list
+    use_cases: list[str]
+    strengths: list[str]
+    relations: list[FamilyRelation]
+    collaborators: list
+    provider_count: int
+    price_providers: list  # column heads
+    price_rows: list[PriceRow]
+    price_variant_total: int
+    unpriced: list[OfferingRow]
+    unpriced_total: int
+    provider_names: list
+    faq: list = field(default_factory=list)
+    lines: dict = field(default_factory=dict)
+
+    @property
+    def guidance_basis(self) -> str:
+        from catalog.selectors.pages import ORIGIN_LABELS
+
+        label = ORIGIN_LABELS.get(self.family.origin, self.family.origin)
+        return f"Use-when guidance is derived from {label} capabilities, context, release, and replacement fields."
+
+    @property
+    def shown_variants(self) -> list[Variant]:
+        """The variants the page names in its variant table (what JSON-LD lists)."""
+        if self.small:
+            return [row.variant for row in self.rows]
+        return [row.variant for group in self.series for row in group.rows]
+
+    @property
+    def provider_more(self) -> int:
+        return self.provider_count - len(self.provider_names)
+
+    @property
+    def current_count(self) -> int:
+        return sum(1 for v in self.variants if guidance.is_current(v))
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def _family(slug: str) -> Family:
+    tags = FamilyTag.objects.select_related("tag")
+    family = (
+        Family.objects.published().with_creator()
+        .prefetch_related(
+            "sources",
+            Prefetch("family_tags", queryset=tags),
+            Prefetch("relations", queryset=FamilyRelation.objects.select_related("related", "related__creator")
+                     .prefetch_related(Prefetch("related__family_tags", queryset=tags))),
+            "faq_entries",
+            "collaborators",
+        )
+        .filter(slug=slug).first()
+    )
+    if family is None:
+        raise Http404(f"No family with slug {slug!r}.")
+    return family
+
+
+def _offerings(family: Family, variants: dict[int, Variant]) -> list[OfferingRow]:
+    rows = (
+        Offering.objects.filter(variant__family=family, listed=True)
+        .values_list("pk", "variant_id", "provider__name", "provider__slug", "model_id", "price_input",
+                     "price_output", "price_cache_read", "price_checked", "kind", "listed")
+        .order_by("provider__name", "model_id")
+    )
+    providers: dict[str, SimpleNamespace] = {}
+    found = []
+    for pk, variant_id, name, slug, model_id, price_in, price_out, cache, checked, kind, listed in rows:
+        provider = providers.setdefault(slug, SimpleNamespace(name=name, slug=slug,
+                                                              url=f"/providers/{slug}/"))
+        found.append(OfferingRow(pk, variants[variant_id], provider, model_id, price_in, price_out, cache, checked,
+                                 kind, listed))
+    return found
+
+
+def _related_facts(family: Family, relations: list[FamilyRelation]) -> guidance.FamilyFacts | None:
+    if not relations:
+        return None
+    related = relations[0].related
+    size = Variant.objects.filter(family=related).aggregate(count=Count("pk"), widest=Max("context_window"))
+    tags = list(related.family_tags.all())
+    return guidance.FamilyFacts(
+        name=related.name, creator=related.creator.name, variants=(),
+        use_cases=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.USE_CASE],
+        strengths=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.STRENGTH],
+        variant_count=size["count"], widest=size["widest"],
+    )
+
+
+def _lowest_prices(offerings: list[OfferingRow]) -> dict[int, tuple]:
+    lowest: dict[int, tuple] = {}
+    for o in offerings:
+        if o.is_priced and o.listed:
+            key = (o.price_input + o.price_output, o.price_input)
+            if o.variant.pk not in lowest or key < lowest[o.variant.pk][2]:
+                lowest[o.variant.pk] = (o.price_input, o.price_output, key)
+    return {pk: value[:2] for pk, value in lowest.items()}
+
+
+def _newest_first(variant: Variant) -> tuple:
+    return (not guidance.is_current(variant), -(variant.release_date.toordinal() if variant.release_date else 0),
+            variant.name.lower())
+
+
+def _series(variants: list[Variant], lines: dict) -> list[SeriesGroup]:
+    by_name: dict[str, list[Variant]] = {}
+    for variant in variants:
+        by_name.setdefault(series_name(variant.name), []).append(variant)
+    groups = []
+    other: list[Variant] = []
+    ranked = sorted(by_name.items(), key=lambda item: (
+        -sum(guidance.is_current(v) for v in item[1]) > 0,
+        -max((v.release_date.toordinal() for v in item[1] if v.release_date), default=0),
+        item[0].lower(),
+    ))
+    for name, members in ranked:
+        if len(members) < 2 or len(groups) >= SERIES_SHOWN:
+            other.extend(members)
+            continue
+        groups.append((name, members))
+    if other:
+        groups.append(("Other", other))
+    result = []
+    for name, members in groups:
+        members = sorted(members, key=_newest_first)
+        dated = [v for v in members if v.release_date]
+        newest = max(dated, key=lambda v: v.release_date).released_display if dated else ""
+        shown = members[:ROWS_PER_SERIES]
+        result.append(SeriesGroup(
+            name=name, rows=[Row(v, lines[v.pk], guidance.signals(v)) for v in shown], total=len(members),
+            current=sum(guidance.is_current(v) for v in members), newest=newest,
+        ))
+    if result:
+        result[0].open = True
+    return result
+
+
+def _quarters(variants: list[Variant]) -> list[TimelineGroup]:
+    groups: dict[str, list[Variant]] = {}
+    for variant in sorted(variants, key=lambda v: (v.release_date is None, v.release_date or 0, v.name)):
+        if variant.release_date is None:
+            label = "Release date unknown"
+        else:
+            label = f"{variant.release_date.year} Q{(variant.release_date.month - 1) // 3 + 1}"
+        groups.setdefault(label, []).append(variant)
+    result = []
+    for label, members in groups.items():
+        named = sorted(members, key=_newest_first)[:TIMELINE_NAMES]
+        result.append(TimelineGroup(label, named, len(members)))
+    return result
+
+
+def _lowest(offers: list[OfferingRow]) -> OfferingRow:
+    """The cheapest of one variant's priced offerings: input plus output, then input, provider and model id."""
+    return min(offers, key=lambda o: (o.price_input + o.price_output, o.price_input, o.provider.name, o.model_id))
+
+
+def _price_table(offerings: list[OfferingRow]) -> tuple[list, list[PriceRow], int]:
+    """Variant × provider for pay-per-token offerings; the cheapest offering of each row marked."""
+    priced = [o for o in offerings if o.is_priced and o.listed]
+    if not priced:
+        return [], [], 0
+    per_provider: dict[str, int] = {}
+    for o in priced:
+        per_provider[o.provider.slug] = per_provider.get(o.provider.slug, 0) + 1
+    columns_slugs = sorted(per_provider, key=lambda slug: (-per_provider[slug], slug))[:PRICE_PROVIDERS]
+    providers = {o.provider.slug: o.provider for o in priced}
+    by_variant: dict[int, list[OfferingRow]] = {}
+    for o in priced:
+        by_variant.setdefault(o.variant.pk, []).append(o)
+    order = sorted(by_variant, key=lambda pk: (_newest_first(by_variant[pk][0].variant)[:2], -len(by_variant[pk]),
+                                                by_variant[pk][0].variant.name.lower()))
+    rows = []
+    for pk in order[:PRICE_ROWS]:
+        offers = by_variant[pk]
+        cheapest = _lowest(offers)
+        cells = []
+        for slug in columns_slugs:
+            at = [o for o in offers if o.provider.slug == slug]
+            best = _lowest(at) if at else None
+            cells.append(PriceCell(best, best is not None and best is cheapest))
+        elsewhere = sum(1 for o in offers if o.provider.slug not in columns_slugs)
+        rows.append(PriceRow(offers[0].variant, cells, cheapest, elsewhere))
+    return [providers[slug] for slug in columns_slugs], rows, len(by_variant)
+
+
+def _about_summary(family: Family, variants: list[Variant], provider_count: int) -> str:
+    """What the data says about a family that has no about text yet, so that "About" is never empty."""
+    dated = sorted(v.release_date for v in variants if v.release_date)
+    span = ""
+    if dated:
+        first, last = dated[0], dated[-1]
+        span = (f", released in {first:%Y-%m}" if first.strftime("%Y-%m") == last.strftime("%Y-%m")
+                else f", released from {first:%Y-%m} to {last:%Y-%m}")
+    current = sum(guidance.is_current(v) for v in variants)
+    offered = (f" {guidance.plural(provider_count, 'provider')} in the catalog offer{'s' if provider_count == 1 else ''}"
+               " them." if provider_count else " No provider in the catalog offers them yet.")
+    return (f"{family.name} is a family of {guidance.plural(len(variants), 'model')} by {family.creator.name}"
+            f"{span}; {current} {'is' if current == 1 else 'are'} current.{offered}")
+
+
+VARIANT_FIELDS = (
+    "family_id", "name", "slug", "position", "release_date", "release_precision", "context_window",
+    "max_output_tokens", "parameters", "active_parameters", "input_modalities", "tool_calling", "reasoning",
+    "structured_output", "open_weights", "base_model", "kind", "knowledge_cutoff", "license", "status",
+    "retirement_date", "replaced_by", "points_to",
+)
+
+
+def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
+    family = _family(slug)
+    variants = list(
+        Variant.objects.filter(family=family).select_related("replaced_by", "replaced_by__family")
+        .only(*VARIANT_FIELDS, "replaced_by__name", "replaced_by__slug", "replaced_by__family__name",
+              "replaced_by__family__slug")
+        .annotate(points_to_name=F("points_to__name"))
+        .order_by("position", "release_date", "name")
+    )
+    base = family.get_absolute_url()
+    for variant in variants:
+        variant.family = family  # links need its slug: no query per row
+        # One reverse() for the page instead of one per link (it names a few hundred on a big family).
+        variant.get_absolute_url = partial(str, f"{base}{variant.slug}/")
+    offerings = _offerings(family, {v.pk: v for v in variants})
+    relations = list(family.relations.all())
+    family_tags = list(family.family_tags.all())
+    facts = guidance.FamilyFacts(
+        name=family.name, creator=family.creator.name, variants=variants,
+        use_cases=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.USE_CASE],
+        strengths=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.STRENGTH],
+    )
+    listed_offerings = [o for o in offerings if o.listed]
+    lines = guidance.family_lines(variants, _lowest_prices(offerings))
+    small = len(variants) <= SMALL_FAMILY
+    spec_rows, spec_sort = sort_rows(variants, SPEC_SORT_KEYS, spec_sort, default="model")
+    if spec_sort == "model":
+        spec_rows = variants if small else sorted(variants, key=_newest_first)
+    provider_slugs = {o.provider.slug: o.provider for o in listed_offerings}
+    price_providers, price_rows, price_variant_total = _price_table(offerings)
+    unpriced = [o for o in listed_offerings if not o.is_priced]
+    pick_counts = sorted(provider_slugs.values(), key=lambda p: p.name.lower())
+    return FamilyPage(
+        family=family,
+        variants=variants,
+        small=small,
+        rows=[Row(v, lines[v.pk], guidance.signals(v)) for v in variants] if small else [],
+        series=[] if small else _series(variants, lines),
+        family_line=guidance.family_line(variants),
+        about_summary="" if family.about.strip() else _about_summary(family, variants, len(provider_slugs)),
+        release_groups=guidance.release_groups(variants) if small else _quarters(variants),
+        timeline_variants=variants if small else [],
+        spec_rows=spec_rows if small else spec_rows[:SPEC_ROWS],
+        spec_sort=spec_sort,
+        spec_total=len(variants),
+        sources=list(family.sources.all()),
+        use_cases=list(facts.use_cases),
+        strengths=list(facts.strengths),
+        relations=relations,
+        collaborators=list(family.collaborators.all()),
+        provider_count=len(provider_slugs),
+        price_providers=price_providers,
+        price_rows=price_rows,
+        price_variant_total=price_variant_total,
+        unpriced=unpriced[:UNPRICED_SHOWN],
+        unpriced_total=len(unpriced),
+        provider_names=pick_counts[:PROVIDER_NAMES],
+        faq=merge_faq(list(family.faq_entries.all()),
+                      guidance.family_faq(facts, listed_offerings, _related_facts(family, relations))),
+        lines=lines,
+    )
