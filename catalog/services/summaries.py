@@ -1,16 +1,19 @@
 """Each variant's offer summary (providers, lowest prices), kept on the variant so tables sort and filter
-on plain columns instead of grouping every offering on every request.
+on plain columns instead of grouping every offering on every request; and the spec table's rows
+(VariantRow: the variant, its family, creator and summary in one narrow table), rebuilt from them.
 
-Refreshed explicitly after bulk writes (imports) and by signals after single saves (admin, shell).
+Refreshed explicitly after bulk writes (imports call `refresh()` at their end) and by signals after
+single saves and deletes of offerings, variants, families and organizations (admin, shell).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection, transaction
 from django.db.models import Count, Min
 
-from catalog.models import Offering, Variant
+from catalog.models import Family, Offering, Organization, Variant, VariantRow
 
 SUMMARY_FIELDS = ("provider_count", "price_in_min", "price_out_min")
 BATCH = 500
@@ -45,8 +48,64 @@ def refresh(variant_ids: Iterable[int] | None = None) -> int:
             variant.provider_count, variant.price_in_min, variant.price_out_min = wanted
             changed.append(variant)
     Variant.objects.bulk_update(changed, SUMMARY_FIELDS, batch_size=BATCH)
+    refresh_rows(ids)
     return len(changed)
 
+
+def refresh_rows(variant_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the spec table's rows of these variants (all when None) from the variants, their
+    families and creators: one DELETE and one INSERT … SELECT per batch, on any database."""
+    ids = None if variant_ids is None else sorted(set(variant_ids))
+    if ids is not None and not ids:
+        return
+    quote = connection.ops.quote_name
+    row_columns = ["variant_id", "published", "family_slug", "family_name", "creator_slug", "creator_name",
+                   *VariantRow.FROM_VARIANT]
+    variant_columns = [Variant._meta.get_field(name).column for name in VariantRow.FROM_VARIANT]
+    select = (
+        f"INSERT INTO {quote(VariantRow._meta.db_table)} ({', '.join(quote(c) for c in row_columns)}) "
+        f"SELECT v.{quote('id')}, f.{quote('published')}, f.{quote('slug')}, f.{quote('name')}, "
+        f"o.{quote('slug')}, o.{quote('name')}, {', '.join('v.' + quote(c) for c in variant_columns)} "
+        f"FROM {quote(Variant._meta.db_table)} v "
+        f"JOIN {quote(Family._meta.db_table)} f ON f.{quote('id')} = v.{quote('family_id')} "
+        f"JOIN {quote(Organization._meta.db_table)} o ON o.{quote('id')} = f.{quote('creator_id')}"
+    )
+    delete = f"DELETE FROM {quote(VariantRow._meta.db_table)}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(delete)
+            cursor.execute(select)
+            # Fresh statistics, so the planner knows status and publication hardly narrow the rows and
+            # pages read the sort indexes in order (without them SQLite takes the facets' index).
+            cursor.execute(f"ANALYZE {quote(VariantRow._meta.db_table)}")
+            return
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start:start + BATCH]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(f"{delete} WHERE {quote('variant_id')} IN ({marks})", batch)
+            cursor.execute(f"{select} WHERE v.{quote('id')} IN ({marks})", batch)
+
+
+def refresh_rows_after_variant_save(sender, instance, **kwargs):
+    if not kwargs.get("raw"):
+        refresh_rows([instance.pk])
+
+
+def drop_row_after_variant_delete(sender, instance, **kwargs):
+    """Deleting a variant deletes its offerings first, whose signals rebuild its row: drop it again."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(VariantRow._meta.db_table)} "
+                       f"WHERE {connection.ops.quote_name('variant_id')} = %s", [instance.pk])
+
+
+def refresh_rows_after_family_save(sender, instance, **kwargs):
+    if not kwargs.get("raw"):
+        refresh_rows(Variant.objects.filter(family=instance).values_list("pk", flat=True))
+
+
+def refresh_rows_after_organization_save(sender, instance, **kwargs):
+    if not kwargs.get("raw"):
+        refresh_rows(Variant.objects.filter(family__creator=instance).values_list("pk", flat=True))
 
 
 
@@ -66,3 +125,9 @@ def connect() -> None:
 
     post_save.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_saved")
     post_delete.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_deleted")
+    # A variant's row goes with it (on_delete CASCADE); saves of what a row copies rebuild it.
+    post_save.connect(refresh_rows_after_variant_save, sender=Variant, dispatch_uid="summaries.variant_saved")
+    post_delete.connect(drop_row_after_variant_delete, sender=Variant, dispatch_uid="summaries.variant_deleted")
+    post_save.connect(refresh_rows_after_family_save, sender=Family, dispatch_uid="summaries.family_saved")
+    post_save.connect(refresh_rows_after_organization_save, sender=Organization,
+                      dispatch_uid="summaries.organization_saved")
