@@ -3,6 +3,8 @@
 Reads live in `catalog.selectors`, writes in `catalog.services`.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -136,7 +138,7 @@ class Family(Imported):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:family-detail", kwargs={"family": self.slug})
+        return _url_of("catalog:family-detail", family=self.slug)
 
 
 class FamilyTag(models.Model):
@@ -356,7 +358,7 @@ class Variant(Imported):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:variant-detail", kwargs={"family": self.family.slug, "variant": self.slug})
+        return _url_of("catalog:variant-detail", family=self.family.slug, variant=self.slug)
 
     def clean(self):
         errors = {}
@@ -401,11 +403,14 @@ class Variant(Imported):
 
 
 _URL_TEMPLATES: dict[tuple, str] = {}
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def _url_of(name: str, **slugs: str) -> str:
     """reverse() for slug-only URLs, at the cost of a format: a page of 50 rows links 150 times. The
     template is reversed once per URL name and script prefix (placeholders then filled in)."""
+    if not all(_SLUG.fullmatch(slug) for slug in slugs.values()):
+        return reverse(name, kwargs=slugs)  # what the <slug:> converter refuses fails as before
     key = (name, get_script_prefix())
     template = _URL_TEMPLATES.get(key)
     if template is None:
@@ -540,7 +545,7 @@ class Provider(Imported):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:provider-detail", kwargs={"provider": self.slug})
+        return _url_of("catalog:provider-detail", provider=self.slug)
 
 
 PRICE_FIELD_NAMES = ("price_input", "price_output", "price_cache_read", "price_cache_write")

@@ -52,38 +52,55 @@ def refresh(variant_ids: Iterable[int] | None = None) -> int:
     return len(changed)
 
 
-def refresh_rows(variant_ids: Iterable[int] | None = None) -> None:
-    """Rebuild the spec table's rows of these variants (all when None) from the variants, their
-    families and creators: one DELETE and one INSERT … SELECT per batch, on any database."""
+def refresh_rows(variant_ids: Iterable[int] | None = None) -> int:
+    """Bring the spec table's rows of these variants (all when None) up to date with the variants,
+    their families and creators, in SQL on any database; returns how many rows were written.
+
+    Some variants: one DELETE and one INSERT … SELECT per batch. All (the end of every import): only
+    the rows that differ are deleted and written again, so an unchanged re-import writes nothing.
+    """
     ids = None if variant_ids is None else sorted(set(variant_ids))
     if ids is not None and not ids:
-        return
+        return 0
     quote = connection.ops.quote_name
-    row_columns = ["variant_id", "published", "family_slug", "family_name", "creator_slug", "creator_name",
-                   *VariantRow.FROM_VARIANT]
-    variant_columns = [Variant._meta.get_field(name).column for name in VariantRow.FROM_VARIANT]
-    select = (
-        f"INSERT INTO {quote(VariantRow._meta.db_table)} ({', '.join(quote(c) for c in row_columns)}) "
-        f"SELECT v.{quote('id')}, f.{quote('published')}, f.{quote('slug')}, f.{quote('name')}, "
-        f"o.{quote('slug')}, o.{quote('name')}, {', '.join('v.' + quote(c) for c in variant_columns)} "
+    table = quote(VariantRow._meta.db_table)
+    sources = [("published", "f", "published"), ("family_slug", "f", "slug"), ("family_name", "f", "name"),
+               ("creator_slug", "o", "slug"), ("creator_name", "o", "name")]
+    sources += [(name, "v", Variant._meta.get_field(name).column) for name in VariantRow.FROM_VARIANT]
+    joined = (
         f"FROM {quote(Variant._meta.db_table)} v "
         f"JOIN {quote(Family._meta.db_table)} f ON f.{quote('id')} = v.{quote('family_id')} "
         f"JOIN {quote(Organization._meta.db_table)} o ON o.{quote('id')} = f.{quote('creator_id')}"
     )
-    delete = f"DELETE FROM {quote(VariantRow._meta.db_table)}"
+    insert = (
+        f"INSERT INTO {table} ({quote('variant_id')}, {', '.join(quote(name) for name, _, _ in sources)}) "
+        f"SELECT v.{quote('id')}, {', '.join(f'{alias}.{quote(column)}' for _, alias, column in sources)} {joined}"
+    )
+    delete = f"DELETE FROM {table}"
+    written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         if ids is None:
-            cursor.execute(delete)
-            cursor.execute(select)
-            # Fresh statistics, so the planner knows status and publication hardly narrow the rows and
-            # pages read the sort indexes in order (without them SQLite takes the facets' index).
-            cursor.execute(f"ANALYZE {quote(VariantRow._meta.db_table)}")
-            return
+            distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+            differs = " OR ".join(f"r.{quote(name)} {distinct} {alias}.{quote(column)}" for name, alias, column in sources)
+            cursor.execute(f"{delete} WHERE {quote('variant_id')} IN (SELECT r.{quote('variant_id')} {joined} "
+                           f"JOIN {table} r ON r.{quote('variant_id')} = v.{quote('id')} WHERE {differs})")
+            cursor.execute(f"{delete} WHERE NOT EXISTS (SELECT 1 FROM {quote(Variant._meta.db_table)} v "
+                           f"WHERE v.{quote('id')} = {table}.{quote('variant_id')})")
+            cursor.execute(f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {table} r "
+                           f"WHERE r.{quote('variant_id')} = v.{quote('id')})")
+            written = cursor.rowcount
+            if written:
+                # Fresh statistics, so the planner knows status and publication hardly narrow the rows and
+                # pages read the sort indexes in order (without them SQLite takes the facets' index).
+                cursor.execute(f"ANALYZE {table}")
+            return written
         for start in range(0, len(ids), BATCH):
             batch = ids[start:start + BATCH]
             marks = ", ".join(["%s"] * len(batch))
             cursor.execute(f"{delete} WHERE {quote('variant_id')} IN ({marks})", batch)
-            cursor.execute(f"{select} WHERE v.{quote('id')} IN ({marks})", batch)
+            cursor.execute(f"{insert} WHERE v.{quote('id')} IN ({marks})", batch)
+            written += cursor.rowcount
+    return written
 
 
 def refresh_rows_after_variant_save(sender, instance, **kwargs):

@@ -166,3 +166,15 @@ def test_csv_from_plain_tuples_says_what_json_says(client, db):
     assert {row["released"] for row in csv_rows} == {"2024", "2024-02", "2024-02-03", ""}
     assert {row["price_in_min"] for row in csv_rows} >= {"0.15", "3", "0.000125"}
 
+
+
+def test_urls_formatted_from_a_reversed_template_are_what_reverse_gives(db):
+    from django.urls import NoReverseMatch, reverse
+
+    from catalog.models import _url_of
+
+    assert _url_of("catalog:variant-detail", family="llava", variant="llava-13b") == reverse(
+        "catalog:variant-detail", kwargs={"family": "llava", "variant": "llava-13b"})
+    assert _url_of("catalog:provider-detail", provider="open_router-2") == "/providers/open_router-2/"
+    with pytest.raises(NoReverseMatch):
+        _url_of("catalog:family-detail", family="not a slug")
