@@ -10,7 +10,7 @@ PORT ?= 8000
 # (secret key, hosts, DATABASE_URL, REDIS_URL…) from the environment: docs/deploy.md.
 PROD := DJANGO_DEBUG=$${DJANGO_DEBUG:-false}
 
-.PHONY: install data run test lint migrate seed check clean serve collectstatic deploy-check
+.PHONY: install data run test lint migrate seed check clean serve collectstatic deploy-check bench-install
 
 # The browser tests inject axe-core from npm (package.json, package-lock.json): installed when npm is here.
 NPM := $(shell command -v npm 2>/dev/null)
@@ -43,6 +43,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# The side-by-side benchmark (bench/compare.py): datasette from PyPI (the `bench` extra) and Debian's wrk.
+bench-install: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
 $(NODE_STAMP): package.json $(wildcard package-lock.json)
 	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi

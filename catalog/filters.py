@@ -5,21 +5,13 @@ from django import forms
 from django.db.models import Q
 
 from catalog.fields import Modality
-from catalog.models import Family, Offering, Organization, Provider, Status, Tag, Variant
+from catalog.models import Family, Offering, Organization, Provider, Status, Tag, Variant, VariantRow
 from catalog.selectors.search import search_families, search_variants
 from catalog.table_fields import ParameterCountField, PartialDateField
 
 TRI_STATE = (("yes", "Yes"), ("no", "No"), ("unknown", "Unknown"))
 TRI_STATE_LOOKUP = {"yes": {"": True}, "no": {"": False}, "unknown": {"__isnull": True}}
 MAX_PRICE = 1_000_000
-
-
-def filter_tri_state(queryset, name, value):
-    """yes / no / unknown on a nullable boolean: unknown is not no."""
-    if not value:
-        return queryset
-    ((suffix, wanted),) = TRI_STATE_LOOKUP[value].items()
-    return queryset.filter(**{f"{name}{suffix}": wanted})
 
 
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
@@ -46,22 +38,23 @@ def number(field_name, lookup, **bounds):
 
 
 class ModelFilter(django_filters.FilterSet):
-    """The filters of /models/. Parameter names are public: other code and checks rely on them."""
+    """The filters of /models/ over its rows (VariantRow). Parameter names are public: other code and
+    checks rely on them. The faceted filters are conditions (`condition()`), so the facet counts can
+    take each of them in or out of one grouped query (catalog.selectors.tables.variant_facets)."""
 
     q = django_filters.CharFilter(method="search", label="Search", max_length=200)
-    family = SlugMultipleChoiceFilter(field_name="family__slug", queryset=Family.objects.published(), label="Family")
-    creator = SlugMultipleChoiceFilter(
-        field_name="family__creator__slug", queryset=Organization.objects.all(), label="Creator")
-    provider = SlugMultipleChoiceFilter(queryset=Provider.objects.all(), method="filter_provider", label="Provider")
+    family = SlugMultipleChoiceFilter(field_name="family_slug", queryset=Family.objects.published(), label="Family")
+    creator = SlugMultipleChoiceFilter(queryset=Organization.objects.all(), method="filter_faceted", label="Creator")
+    provider = SlugMultipleChoiceFilter(queryset=Provider.objects.all(), method="filter_faceted", label="Provider")
     modality = django_filters.MultipleChoiceFilter(
-        choices=Modality.choices, method="filter_modality", label="Takes input", widget=forms.CheckboxSelectMultiple)
-    tool_calling = django_filters.ChoiceFilter(choices=TRI_STATE, method=filter_tri_state, label="Tool calling")
-    reasoning = django_filters.ChoiceFilter(choices=TRI_STATE, method=filter_tri_state, label="Reasoning")
+        choices=Modality.choices, method="filter_faceted", label="Takes input", widget=forms.CheckboxSelectMultiple)
+    tool_calling = django_filters.ChoiceFilter(choices=TRI_STATE, method="filter_faceted", label="Tool calling")
+    reasoning = django_filters.ChoiceFilter(choices=TRI_STATE, method="filter_faceted", label="Reasoning")
     structured_output = django_filters.ChoiceFilter(
-        choices=TRI_STATE, method=filter_tri_state, label="Structured output")
-    open_weights = django_filters.ChoiceFilter(choices=TRI_STATE, method=filter_tri_state, label="Open weights")
+        choices=TRI_STATE, method="filter_faceted", label="Structured output")
+    open_weights = django_filters.ChoiceFilter(choices=TRI_STATE, method="filter_faceted", label="Open weights")
     status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, label="Status", widget=forms.CheckboxSelectMultiple)
+        choices=Status.choices, method="filter_faceted", label="Status", widget=forms.CheckboxSelectMultiple)
     context_min = number("context_window", "gte", max_value=10**12, label="Context at least (tokens)")
     params_min = ParameterCountFilter(field_name="parameters", lookup_expr="gte", label="Parameters at least")
     params_max = ParameterCountFilter(field_name="parameters", lookup_expr="lte", label="Parameters at most")
@@ -72,24 +65,40 @@ class ModelFilter(django_filters.FilterSet):
     priced = django_filters.ChoiceFilter(choices=(("yes", "Only priced"),), method="filter_priced", label="Priced")
 
     DEFAULT_STATUS = (Status.CURRENT, Status.LEGACY)
+    CAPABILITIES = ("tool_calling", "reasoning", "structured_output", "open_weights")
+    FACETED = ("status", "modality", *CAPABILITIES, "creator", "provider")
 
     class Meta:
-        model = Variant
+        model = VariantRow
         fields = []
 
+    def condition(self, name: str) -> Q:
+        """One faceted filter as a condition on the rows; Q() when it is not set (status: the default)."""
+        value = self.form.cleaned_data.get(name)
+        if name == "status":
+            return Q(status__in=value or self.DEFAULT_STATUS)
+        if not value:
+            return Q()
+        if name == "modality":
+            condition = Q()
+            for modality in value:
+                condition &= Q(input_modalities__contains=modality)
+            return condition
+        if name in self.CAPABILITIES:
+            ((suffix, wanted),) = TRI_STATE_LOOKUP[value].items()
+            return Q(**{f"{name}{suffix}": wanted})
+        if name == "creator":
+            return Q(creator_slug__in=[organization.slug for organization in value])
+        if name == "provider":
+            return Q(variant_id__in=Offering.objects.filter(provider__in=value, listed=True).values("variant_id"))
+        raise ValueError(f"{name} is not a faceted filter")
+
+    def filter_faceted(self, queryset, name, value):
+        condition = self.condition(name)
+        return queryset.filter(condition) if condition else queryset
+
     def search(self, queryset, name, value):
-        return search_variants(queryset, value)
-
-    def filter_provider(self, queryset, name, providers):
-        if not providers:
-            return queryset
-        return queryset.filter(
-            pk__in=Offering.objects.filter(provider__in=providers, listed=True).values("variant_id"))
-
-    def filter_modality(self, queryset, name, values):
-        for value in values:
-            queryset = queryset.filter(input_modalities__contains=value)
-        return queryset
+        return queryset.filter(variant_id__in=search_variants(Variant.objects.all(), value).values("pk"))
 
     def filter_released_after(self, queryset, name, period):
         return queryset.filter(release_date__gte=period[0]) if period else queryset
@@ -104,10 +113,10 @@ class ModelFilter(django_filters.FilterSet):
         """Apply every filter but those named in `without`; no status means current and legacy,
         unless status itself is left out (then every status counts)."""
         for name, value in self.form.cleaned_data.items():
-            if name not in without:
+            if name not in without and (name != "status" or value):
                 queryset = self.filters[name].filter(queryset, value)
         if "status" not in without and not self.form.cleaned_data.get("status"):
-            queryset = queryset.filter(status__in=self.DEFAULT_STATUS)
+            queryset = queryset.filter(self.condition("status"))
         return queryset
 
     def rows_without(self, *names):

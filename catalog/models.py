@@ -3,6 +3,8 @@
 Reads live in `catalog.selectors`, writes in `catalog.services`.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from simple_history.models import HistoricalRecords
 
 from .fields import Modality, ModalitySetField
@@ -136,7 +138,7 @@ class Family(Imported):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:family-detail", kwargs={"family": self.slug})
+        return _url_of("catalog:family-detail", family=self.slug)
 
 
 class FamilyTag(models.Model):
@@ -356,7 +358,7 @@ class Variant(Imported):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:variant-detail", kwargs={"family": self.family.slug, "variant": self.slug})
+        return _url_of("catalog:variant-detail", family=self.family.slug, variant=self.slug)
 
     def clean(self):
         errors = {}
@@ -400,6 +402,121 @@ class Variant(Imported):
         return len(self.input_modalities) > 1
 
 
+_URL_TEMPLATES: dict[tuple, str] = {}
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _url_of(name: str, **slugs: str) -> str:
+    """reverse() for slug-only URLs, at the cost of a format: a page of 50 rows links 150 times. The
+    template is reversed once per URL name and script prefix (placeholders then filled in)."""
+    if not all(_SLUG.fullmatch(slug) for slug in slugs.values()):
+        return reverse(name, kwargs=slugs)  # what the <slug:> converter refuses fails as before
+    key = (name, get_script_prefix())
+    template = _URL_TEMPLATES.get(key)
+    if template is None:
+        template = reverse(name, kwargs={part: f"--{part}--" for part in slugs})
+        for part in slugs:
+            template = template.replace(f"--{part}--", "{" + part + "}")
+        template = _URL_TEMPLATES[key] = template
+    return template.format(**slugs)
+
+
+class FamilyRef:
+    """A table row's family as templates and columns read it (slug, name, creator, URL), without a query."""
+
+    __slots__ = ("slug", "name", "creator")
+
+    def __init__(self, slug: str, name: str, creator):
+        self.slug, self.name, self.creator = slug, name, creator
+
+    def get_absolute_url(self):
+        return _url_of("catalog:family-detail", family=self.slug)
+
+
+class CreatorRef:
+    __slots__ = ("slug", "name")
+
+    def __init__(self, slug: str, name: str):
+        self.slug, self.name = slug, name
+
+
+class VariantRow(models.Model):
+    """One row of /models/: a variant with its family, creator and offer summary in one narrow table.
+
+    Derived, never edited: catalog.services.summaries rebuilds it wherever it refreshes the offer
+    summaries (the end of every import) and after single saves of variants, families, creators and
+    offerings (signals). The spec table filters, sorts, counts its facets and exports from it without
+    a join. Reads it like a Variant: `row.family.slug`, `row.get_absolute_url()`, `row.released_display`.
+    """
+
+    variant = models.OneToOneField(Variant, on_delete=models.CASCADE, primary_key=True, related_name="table_row")
+    published = models.BooleanField()
+    family_slug = models.SlugField(max_length=200, db_index=False)
+    family_name = models.CharField(max_length=200)
+    creator_slug = models.SlugField(max_length=200, db_index=False)
+    creator_name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, db_index=False)
+    name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+    release_date = models.DateField(null=True)
+    release_precision = models.CharField(max_length=5, choices=DatePrecision)
+    context_window = models.PositiveIntegerField(null=True)
+    max_output_tokens = models.PositiveIntegerField(null=True)
+    parameters = models.PositiveBigIntegerField(null=True)
+    active_parameters = models.PositiveBigIntegerField(null=True)
+    input_modalities = ModalitySetField()
+    output_modalities = ModalitySetField()
+    tool_calling = models.BooleanField(null=True)
+    reasoning = models.BooleanField(null=True)
+    structured_output = models.BooleanField(null=True)
+    open_weights = models.BooleanField(null=True)
+    kind = models.CharField(max_length=12, choices=ModelKind)
+    status = models.CharField(max_length=12, choices=Status)
+    provider_count = models.PositiveIntegerField()
+    price_in_min = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    price_out_min = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+
+    # The columns copied from each table, in the order of the fields above (summaries.refresh_rows).
+    FROM_VARIANT = ("slug", "name", "position", "release_date", "release_precision", "context_window",
+                    "max_output_tokens", "parameters", "active_parameters", "input_modalities", "output_modalities",
+                    "tool_calling", "reasoning", "structured_output", "open_weights", "kind", "status",
+                    "provider_count", "price_in_min", "price_out_min")
+
+    class Meta:
+        # The default sort (newest first, unknown dates last), the price and context sorts, each with the
+        # table's tie-break, so a page of 50 reads an index in order instead of sorting every row. SQLite
+        # takes no NULLS LAST in an index, but its DESC order puts NULLs last and its ASC first; PostgreSQL's
+        # is the other way round, so migration 0007 adds the DESC … NULLS LAST ones there.
+        indexes = [
+            models.Index(F("release_date").desc(), "family_name", "position", "name", "variant",
+                         name="row_released_idx"),
+            models.Index(F("context_window").desc(), "family_name", "position", "name", "variant",
+                         name="row_context_idx"),
+            models.Index(fields=["price_in_min", "family_name", "position", "name", "variant"],
+                         name="row_price_in_idx"),
+            models.Index(fields=["family_name", "position", "name", "variant"], name="row_family_idx"),
+            models.Index(fields=["family_slug"], name="row_family_slug_idx"),
+            # Covers the facet queries (catalog.selectors.tables.facet_groups, the creators, the providers'
+            # subquery) for the common filters: the counts read this index alone, never the table.
+            models.Index(fields=["published", "status", "input_modalities", "tool_calling", "reasoning",
+                                 "structured_output", "open_weights", "context_window", "price_in_min", "creator_slug",
+                                 "creator_name"], name="row_facets_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return _url_of("catalog:variant-detail", family=self.family_slug, variant=self.slug)
+
+    @property
+    def family(self) -> FamilyRef:
+        return FamilyRef(self.family_slug, self.family_name, CreatorRef(self.creator_slug, self.creator_name))
+
+    released_display = Variant.released_display
+    release_month = Variant.release_month
+
+
 class ProviderQuerySet(models.QuerySet):
     def with_offering_counts(self):
         return self.annotate(offering_count=models.Count("offerings", distinct=True))
@@ -428,7 +545,7 @@ class Provider(Imported):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:provider-detail", kwargs={"provider": self.slug})
+        return _url_of("catalog:provider-detail", provider=self.slug)
 
 
 PRICE_FIELD_NAMES = ("price_input", "price_output", "price_cache_read", "price_cache_write")

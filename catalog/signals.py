@@ -10,8 +10,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from catalog.services.page_cache import bump_catalog_version
 
-# Bookkeeping no public page shows: an import run's record, a curator's field locks.
-NOT_PUBLIC = {"importrun", "fieldlock"}
+# Bookkeeping no public page shows: an import run's record, a curator's field locks; and the spec
+# table's rows, derived from records whose own writes bump already.
+NOT_PUBLIC = {"importrun", "fieldlock", "variantrow"}
 
 
 def _is_public_model(sender) -> bool:

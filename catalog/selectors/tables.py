@@ -8,16 +8,59 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, F, FloatField, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
 
 from catalog.fields import Modality
-from catalog.models import Family, FamilyTag, Offering, Provider, Status, Variant
+from catalog.models import CreatorRef, Family, FamilyRef, FamilyTag, Offering, Provider, Status, Variant, VariantRow
 
 
 def variant_table() -> QuerySet:
-    """One row per variant of a published family; its provider count and lowest prices are columns
-    kept current by catalog.services.summaries."""
-    return Variant.objects.filter(family__published=True).select_related("family", "family__creator")
+    """One row per variant of a published family, from the narrow VariantRow table (family, creator,
+    provider count and lowest prices are its own columns, kept current by catalog.services.summaries):
+    /models/ filters, sorts, counts and exports without a join."""
+    return VariantRow.objects.filter(published=True)
+
+
+class ExportRow:
+    """A /models/ row for the CSV export, read like a VariantRow but built from a plain tuple: no model
+    instance, no Decimal or date conversion (prices come as floats, the release date as its text)."""
+
+    FIELDS = ("variant_id", "family_slug", "family_name", "creator_slug", "creator_name", "slug", "name",
+              "release_text", "release_precision", "context_window", "max_output_tokens", "parameters",
+              "input_modalities", "output_modalities", "tool_calling", "reasoning", "structured_output",
+              "open_weights", "status", "provider_count", "price_in_min", "price_out_min")
+    __slots__ = (*FIELDS, "family")
+    RELEASE_TEXT = {"year": 4, "month": 7, "day": 10}
+
+    def __init__(self, values):
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+        self.family = FamilyRef(self.family_slug, self.family_name, CreatorRef(self.creator_slug, self.creator_name))
+
+    @property
+    def pk(self):
+        return self.variant_id
+
+    def get_absolute_url(self):
+        return VariantRow.get_absolute_url(self)
+
+    @property
+    def released_display(self) -> str:
+        return self.release_text[:self.RELEASE_TEXT[self.release_precision]] if self.release_text else ""
+
+
+def variant_export_rows(queryset: QuerySet):
+    """Every row of a /models/ queryset as ExportRows, read in chunks (memory stays flat)."""
+    fields = [f"_{name}" if name in {"release_text", "price_in_min", "price_out_min"} else name
+              for name in ExportRow.FIELDS]
+    rows = queryset.annotate(
+        _release_text=Cast("release_date", CharField()),
+        _price_in_min=Cast("price_in_min", FloatField()),
+        _price_out_min=Cast("price_out_min", FloatField()),
+    ).values_list(*fields)
+    for values in rows.iterator(chunk_size=2000):
+        yield ExportRow(values)
 
 
 def family_table() -> QuerySet:
@@ -52,8 +95,8 @@ def order_by_key(queryset: QuerySet, sort: str, expressions: dict, tiebreak: tup
 VARIANT_SORTS = {
     "name": F("name"),
     "variant": F("slug"),
-    "family": F("family__name"),
-    "creator": F("family__creator__name"),
+    "family": F("family_name"),
+    "creator": F("creator_name"),
     "released": F("release_date"),
     "context_window": F("context_window"),
     "max_output_tokens": F("max_output_tokens"),
@@ -67,7 +110,7 @@ VARIANT_SORTS = {
     "price_in_min": F("price_in_min"),
     "price_out_min": F("price_out_min"),
 }
-VARIANT_TIEBREAK = ("family__name", "position", "name", "pk")
+VARIANT_TIEBREAK = ("family_name", "position", "name", "pk")
 
 FAMILY_SORTS = {
     "name": F("name"),
@@ -110,6 +153,9 @@ class Facet:
     choices: list[FacetChoice] = field(default_factory=list)
 
 
+ANY = object()  # a capability nobody filters on
+TRI_STATE_VALUES = {"yes": True, "no": False, "unknown": None}
+TRI_STATE_NAMES = {True: "yes", False: "no", None: "unknown"}
 CAPABILITY_FACETS = (
     ("tool_calling", "Tool calling"),
     ("reasoning", "Reasoning"),
@@ -118,70 +164,58 @@ CAPABILITY_FACETS = (
 )
 
 
-def variant_facets(filterset, limit: int = 12, counts: bool = True) -> list[Facet]:
-    """The facets of /models/ and how many rows each choice would give, in a few grouped queries.
+def variant_facets(filterset, limit: int = 12, counts: bool = True, groups: FacetGroups | None = None) -> list[Facet]:
+    """The facets of /models/ and how many rows each choice would give: three grouped queries.
 
     `filterset` is the page's valid ModelFilter. A facet's own parameter is left out of its counts
-    (choices within a facet are alternatives), except modalities, which must all hold. With
-    `counts=False` (very large results) no query runs: the fixed choices come without counts and
+    (choices within a facet are alternatives), except modalities, which must all hold. Status,
+    modality and the capabilities come from one query: the rows the other filters leave, grouped by
+    the combination of those five columns (a few hundred groups at most), each count then summed in
+    Python over the groups its other facets allow (`facet_groups`, which also gives the row count:
+    pass it as `groups` when the caller has it). Creators and providers are one grouped query each.
+    With `counts=False` (very large results) no query runs: the fixed choices come without counts and
     creator and provider show only what is chosen.
     """
     data = filterset.data
-    rows_without = filterset.rows_without
+    if counts:
+        found = (groups or facet_groups(filterset)).counts
+        creators = [
+            {"slug": slug, "name": name, "n": n}
+            for slug, name, n in filterset.rows_without("creator").values_list("creator_slug", "creator_name")
+            .annotate(n=Count("*")).order_by("-n", "creator_name")
+        ]
+    else:
+        found, creators = {}, []
 
-    def count_of(found: dict, key) -> int | None:
+    def count_of(key) -> int | None:
         return found.get(key, 0) if counts else None
 
     facets = []
     selected = set(data.getlist("status")) or {Status.CURRENT, Status.LEGACY}
-    found = dict(rows_without("status").values_list("status").annotate(n=Count("pk")).order_by()) if counts else {}
     facets.append(Facet("status", "Status", [
-        FacetChoice(value, label, count_of(found, value), value in selected) for value, label in Status.choices
+        FacetChoice(value, label, count_of(f"status__{value}"), value in selected) for value, label in Status.choices
     ]))
-
     chosen = set(data.getlist("modality"))
-    found = rows_without().aggregate(**{
-        value: Count("pk", filter=Q(input_modalities__contains=value)) for value in Modality.values
-    }) if counts else {}
     facets.append(Facet("modality", "Takes input", [
-        FacetChoice(value, label, count_of(found, value), value in chosen) for value, label in Modality.choices
+        FacetChoice(value, label, count_of(f"modality__{value}"), value in chosen) for value, label in Modality.choices
     ]))
-
-    # Capabilities nobody filters on share one query; a filtered one is counted without its own filter.
-    found = {}
-    unfiltered = [name for name, _ in CAPABILITY_FACETS if not data.get(name)]
-    groups = [unfiltered] if unfiltered else []
-    groups += [[name] for name, _ in CAPABILITY_FACETS if data.get(name)]
-    for names in groups if counts else []:
-        found.update(rows_without(*[n for n in names if data.get(n)]).aggregate(**{
-            f"{name}__{value}": Count("pk", filter=condition)
-            for name in names
-            for value, condition in (("yes", Q(**{name: True})), ("no", Q(**{name: False})),
-                                     ("unknown", Q(**{f"{name}__isnull": True})))
-        }))
     for name, label in CAPABILITY_FACETS:
         current = data.get(name)
         facets.append(Facet(name, label, [
-            FacetChoice(value, value.capitalize(), count_of(found, f"{name}__{value}"), current == value)
+            FacetChoice(value, value.capitalize(), count_of(f"{name}__{value}"), current == value)
             for value in ("yes", "no", "unknown")
         ]))
 
     chosen = set(data.getlist("creator"))
-    if counts:
-        creators = (
-            rows_without("creator").values("family__creator__slug", "family__creator__name")
-            .annotate(n=Count("pk")).order_by("-n", "family__creator__name")
-        )
-    else:
-        creators = [{"family__creator__slug": o.slug, "family__creator__name": o.name, "n": None}
+    if not counts:
+        creators = [{"slug": o.slug, "name": o.name, "n": None}
                     for o in filterset.form.cleaned_data.get("creator") or []]
-    facets.append(_top(Facet("creator", "Creator"), creators, "family__creator__slug", "family__creator__name",
-                       chosen, limit))
+    facets.append(_top(Facet("creator", "Creator"), creators, "slug", "name", chosen, limit))
 
     chosen = set(data.getlist("provider"))
     if counts:
         providers = (
-            Offering.objects.filter(listed=True, variant__in=rows_without("provider"))
+            Offering.objects.filter(listed=True, variant_id__in=filterset.rows_without("provider").values("variant_id"))
             .values("provider__slug", "provider__name").annotate(n=Count("variant", distinct=True))
             .order_by("-n", "provider__name")
         )
@@ -190,6 +224,47 @@ def variant_facets(filterset, limit: int = 12, counts: bool = True) -> list[Face
                      for p in filterset.form.cleaned_data.get("provider") or []]
     facets.append(_top(Facet("provider", "Provider"), providers, "provider__slug", "provider__name", chosen, limit))
     return facets
+
+
+@dataclass
+class FacetGroups:
+    counts: dict[str, int]  # "status__current", "modality__image", "tool_calling__yes"… → rows
+    total: int  # the rows every filter leaves: the table's count
+
+
+def facet_groups(filterset) -> FacetGroups:
+    """The status, modality and capability counts and the row count, from one grouped query."""
+    data = filterset.data
+    statuses = set(data.getlist("status")) or set(filterset.DEFAULT_STATUS)
+    modalities = set(data.getlist("modality"))
+    wanted = {name: TRI_STATE_VALUES.get(data.get(name), ANY) for name, _ in CAPABILITY_FACETS}
+    columns = ("status", "input_modalities", *wanted)
+    groups = (
+        filterset.rows_without("status", "modality", *wanted).values_list(*columns).annotate(n=Count("*"))
+        .order_by()
+    )
+    found: dict[str, int] = {}
+    total = 0
+
+    def add(key, n):
+        found[key] = found.get(key, 0) + n
+
+    for status, inputs, *capabilities, n in groups:
+        misses = [name for name, value in zip(wanted, capabilities, strict=True)
+                  if wanted[name] is not ANY and value is not wanted[name]]
+        status_ok, modality_ok = status in statuses, modalities.issubset(inputs)
+        if modality_ok and not misses:
+            add(f"status__{status}", n)
+        if not status_ok or not modality_ok:
+            continue
+        if not misses:
+            total += n
+            for modality in inputs:
+                add(f"modality__{modality}", n)
+        for name, value in zip(wanted, capabilities, strict=True):
+            if not [m for m in misses if m != name]:
+                add(f"{name}__{TRI_STATE_NAMES[value]}", n)
+    return FacetGroups(found, total)
 
 
 def _top(facet: Facet, rows, value_key: str, label_key: str, chosen: set[str], limit: int) -> Facet:

@@ -1,7 +1,9 @@
 """Each variant's offer summary (providers, lowest prices), kept on the variant so tables sort and filter
-on plain columns instead of grouping every offering on every request.
+on plain columns instead of grouping every offering on every request; and the spec table's rows
+(VariantRow: the variant, its family, creator and summary in one narrow table), rebuilt from them.
 
-Refreshed explicitly after bulk writes (imports) and by signals after single saves (admin, shell).
+Refreshed explicitly after bulk writes (imports call `refresh()` at their end) and by signals after
+single saves and deletes of offerings, variants, families and organizations (admin, shell).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import contextlib
 import threading
 from collections.abc import Iterable
 
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 
-from catalog.models import Offering, OfferingKind, Variant
+from catalog.models import Family, Offering, OfferingKind, Organization, Variant, VariantRow
 
 SUMMARY_FIELDS = ("provider_count", "price_in_min", "price_out_min")
 BATCH = 500
@@ -67,12 +70,87 @@ def refresh(variant_ids: Iterable[int] | None = None) -> int:
             variant.provider_count, variant.price_in_min, variant.price_out_min = wanted
             changed.append(variant)
     Variant.objects.bulk_update(changed, SUMMARY_FIELDS, batch_size=BATCH)
+    refresh_rows(ids)
     return len(changed)
 
 
 def remember_variant(sender, instance, **kwargs):
     """An offering as loaded: remember its variant, so that moving it refreshes the variant it left."""
     instance._summary_variant_id = instance.__dict__.get("variant_id")  # None when deferred: nothing to refresh
+
+
+def refresh_rows(variant_ids: Iterable[int] | None = None) -> int:
+    """Bring the spec table's rows of these variants (all when None) up to date with the variants,
+    their families and creators, in SQL on any database; returns how many rows were written.
+
+    Some variants: one DELETE and one INSERT … SELECT per batch. All (the end of every import): only
+    the rows that differ are deleted and written again, so an unchanged re-import writes nothing.
+    """
+    ids = None if variant_ids is None else sorted(set(variant_ids))
+    if ids is not None and not ids:
+        return 0
+    quote = connection.ops.quote_name
+    table = quote(VariantRow._meta.db_table)
+    sources = [("published", "f", "published"), ("family_slug", "f", "slug"), ("family_name", "f", "name"),
+               ("creator_slug", "o", "slug"), ("creator_name", "o", "name")]
+    sources += [(name, "v", Variant._meta.get_field(name).column) for name in VariantRow.FROM_VARIANT]
+    joined = (
+        f"FROM {quote(Variant._meta.db_table)} v "
+        f"JOIN {quote(Family._meta.db_table)} f ON f.{quote('id')} = v.{quote('family_id')} "
+        f"JOIN {quote(Organization._meta.db_table)} o ON o.{quote('id')} = f.{quote('creator_id')}"
+    )
+    insert = (
+        f"INSERT INTO {table} ({quote('variant_id')}, {', '.join(quote(name) for name, _, _ in sources)}) "
+        f"SELECT v.{quote('id')}, {', '.join(f'{alias}.{quote(column)}' for _, alias, column in sources)} {joined}"
+    )
+    delete = f"DELETE FROM {table}"
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if ids is None:
+            distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+            differs = " OR ".join(f"r.{quote(name)} {distinct} {alias}.{quote(column)}" for name, alias, column in sources)
+            cursor.execute(f"{delete} WHERE {quote('variant_id')} IN (SELECT r.{quote('variant_id')} {joined} "
+                           f"JOIN {table} r ON r.{quote('variant_id')} = v.{quote('id')} WHERE {differs})")
+            cursor.execute(f"{delete} WHERE NOT EXISTS (SELECT 1 FROM {quote(Variant._meta.db_table)} v "
+                           f"WHERE v.{quote('id')} = {table}.{quote('variant_id')})")
+            cursor.execute(f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {table} r "
+                           f"WHERE r.{quote('variant_id')} = v.{quote('id')})")
+            written = cursor.rowcount
+            if written:
+                # Fresh statistics, so the planner knows status and publication hardly narrow the rows and
+                # pages read the sort indexes in order (without them SQLite takes the facets' index).
+                cursor.execute(f"ANALYZE {table}")
+            return written
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start:start + BATCH]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(f"{delete} WHERE {quote('variant_id')} IN ({marks})", batch)
+            cursor.execute(f"{insert} WHERE v.{quote('id')} IN ({marks})", batch)
+            written += cursor.rowcount
+    return written
+
+
+def refresh_rows_after_variant_save(sender, instance, **kwargs):
+    if not kwargs.get("raw"):
+        refresh_rows([instance.pk])
+
+
+def drop_row_after_variant_delete(sender, instance, **kwargs):
+    """Deleting a variant deletes its offerings first, whose signals rebuild its row: drop it again."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(VariantRow._meta.db_table)} "
+                       f"WHERE {connection.ops.quote_name('variant_id')} = %s", [instance.pk])
+
+
+def refresh_rows_after_family_save(sender, instance, **kwargs):
+    if not kwargs.get("raw"):
+        refresh_rows(Variant.objects.filter(family=instance).values_list("pk", flat=True))
+
+
+def refresh_rows_after_organization_save(sender, instance, **kwargs):
+    if not kwargs.get("raw"):
+        refresh_rows(Variant.objects.filter(family__creator=instance).values_list("pk", flat=True))
+
 
 
 def refresh_after_offering_change(sender, instance, **kwargs):
@@ -93,3 +171,9 @@ def connect() -> None:
     post_init.connect(remember_variant, sender=Offering, dispatch_uid="summaries.offering_loaded")
     post_save.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_saved")
     post_delete.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_deleted")
+    # A variant's row goes with it (on_delete CASCADE); saves of what a row copies rebuild it.
+    post_save.connect(refresh_rows_after_variant_save, sender=Variant, dispatch_uid="summaries.variant_saved")
+    post_delete.connect(drop_row_after_variant_delete, sender=Variant, dispatch_uid="summaries.variant_deleted")
+    post_save.connect(refresh_rows_after_family_save, sender=Family, dispatch_uid="summaries.family_saved")
+    post_save.connect(refresh_rows_after_organization_save, sender=Organization,
+                      dispatch_uid="summaries.organization_saved")

@@ -1,0 +1,293 @@
+"""/models/ side by side with its peers in one run: datasette, a bare Django page, a static file.
+
+    make bench-install      # datasette (the `bench` extra) and Debian's wrk
+    .venv/bin/python bench/compare.py --database sqlite:////tmp/real.sqlite3 --label real
+    .venv/bin/python bench/compare.py --database postgres://postgres@127.0.0.1:5432/catalog --label real-pg
+
+What runs, all on 127.0.0.1 and at the same time:
+- the project under gunicorn, production settings, 2 sync workers, the page cache off ("uncached"),
+  plus /bench/bare/ (bench/bench_urls.py: the same filter, sort and 50 rows in plain Django, no
+  facets, no count, no layout: the practical limit) and a static file through whitenoise (the ceiling);
+- datasette (one process, its defaults but a 30 s SQL time limit, so a loaded machine gets pages rather
+  than its 1 s time-out errors) over the same rows flattened into one SQLite table (with
+  indexes on the filter and sort columns), its default table page with the same filter and sort;
+- a second gunicorn of the project with the page cache on, for "a cached page against the static file".
+
+Each round runs wrk on every target in turn (alternating, so the noise of a shared machine falls on
+all of them alike); the figures are medians over the rounds. Then single-request p50s (sequential),
+a CSV export of every row (rows/s, the worker's peak RSS before and after), and each worker's RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FILTER = "modality=image&context_min=32000&price_in_max=1&sort=price_in_min"
+DATASETTE_FILTER = ("input_modalities__contains=image&context_window__gte=32000&price_in_min__lte=1"
+                    "&status__in=current,legacy&_sort=price_in_min&_size=50")
+FLAT_COLUMNS = (
+    ("family", "family__slug"), ("variant", "slug"), ("name", "name"), ("creator", "family__creator__name"),
+    ("release_date", "release_date"), ("context_window", "context_window"),
+    ("max_output_tokens", "max_output_tokens"), ("parameters", "parameters"),
+    ("input_modalities", "input_modalities"), ("output_modalities", "output_modalities"),
+    ("tool_calling", "tool_calling"), ("reasoning", "reasoning"), ("structured_output", "structured_output"),
+    ("open_weights", "open_weights"), ("status", "status"), ("providers", "provider_count"),
+    ("price_in_min", "price_in_min"), ("price_out_min", "price_out_min"),
+)
+
+
+def django_setup(database: str) -> None:
+    os.environ["DATABASE_URL"] = database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def flatten(path: Path) -> int:
+    """The variants of published families as one SQLite table `models`, as datasette serves it."""
+    from catalog.models import Variant
+
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    names = [name for name, _ in FLAT_COLUMNS]
+    db.execute(f"CREATE TABLE models (id INTEGER PRIMARY KEY, {', '.join(names)})")
+    rows = Variant.objects.filter(family__published=True).values_list("pk", *[f for _, f in FLAT_COLUMNS])
+
+    def plain(value):
+        if isinstance(value, (list, set, frozenset, tuple)):
+            return ",".join(sorted(str(v) for v in value))
+        if value is None or isinstance(value, (int, float, str)):
+            return value
+        return float(value) if hasattr(value, "as_integer_ratio") else str(value)
+
+    count = 0
+    batch = []
+    for row in rows.iterator(chunk_size=5000):
+        batch.append([plain(v) for v in row])
+        if len(batch) == 5000:
+            db.executemany(f"INSERT INTO models VALUES ({', '.join('?' * (len(names) + 1))})", batch)
+            count += len(batch)
+            batch = []
+    db.executemany(f"INSERT INTO models VALUES ({', '.join('?' * (len(names) + 1))})", batch)
+    count += len(batch)
+    for column in ("price_in_min", "context_window", "release_date", "status"):
+        db.execute(f"CREATE INDEX models_{column} ON models ({column})")
+    db.commit()
+    db.close()
+    return count
+
+
+def sample_paths() -> dict[str, str]:
+    """A variant page (the variant with most offerings) and the biggest family, from the data."""
+    from django.db.models import Count
+
+    from catalog.models import Family, Variant
+
+    variant = (Variant.objects.filter(family__published=True).select_related("family")
+               .annotate(n=Count("offerings")).order_by("-n", "pk").first())
+    family = Family.objects.published().annotate(n=Count("variants")).order_by("-n", "pk").first()
+    return {"variant": variant.get_absolute_url(), "family": family.get_absolute_url(),
+            "family_size": family.n, "variant_offerings": variant.n}
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server did not answer {url}")
+
+
+def wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float]:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if non2xx:
+        print(f"  ({url}: {non2xx.group(1)} error responses under load, counted in its req/s)")
+
+    def ms(label):
+        value = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\b", out, re.M)
+        number, unit = float(value.group(1)), value.group(2)
+        return number / 1000 if unit == "us" else number * 1000 if unit == "s" else number
+
+    return rps, ms("50"), ms("99")
+
+
+def drain(url: str) -> None:
+    """Wait until the server behind `url` has answered what wrk left queued (sync workers finish every
+    request they accepted), so that one target's backlog does not fall on the next one's run."""
+    root = url.split("/", 3)
+    urllib.request.urlopen(f"{root[0]}//{root[2]}/", timeout=300).read()
+
+
+def single_p50(url: str, n: int) -> float:
+    timings = []
+    for _ in range(n):
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=60) as response:
+            response.read()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def memory(pid: int) -> tuple[float, float]:
+    """(RSS, peak RSS) in MB of one process."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+    peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+    return rss, peak
+
+
+def csv_export(url: str) -> tuple[int, float, int]:
+    """(rows, seconds, bytes) of one full CSV download, read in chunks as a client would."""
+    started = time.perf_counter()
+    lines = size = 0
+    with urllib.request.urlopen(url, timeout=600) as response:
+        while chunk := response.read(1 << 16):
+            lines += chunk.count(b"\n")
+            size += len(chunk)
+    return lines - 1, time.perf_counter() - started, size
+
+
+def main() -> None:  # noqa: C901 (one linear script: start, measure, print, stop)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, help="DATABASE_URL of a loaded catalog")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--port", type=int, default=8014, help="the project; +1 cached, +2 datasette")
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--single", type=int, default=30, help="sequential requests for the single-request p50")
+    parser.add_argument("--no-csv", action="store_true")
+    args = parser.parse_args()
+    for tool in ("wrk", "datasette"):
+        if not shutil.which(tool) and not (Path(sys.executable).parent / tool).exists():
+            raise SystemExit(f"{tool} is missing: make bench-install")
+
+    django_setup(args.database)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-compare-"))
+    flat = workdir / "models.db"
+    flat_rows = flatten(flat)
+    paths = sample_paths()
+
+    env = {**os.environ, "DATABASE_URL": args.database, "DJANGO_DEBUG": "false",
+           "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
+           "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+           "CATALOG_PAGE_CACHE_SECONDS": "0", "DJANGO_LOG_LEVEL": "WARNING", "DJANGO_SECURE_SSL_REDIRECT": "false"}
+    env.pop("REDIS_URL", None)
+    cached_env = {**env, "CATALOG_PAGE_CACHE_SECONDS": "600"}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+
+    def gunicorn(port, environment):
+        return subprocess.Popen(
+            [str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(args.workers), "--log-level", "warning", "--no-control-socket"], cwd=ROOT,
+            env=environment)
+
+    ours, cached_port, datasette_port = args.port, args.port + 1, args.port + 2
+    servers = [gunicorn(ours, env), gunicorn(cached_port, cached_env),
+               subprocess.Popen([str(bin_dir / "datasette"), "serve", str(flat), "--port", str(datasette_port),
+                                 "--host", "127.0.0.1", "--setting", "sql_time_limit_ms", "30000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    base, cached_base = f"http://127.0.0.1:{ours}", f"http://127.0.0.1:{cached_port}"
+    targets = {
+        "/models/ filtered+sorted+facets": f"{base}/models/?{FILTER}",
+        "/models/ unfiltered": f"{base}/models/",
+        "/models/ filtered JSON": f"{base}/models/?{FILTER}&format=json",
+        "variant page": base + paths["variant"],
+        "datasette table page": f"http://127.0.0.1:{datasette_port}/models/models?{DATASETTE_FILTER}",
+        "bare Django 50 rows": f"{base}/bench/bare/",
+        "static file": f"{base}/static/css/site.css",
+        "cached /models/ filtered": f"{cached_base}/models/?{FILTER}",
+    }
+    # Measured one request at a time only (their speed is the guidance issue's): under wrk their backlog
+    # would spill into the next target's run.
+    single_only = {
+        f"family page ({paths['family_size']} variants)": base + paths["family"],
+        "/choose/": f"{base}/choose/",
+    }
+    try:
+        for url in targets.values():
+            wait_for(url)
+            urllib.request.urlopen(url, timeout=60).read()  # warm both workers' caches where there are any
+        title = args.label or args.database
+        print(f"{title}: {flat_rows} variants; gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} "
+              f"{args.seconds}s x {args.rounds} rounds (alternating; medians); page cache off except 'cached'")
+        results = {label: [] for label in targets}
+        for _ in range(args.rounds):
+            for label, url in targets.items():
+                results[label].append(wrk(url, args.seconds, args.connections))
+                drain(url)
+        singles = {label: single_p50(url, args.single) for label, url in targets.items()}
+        for label, url in single_only.items():
+            singles[label] = single_p50(url, max(3, args.single // 4))
+        rps = {label: statistics.median(r[0] for r in runs) for label, runs in results.items()}
+        print(f"{'target':<36}{'req/s':>9}{'wrk p50':>10}{'wrk p99':>10}{'single p50':>12}")
+        for label, runs in results.items():
+            p50 = statistics.median(r[1] for r in runs)
+            p99 = statistics.median(r[2] for r in runs)
+            print(f"{label:<36}{rps[label]:>9.1f}{p50:>8.1f}ms{p99:>8.1f}ms{singles[label]:>10.1f}ms")
+        for label in single_only:
+            print(f"{label:<36}{'':>9}{'':>10}{'':>10}{singles[label]:>10.1f}ms")
+        page = "/models/ filtered+sorted+facets"
+        def ratio(a, b):
+            return f"{rps[a] / rps[b]:6.2f}x" if rps[b] else "   n/a"
+
+        print("ratios (req/s):")
+        print(f"  /models/ filtered / datasette      {ratio(page, 'datasette table page')}")
+        print(f"  /models/ filtered / bare Django    {ratio(page, 'bare Django 50 rows')}")
+        print(f"  cached /models/ / static file      {ratio('cached /models/ filtered', 'static file')}")
+
+        workers = children(servers[0].pid)
+        if not args.no_csv:
+            before = {pid: memory(pid) for pid in workers}
+            rows, seconds, size = csv_export(f"{base}/models/?format=csv&status=current&status=legacy"
+                                             "&status=deprecated&status=retired&status=unlisted")
+            after = {pid: memory(pid) for pid in workers}
+            print(f"CSV export of every row: {rows} rows, {size / 1e6:.1f} MB in {seconds:.2f} s = "
+                  f"{rows / seconds:,.0f} rows/s")
+            for pid in workers:
+                print(f"  worker {pid}: peak RSS {before[pid][1]:.0f} MB before, {after[pid][1]:.0f} MB after")
+        for pid in workers:
+            rss, peak = memory(pid)
+            print(f"worker {pid} after the benchmark: RSS {rss:.0f} MB, peak {peak:.0f} MB")
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
