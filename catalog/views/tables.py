@@ -9,22 +9,21 @@ exports answer 400 with a JSON body naming the parameter.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
 from django import forms
 from django.core.paginator import EmptyPage, Paginator
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.views import View
 from django_filters.views import FilterView
 
+from catalog import columns as table_columns
 from catalog.filters import FamilyFilter, ModelFilter, OfferingFilter
 from catalog.models import Provider
 from catalog.selectors import charts as chart_selectors
+from catalog.selectors import search as site_search
 from catalog.selectors import tables
 from catalog.services import guidance
 
@@ -33,41 +32,53 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FACET_ROW_LIMIT = 20_000  # /models/ shows facet counts when the filters leave at most this many rows
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str  # the JSON key and CSV header; also the sort key when sortable
-    label: str
-    value: Any  # row -> JSON value
-    sortable: bool = True
-    numeric: bool = False
-
-
-def _number(value):
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
 class TableOptionsForm(forms.Form):
-    """The parameters every table shares: sort, page, page size, format."""
+    """The parameters every table shares besides the filters and `sort` (a filter): page, page size,
+    format, and the columns shown (`cols`, where the table has a chooser)."""
 
-    sort = forms.CharField(required=False, max_length=40)
     page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
     format = forms.ChoiceField(required=False, choices=[("html", "HTML"), ("csv", "CSV"), ("json", "JSON")])
+    cols = forms.MultipleChoiceField(required=False, choices=())
 
-    def __init__(self, *args, sort_keys=(), default_sort="", **kwargs):
+    def __init__(self, *args, table=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sort_keys, self.default_sort = set(sort_keys), default_sort
+        self.fields["cols"].choices = [(c.key, c.label) for c in table.choosable] if table else []
 
-    def clean_sort(self):
-        sort = self.cleaned_data["sort"] or self.default_sort
-        if sort.removeprefix("-") not in self.sort_keys:
-            keys = ", ".join(sorted(self.sort_keys))
-            raise forms.ValidationError(f"Unknown sort key {sort!r}; use one of {keys}, with - to descend.")
-        return sort
+
+NOT_FILTERS = {"sort", "page", "page_size", "cols", "format"}
+
+
+def active_filters(params: QueryDict, form) -> list[dict]:
+    """The filters set in a clean query, each with the URL that drops it: the way out of an empty
+    result or an error."""
+    found = []
+    for name in params:
+        if name in NOT_FILTERS:
+            continue
+        rest = params.copy()
+        rest.pop(name)
+        label = form.fields[name].label if name in form.fields else name
+        found.append({"name": name, "label": label, "value": ", ".join(params.getlist(name)),
+                      "query": rest.urlencode()})
+    return found
+
+
+def clean_query(data, defaults: dict) -> str:
+    """The query string without empty values and without parameters at their default
+    (`defaults`: {name: default value, or a set of values for a repeated parameter})."""
+    pairs = []
+    for name in data:
+        values = [value for value in data.getlist(name) if value != ""]
+        default = defaults.get(name)
+        if not values or name == "format":
+            continue
+        if isinstance(default, set | frozenset) and set(values) == default:
+            continue
+        if default is not None and not isinstance(default, set | frozenset) and values == [str(default)]:
+            continue
+        pairs += [(name, value) for value in values]
+    return urlencode(pairs)
 
 
 class TableView(FilterView):
@@ -75,13 +86,10 @@ class TableView(FilterView):
 
     template_name = ""
     filterset_class = None
-    sorts: dict = {}
-    tiebreak: tuple = ()
-    default_sort = ""
+    table: table_columns.Table = None  # the columns: header, cells, sort keys, exports
     default_page_size = 50
-    columns: list[Column] = []
-    html_columns: tuple[str, ...] = ()  # the keys the HTML table shows, in its order (default: all)
     export_name = "table"
+    choosable_columns = False  # whether ?cols= picks the HTML columns (/models/)
 
     def get_queryset(self):
         raise NotImplementedError
@@ -93,10 +101,15 @@ class TableView(FilterView):
     def extra_context(self, filterset, rows) -> dict:
         return {}
 
+    def defaults(self, filterset) -> dict:
+        """Each parameter's default: a clean URL leaves these out."""
+        return {"sort": self.table.default_sort, "page": "1", "page_size": str(self.default_page_size),
+                "cols": set(self.table.default_keys) - {c.key for c in self.table.columns if c.row_header}}
+
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
         data = filterset.data
-        options = TableOptionsForm(data, sort_keys=self.sorts, default_sort=self.default_sort)
+        options = TableOptionsForm(data, table=self.table if self.choosable_columns else None)
         wanted_format = data.get("format") if data.get("format") in {"csv", "json"} else "html"
         errors = {}
         if not filterset.is_valid():
@@ -104,11 +117,12 @@ class TableView(FilterView):
         if not options.is_valid():
             errors.update(options.errors)
         page_obj, rows, paginator = None, [], None
-        sort = options.cleaned_data.get("sort") if "sort" not in errors else self.default_sort
+        sort = ((filterset.form.cleaned_data.get("sort") or [None])[0] if "sort" not in errors else None) \
+            or self.table.default_sort
         page_size = (options.cleaned_data.get("page_size") if "page_size" not in errors else None) \
             or self.default_page_size
         if not errors:
-            queryset = tables.order_by_key(filterset.qs, sort, self.sorts, self.tiebreak)
+            queryset = filterset.qs
             if wanted_format == "csv":
                 return self.csv_response(queryset)
             paginator = Paginator(queryset, page_size)
@@ -124,6 +138,10 @@ class TableView(FilterView):
         if wanted_format == "json":
             return self.json_response(request, paginator, page_obj, rows)
         self.row_count = paginator.count if paginator else 0
+        chosen = (options.cleaned_data.get("cols") if "cols" not in errors else None) or []
+        shown = self.table.shown(chosen)
+        query = clean_query(data, self.defaults(filterset))
+        params = QueryDict(query)
         context = {
             "filter": filterset,
             "form": filterset.form,
@@ -133,11 +151,18 @@ class TableView(FilterView):
             "paginator": paginator,
             "count": paginator.count if paginator else 0,
             "sort": sort,
+            "default_sort": self.table.default_sort,
             "page_size": page_size,
-            "columns": self.columns,
-            "header_columns": [c for key in self.html_columns for c in self.columns if c.key == key]
-            or self.columns,
-            "query": request.GET.urlencode(),
+            "default_page_size": self.default_page_size,
+            "table": self.table,
+            "header_columns": shown,
+            "table_rows": [(row, [(column, column.render(row)) for column in shown]) for row in rows],
+            "chosen_columns": {c.key for c in shown},
+            "sort_headers": self.sort_headers(shown, sort),
+            "active_filters": active_filters(params, filterset.form),
+            "query": query,
+            "params": params,
+            "clean_url": f"{request.path}?{query}" if query else request.path,
             **self.extra_context(filterset, rows),
         }
         template = self.template_name
@@ -146,12 +171,25 @@ class TableView(FilterView):
         if htmx and not htmx.history_restore_request and not errors:
             template = f"{self.template_name}#results"
             context["results_only"] = True  # the page's other swappable parts come out of band
-        return TemplateResponse(request, template, context, status=400 if errors else 200)
+        response = TemplateResponse(request, template, context, status=400 if errors else 200)
+        if htmx:
+            response["HX-Push-Url"] = context["clean_url"]  # the clean URL: no empty or default parameters
+        return response
+
+    def sort_headers(self, shown, sort) -> list[dict]:
+        """Each shown column with the sort its header link asks for (None: the default, left out of the URL)."""
+        headers = []
+        for column in shown:
+            wanted = f"-{column.key}" if sort == column.key else column.key
+            headers.append({"column": column, "sort": None if wanted == self.table.default_sort else wanted,
+                            "aria": "ascending" if sort == column.key else
+                            "descending" if sort == f"-{column.key}" else ""})
+        return headers
 
     # --- Exports ---------------------------------------------------------------------------
 
     def row_json(self, row) -> dict:
-        return {column.key: column.value(row) for column in self.columns}
+        return {column.key: column.value(row) for column in self.table.columns}
 
     def json_response(self, request, paginator, page_obj, rows):
         next_url = None
@@ -166,7 +204,7 @@ class TableView(FilterView):
         }, json_dumps_params={"ensure_ascii": False})
 
     def csv_response(self, queryset):
-        keys = [column.key for column in self.columns]
+        keys = self.table.keys
 
         class Echo:
             def write(self, value):
@@ -199,29 +237,6 @@ class TableView(FilterView):
 # --- /models/ --------------------------------------------------------------------------------
 
 
-VARIANT_COLUMNS = [
-    Column("url", "URL", lambda v: v.get_absolute_url(), sortable=False),
-    Column("family", "Family", lambda v: v.family.slug),
-    Column("variant", "Variant", lambda v: v.slug),
-    Column("name", "Model", lambda v: v.name),
-    Column("creator", "Creator", lambda v: v.family.creator.name),
-    Column("released", "Released", lambda v: v.released_display or None),
-    Column("context_window", "Context", lambda v: v.context_window, numeric=True),
-    Column("max_output_tokens", "Max output", lambda v: v.max_output_tokens, numeric=True),
-    Column("parameters", "Parameters", lambda v: v.parameters, numeric=True),
-    Column("input_modalities", "Input", lambda v: list(v.input_modalities), sortable=False),
-    Column("output_modalities", "Output", lambda v: list(v.output_modalities), sortable=False),
-    Column("tool_calling", "Tools", lambda v: v.tool_calling),
-    Column("reasoning", "Reasoning", lambda v: v.reasoning),
-    Column("structured_output", "Structured", lambda v: v.structured_output),
-    Column("open_weights", "Open weights", lambda v: v.open_weights),
-    Column("status", "Status", lambda v: v.status),
-    Column("providers", "Providers", lambda v: v.provider_count, numeric=True),
-    Column("price_in_min", "Input $/M", lambda v: _number(v.price_in_min), numeric=True),
-    Column("price_out_min", "Output $/M", lambda v: _number(v.price_out_min), numeric=True),
-]
-
-
 # The sidebar's range filters in compact groups (open when one of their parameters is set).
 RANGE_GROUPS = (
     ("context", "Context and size", ("context_min", "params_min", "params_max")),
@@ -242,24 +257,25 @@ def range_groups(form) -> list[dict]:
 class ModelListView(TableView):
     template_name = "catalog/model_list.html"
     filterset_class = ModelFilter
-    sorts = tables.VARIANT_SORTS
-    tiebreak = tables.VARIANT_TIEBREAK
-    default_sort = "-released"
-    columns = VARIANT_COLUMNS
-    html_columns = ("name", "family", "creator", "released", "context_window", "max_output_tokens", "parameters",
-                    "input_modalities", "tool_calling", "reasoning", "structured_output", "open_weights", "status",
-                    "providers", "price_in_min", "price_out_min")
+    table = table_columns.VARIANTS
+    choosable_columns = True
     export_name = "models"
+
+    def defaults(self, filterset):
+        return {**super().defaults(filterset), "status": set(filterset.DEFAULT_STATUS)}
 
     def get_queryset(self):
         return tables.variant_table()
 
     def extra_context(self, filterset, rows):
         facets, counted = [], self.row_count <= FACET_ROW_LIMIT
-        if filterset.is_valid():
-            # Counting every choice over a very large result costs more than it tells: narrow first.
-            facets = tables.variant_facets(filterset, counts=counted)
-        return {"facets": facets, "facets_skipped": filterset.is_valid() and not counted,
+        # Counting every choice over a very large result costs more than it tells: narrow first. With
+        # bad parameters the groups stay (without counts), so the visitor can fix them where they are.
+        facets = tables.variant_facets(filterset, counts=counted and filterset.is_valid())
+        q = filterset.form.cleaned_data.get("q") if filterset.is_valid() else None
+        return {"facets": facets, "matches": site_search.matches(q) if q else None,
+                "status_default": set(filterset.data.getlist("status")) in (set(), set(filterset.DEFAULT_STATUS)),
+                "facets_skipped": filterset.is_valid() and not counted,
                 "facet_row_limit": FACET_ROW_LIMIT, "signals": {row.pk: guidance.signals(row) for row in rows},
                 "price_chart": chart_selectors.price_context(rows), "range_groups": range_groups(filterset.form)}
 
@@ -267,29 +283,11 @@ class ModelListView(TableView):
 # --- /families/ ------------------------------------------------------------------------------
 
 
-FAMILY_COLUMNS = [
-    Column("url", "URL", lambda f: f.get_absolute_url(), sortable=False),
-    Column("family", "Family", lambda f: f.slug, sortable=False),
-    Column("name", "Family", lambda f: f.name),
-    Column("creator", "Creator", lambda f: f.creator.name),
-    Column("variants", "Variants", lambda f: f.variant_count, numeric=True),
-    Column("max_context", "Widest context", lambda f: f.max_context, numeric=True),
-    Column("latest_release", "Latest release",
-           lambda f: f.latest_release.isoformat() if f.latest_release else None),
-    Column("use_cases", "Use cases",
-           lambda f: [ft.tag.name for ft in f.family_tags.all() if ft.tag.kind == "use_case"], sortable=False),
-]
-
-
 class FamilyListView(TableView):
     template_name = "catalog/family_list.html"
     filterset_class = FamilyFilter
-    sorts = tables.FAMILY_SORTS
-    tiebreak = tables.FAMILY_TIEBREAK
-    default_sort = "name"
+    table = table_columns.FAMILIES
     default_page_size = 100
-    columns = FAMILY_COLUMNS
-    html_columns = ("name", "creator", "variants", "max_context", "latest_release", "use_cases")
     export_name = "families"
 
     def get_queryset(self):
@@ -299,31 +297,11 @@ class FamilyListView(TableView):
 # --- /providers/<provider>/ --------------------------------------------------------------------
 
 
-OFFERING_COLUMNS = [
-    Column("url", "URL", lambda o: o.variant.get_absolute_url(), sortable=False),
-    Column("model_id", "Model id", lambda o: o.model_id),
-    Column("variant", "Model", lambda o: o.variant.name),
-    Column("family", "Family", lambda o: o.variant.family.name),
-    Column("price_input", "Input $/M", lambda o: _number(o.price_input), numeric=True),
-    Column("price_output", "Output $/M", lambda o: _number(o.price_output), numeric=True),
-    Column("price_cache_read", "Cached input $/M", lambda o: _number(o.price_cache_read), numeric=True),
-    Column("context_window", "Context there", lambda o: o.context_window, numeric=True),
-    Column("status", "Status", lambda o: o.status),
-    Column("listed", "Listed", lambda o: o.listed, sortable=False),
-    Column("price_checked", "Checked", lambda o: o.price_checked.isoformat() if o.price_checked else None),
-]
-
-
 class ProviderDetailView(TableView):
     template_name = "catalog/provider_detail.html"
     filterset_class = OfferingFilter
-    sorts = tables.OFFERING_SORTS
-    tiebreak = tables.OFFERING_TIEBREAK
-    default_sort = "family"
+    table = table_columns.OFFERINGS
     default_page_size = 100
-    columns = OFFERING_COLUMNS
-    html_columns = ("model_id", "variant", "family", "price_input", "price_output", "price_cache_read",
-                    "context_window", "status", "price_checked")
 
     def get(self, request, *args, **kwargs):
         self.provider = get_object_or_404(Provider, slug=kwargs["provider"])
