@@ -29,7 +29,7 @@ from catalog.fields import Modality
 from catalog.services import guidance
 
 UNKNOWN = "—"
-MODALITY_ABBR = {"text": "txt", "image": "img", "audio": "aud", "video": "vid", "pdf": "pdf"}
+MODALITY_ABBR = {"text": "T", "image": "I", "audio": "A", "video": "V", "pdf": "P"}
 
 
 def number(value):
@@ -74,8 +74,11 @@ def modalities(values) -> SafeString:
     if not values:
         return format_html("{}", UNKNOWN)
     labels = dict(Modality.choices)
-    return format_html('<span class="modalities">{}</span>', format_html_join(
-        " ", '<abbr title="{}">{}</abbr>', ((labels.get(v, v), MODALITY_ABBR.get(v, v)) for v in values)))
+    names = [str(labels.get(v, v)).lower() for v in values]
+    return format_html('<span class="modalities" title="{}" aria-hidden="true">{}</span><span class="visually-hidden">{}</span>',
+                       ", ".join(names),
+                       format_html_join("", '<span class="modality">{}</span>', ((MODALITY_ABBR.get(v, v),) for v in values)),
+                       ", ".join(names))
 
 
 # --- Columns -----------------------------------------------------------------------------------
@@ -170,7 +173,7 @@ VARIANTS = Table(
         Column("creator", "Creator", lambda v: v.family.creator.name, sort="family__creator__name",
                cell=lambda v: text(v.family.creator.name), css="wrap"),
         Column("released", "Released", lambda v: v.released_display or None, sort="release_date",
-               cell=lambda v: text(v.released_display), short="Rel."),
+               cell=lambda v: text(v.released_display)),
         Column("context_window", "Context window (tokens)", lambda v: v.context_window, sort="context_window",
                cell=lambda v: tokens(v.context_window), short="Context", numeric=True),
         Column("max_output_tokens", "Max output (tokens)", lambda v: v.max_output_tokens, sort="max_output_tokens",
@@ -182,7 +185,7 @@ VARIANTS = Table(
         Column("output_modalities", "Output modalities", lambda v: list(v.output_modalities),
                cell=lambda v: modalities(v.output_modalities), short="Gives", default=False),
         _capability("tool_calling", "Tool calling", "Tools"),
-        _capability("reasoning", "Reasoning", "Reas."),
+        _capability("reasoning", "Reasoning", "Rsn"),
         _capability("structured_output", "Structured output", "JSON"),
         _capability("open_weights", "Open weights", "Open"),
         Column("status", "Status", lambda v: v.status, sort="status", cell=_status),
