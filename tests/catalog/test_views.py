@@ -223,3 +223,18 @@ def test_family_page_query_budget(client, db, django_assert_max_num_queries):
         get(client, fam.get_absolute_url())
     url = reverse("catalog:family-detail", kwargs={"family": fam.slug})
     assert url == fam.get_absolute_url()
+
+
+def test_404_is_a_designed_page_in_the_site_layout(client, seed):
+    html = get(client, "/families/no-such-family/", status=404)
+    assert "<h1>Page not found</h1>" in html and 'class="site-header"' in html
+    assert 'action="/models/"' in html and 'href="/families/"' in html  # a search and ways on
+
+
+def test_500_is_a_static_page_that_reads_nothing(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/models/"))  # no database access here: a query would raise
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in html and 'href="/models/"' in html and "{%" not in html
