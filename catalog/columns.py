@@ -70,6 +70,10 @@ def mark(value) -> SafeString:
                        css, symbol, words)
 
 
+def yes_no(value) -> SafeString:
+    return format_html("{}", {True: "Yes", False: "No"}.get(value, UNKNOWN))
+
+
 def modalities(values) -> SafeString:
     if not values:
         return format_html("{}", UNKNOWN)

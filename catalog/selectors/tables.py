@@ -151,26 +151,6 @@ def _top(facet: Facet, rows, value_key: str, label_key: str, chosen: set[str], l
 # --- Compare -------------------------------------------------------------------------------
 
 
-COMPARE_FIELDS = (
-    ("family__name", "Family"),
-    ("family__creator__name", "Creator"),
-    ("release_date", "Released"),
-    ("context_window", "Context window"),
-    ("max_output_tokens", "Max output"),
-    ("parameters", "Parameters"),
-    ("active_parameters", "Active parameters"),
-    ("input_modalities", "Input"),
-    ("output_modalities", "Output"),
-    ("tool_calling", "Tool calling"),
-    ("reasoning", "Reasoning"),
-    ("structured_output", "Structured output"),
-    ("open_weights", "Open weights"),
-    ("knowledge_cutoff", "Knowledge cutoff"),
-    ("license", "License"),
-    ("status", "Status"),
-)
-
-
 def compare_rows(refs: list[tuple[str, str]]):
     """The variants named by (family slug, variant slug), in the order asked, with their offerings.
 

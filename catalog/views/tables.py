@@ -9,6 +9,8 @@ exports answer 400 with a JSON body naming the parameter.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.paginator import EmptyPage, Paginator
@@ -340,10 +342,7 @@ class CompareView(View):
         errors += [f"No model {family}/{variant} in the catalog." for family, variant in missing]
         if len(variants) < 2 and not errors:
             errors.append("Pick two to six models to compare, e.g. ?v=llava/llava-13b&v=llava-1-5/llava-1-5-13b.")
-        rows = []
-        for field_name, label in tables.COMPARE_FIELDS:
-            values = [_compare_value(v, field_name) for v in variants]
-            rows.append({"label": label, "values": values, "differs": len({str(x) for x in values}) > 1})
+        rows = compare_spec_rows(variants)
         providers = sorted({o.provider for items in offerings.values() for o in items}, key=lambda p: p.name.lower())
         price_rows = []
         for provider in providers:
@@ -351,8 +350,16 @@ class CompareView(View):
             for v in variants:
                 here = [o for o in offerings[v.pk] if o.provider_id == provider.pk]
                 cells.append(min(here, key=lambda o: (o.price_input is None, o.price_input or 0)) if here else None)
-            prices = {(c.price_input, c.price_output) for c in cells if c is not None}
-            price_rows.append({"provider": provider, "cells": cells, "differs": len(prices) > 1})
+            priced = [c.price_input + c.price_output for c in cells
+                      if c is not None and c.price_input is not None and c.price_output is not None]
+            cheapest = min(priced) if len(priced) > 1 and len(set(priced)) > 1 else None
+            price_rows.append({
+                "provider": provider,
+                "cells": [{"offering": c, "best": cheapest is not None and c is not None
+                           and c.price_input is not None and c.price_output is not None
+                           and c.price_input + c.price_output == cheapest} for c in cells],
+                "differs": len(set(priced)) > 1,
+            })
         context = {
             "variants": variants,
             "rows": rows,
@@ -367,12 +374,64 @@ class CompareView(View):
         return TemplateResponse(request, self.template_name, context, status=status)
 
 
-def _compare_value(variant, field_name):
-    if field_name == "release_date":
-        return variant.released_display or None
-    value = variant
-    for part in field_name.split("__"):
-        value = getattr(value, part)
-    return value
+@dataclass(frozen=True)
+class CompareField:
+    label: str
+    value: Any  # variant -> the value compared (None: unknown)
+    show: Any = table_columns.text  # value -> HTML
+    best: str = ""  # "max" or "min": the best value is marked, with `best_word`
+    best_word: str = ""
+    differs: bool = True  # False: a difference here tells a reader nothing (e.g. which family)
+    display: Any = None  # variant -> HTML, where what is shown is not the value compared (a release's precision)
+
+
+def _license(v):
+    return v.license or v.family.license or None
+
+
+COMPARE_FIELDS = (
+    CompareField("Family", lambda v: v.family.name, differs=False),
+    CompareField("Creator", lambda v: v.family.creator.name, differs=False),
+    CompareField("Status", lambda v: v.get_status_display()),
+    CompareField("Released", lambda v: v.release_date, best="max", best_word="newest",
+                 display=lambda v: table_columns.text(v.released_display)),
+    CompareField("Context window", lambda v: v.context_window, table_columns.tokens, best="max", best_word="longest"),
+    CompareField("Max output", lambda v: v.max_output_tokens, table_columns.tokens, best="max", best_word="most"),
+    CompareField("Parameters", lambda v: v.parameters, table_columns.params),
+    CompareField("Active parameters", lambda v: v.active_parameters, table_columns.params),
+    CompareField("Input", lambda v: tuple(v.input_modalities) or None,
+                 lambda m: table_columns.text(", ".join(m) if m else None)),
+    CompareField("Output", lambda v: tuple(v.output_modalities) or None,
+                 lambda m: table_columns.text(", ".join(m) if m else None)),
+    CompareField("Tool calling", lambda v: v.tool_calling, table_columns.yes_no),
+    CompareField("Reasoning", lambda v: v.reasoning, table_columns.yes_no),
+    CompareField("Structured output", lambda v: v.structured_output, table_columns.yes_no),
+    CompareField("Open weights", lambda v: v.open_weights, table_columns.yes_no),
+    CompareField("Knowledge cutoff", lambda v: v.knowledge_cutoff or None),
+    CompareField("License", _license),
+    CompareField("Lowest input price ($/M)", lambda v: v.price_in_min, table_columns.price, best="min",
+                 best_word="cheapest"),
+    CompareField("Lowest output price ($/M)", lambda v: v.price_out_min, table_columns.price, best="min",
+                 best_word="cheapest"),
+)
+
+
+def compare_spec_rows(variants) -> list[dict]:
+    """One row per compared field: the cells, the best value marked where the field has a better end
+    and the known values differ, and "differs" only where two known values differ and that matters."""
+    rows = []
+    for field in COMPARE_FIELDS:
+        values = [field.value(v) for v in variants]
+        known = [value for value in values if value is not None]
+        differs = field.differs and len(set(known)) > 1
+        best = None
+        if field.best and len(set(known)) > 1:
+            best = max(known) if field.best == "max" else min(known)
+        cells = []
+        for variant, value in zip(variants, values, strict=True):
+            shown = field.display(variant) if field.display else field.show(value)
+            cells.append({"html": shown, "best": best is not None and value == best})
+        rows.append({"label": field.label, "cells": cells, "differs": differs, "best_word": field.best_word})
+    return rows
 
 
