@@ -19,7 +19,9 @@ from django.template.loader import render_to_string
 
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, page_overflow, run_axe, screenshot
 
-pytestmark = pytest.mark.browser
+# django_db: pytest-django creates the test database only for sessions whose tests ask for one; each
+# test here reads in a transaction rolled back after it (nothing here writes).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE_HEIGHT = 844
@@ -28,8 +30,11 @@ PHONE_HEIGHT = 844
 @pytest.fixture(scope="module")
 def real_site(django_db_setup, django_db_blocker):
     """The seed, the bundled models.dev data and LiteLLM's prices, imported once; a live server on them."""
+    from django.db import connection
     from pytest_django.live_server_helper import LiveServer
 
+    name = str(connection.settings_dict["NAME"])
+    assert "memory" in name or "test" in name, f"not a test database: {name}"  # never import into or flush a real one
     litellm = Path(os.environ.get("LITELLM_JSON") or ROOT / ".data" / "litellm-1.110.2.json")
     with django_db_blocker.unblock(), open(os.devnull, "w") as quiet:
         call_command("load_seed", verbosity=0, stdout=quiet)

@@ -45,9 +45,9 @@ def test_filter_models_sort_by_input_price_tick_two_and_compare(open_page, site_
     names = [row[1] for row in rows_of(page)]
     assert sorted(names) == ["Aurora Vision 70B", "Aurora Vision 8B", "Aurora Vision Lite", "Aurora Vision Max"]
 
-    page.locator("#results thead a", has_text="Input $/M").click()
+    page.locator("#results thead a", has_text="In $/M").click()
     page.wait_for_url(re.compile(r"sort=price_in_min"))
-    column = header_index(page, "Input $/M")
+    column = header_index(page, "In $/M")
     rows = rows_of(page)
     prices = [price(row[column]) for row in rows]
     assert prices == sorted(prices) and [row[1] for row in rows][:2] == ["Aurora Vision Lite", "Aurora Vision 8B"]
