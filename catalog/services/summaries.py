@@ -8,23 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 
-from catalog.models import Offering, Variant
+from catalog.models import Offering, OfferingKind, Variant
 
 SUMMARY_FIELDS = ("provider_count", "price_in_min", "price_out_min")
 BATCH = 500
 
 
 def compute(variant_ids: Iterable[int] | None = None) -> dict[int, tuple]:
-    """{variant id: (providers, lowest input price, lowest output price)} over listed offerings."""
+    """{variant id: (providers, lowest input price, lowest output price)} over listed offerings.
+
+    Only pay-per-token prices count: a subscription's or free tier's $0 is not a price.
+    """
     offerings = Offering.objects.filter(listed=True)
     if variant_ids is not None:
         offerings = offerings.filter(variant_id__in=list(variant_ids))
     rows = offerings.values("variant_id").annotate(
         providers=Count("provider_id", distinct=True),
-        price_in=Min("price_input"),
-        price_out=Min("price_output"),
+        price_in=Min("price_input", filter=Q(kind=OfferingKind.PAY_PER_TOKEN)),
+        price_out=Min("price_output", filter=Q(kind=OfferingKind.PAY_PER_TOKEN)),
     ).order_by()
     return {row["variant_id"]: (row["providers"], row["price_in"], row["price_out"]) for row in rows}
 
