@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -359,7 +360,10 @@ class CompareView(View):
                            and c.price_input is not None and c.price_output is not None
                            and c.price_input + c.price_output == cheapest} for c in cells],
                 "differs": len(set(priced)) > 1,
+                "order": (-sum(c is not None for c in cells), min(priced) if priced else Decimal("Infinity")),
             })
+        # The providers that serve most of the compared models come first, the cheaper before the dearer.
+        price_rows.sort(key=lambda row: row["order"])
         context = {
             "variants": variants,
             "rows": rows,
