@@ -2,8 +2,9 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 
+from catalog import columns
 from catalog.fields import Modality
 from catalog.models import Family, Offering, Organization, Provider, Status, Tag, Variant, VariantRow
 from catalog.selectors.search import search_families, search_variants
@@ -21,6 +22,29 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("widget", forms.MultipleHiddenInput)
         super().__init__(*args, **kwargs)
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """`?sort=key` (`-key` descends) over a Table's sortable columns: unknown values last both ways,
+    the table's default sort when absent, then its stable tie-break."""
+
+    def __init__(self, *args, table: columns.Table, **kwargs):
+        self.table = table
+        kwargs.setdefault("label", "Sort")
+        super().__init__(*args, fields={path: key for key, path in table.sorts.items()}, **kwargs)
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        expression = F(self.param_map[param.removeprefix("-")])
+        return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        params = [param for param in value or () if param] or [self.table.default_sort]
+        return qs.order_by(*[self.get_ordering_value(param) for param in params[:1]], *self.table.tiebreak)
+
+
+def sort_filter(table: columns.Table) -> NullsLastOrderingFilter:
+    return NullsLastOrderingFilter(table=table)
 
 
 class PartialDateFilter(django_filters.Filter):
@@ -63,6 +87,7 @@ class ModelFilter(django_filters.FilterSet):
     price_in_max = number("price_in_min", "lte", max_value=MAX_PRICE, label="Input price at most ($/M)")
     price_out_max = number("price_out_min", "lte", max_value=MAX_PRICE, label="Output price at most ($/M)")
     priced = django_filters.ChoiceFilter(choices=(("yes", "Only priced"),), method="filter_priced", label="Priced")
+    sort = sort_filter(columns.VARIANTS)
 
     DEFAULT_STATUS = (Status.CURRENT, Status.LEGACY)
     CAPABILITIES = ("tool_calling", "reasoning", "structured_output", "open_weights")
@@ -120,8 +145,8 @@ class ModelFilter(django_filters.FilterSet):
         return queryset
 
     def rows_without(self, *names):
-        """The rows the filters give with some of them left out: what facet counts are taken over."""
-        return self.filter_queryset(self.queryset, without=names)
+        """The rows the filters give with some of them left out (and unsorted): what facet counts are taken over."""
+        return self.filter_queryset(self.queryset, without=("sort", *names))
 
 
 class FamilyFilter(django_filters.FilterSet):
@@ -150,10 +175,11 @@ class FamilyFilter(django_filters.FilterSet):
     open_weights = django_filters.ChoiceFilter(
         choices=(("yes", "Has open weights"), ("no", "No open-weights variant")), method="filter_open_weights",
         label="Open weights")
+    sort = sort_filter(columns.FAMILIES)
 
     class Meta:
         model = Family
-        fields = ["q", "creator", "use_case", "modality", "open_weights"]
+        fields = ["q", "creator", "use_case", "modality", "open_weights", "sort"]
 
     def filter_open_weights(self, queryset, name, value):
         open_families = Variant.objects.filter(open_weights=True).values("family_id")
@@ -190,6 +216,7 @@ class OfferingFilter(django_filters.FilterSet):
     priced = django_filters.ChoiceFilter(choices=(("yes", "Only priced"),), method="filter_priced", label="Priced")
     listed = django_filters.ChoiceFilter(
         choices=(("yes", "Listed now"), ("no", "No longer listed")), method="filter_listed", label="Listed")
+    sort = sort_filter(columns.OFFERINGS)
 
     class Meta:
         model = Offering

@@ -43,12 +43,22 @@ def price_records(offerings: list[Offering]) -> list[PriceRecord]:
                                                                                               "valid_from", "id"))
 
 
+def _changed(records: list[PriceRecord]) -> bool:
+    return len({(r.price_input, r.price_output) for r in records}) > 1
+
+
 def variant_price_history(offerings: list[Offering], now=None) -> tuple[charts.HistoryCharts, list[tuple]]:
-    """Panels for the offerings of a variant page, and the (offering, record) rows they are drawn from."""
+    """Panels for the offerings of a variant page whose price changed (a single price is no history:
+    the providers table shows it), and the (offering, record) rows they are drawn from; with no
+    change anywhere, no panel and every record."""
     records = price_records(offerings)
     by_offering: dict[int, list[PriceRecord]] = {}
     for record in records:
         by_offering.setdefault(record.offering_id, []).append(record)
+    changed = [o for o in offerings if _changed(by_offering.get(o.pk, []))]
+    if not changed:
+        return charts.HistoryCharts(), [(o, record) for o in offerings for record in by_offering.get(o.pk, [])]
+    offerings = changed
     items = [
         charts.HistoryItem(
             key=o.pk, title=o.provider.name, subtitle=o.model_id,

@@ -34,7 +34,7 @@ from django.db.models import Q, QuerySet, StringAgg, Value
 from django.db.models.constants import LOOKUP_SEP
 
 FAMILY_FIELDS = ("name", "slug", "creator__name", "variants__name")
-VARIANT_FIELDS = ("name", "slug", "family__name", "family__creator__name", "base_model")
+VARIANT_FIELDS = ("name", "slug", "family__name", "family__creator__name", "base_model", "aliases__alias")
 SEARCH_CONFIG = "simple"
 MAX_QUERY_LENGTH = 200
 
@@ -130,3 +130,41 @@ def search_families(queryset: QuerySet, q: str | None) -> QuerySet:
 def search_variants(queryset: QuerySet, q: str | None) -> QuerySet:
     """Variants whose name, slug, family, creator or base model match `q`."""
     return search(queryset, q, VARIANT_FIELDS)
+
+
+@dataclass
+class Matches:
+    """What a site search names besides variants: families first, then creators and providers."""
+
+    families: list
+    creators: list
+    providers: list
+
+    def __bool__(self):
+        return bool(self.families or self.creators or self.providers)
+
+
+def _named(queryset: QuerySet, q: str, limit: int) -> list:
+    """Rows whose name or slug holds every word of `q`, the shortest names first (closest match)."""
+    from django.db.models.functions import Length
+
+    for word in q.split()[:8]:
+        queryset = queryset.filter(Q(name__icontains=word) | Q(slug__icontains=word))
+    return list(queryset.order_by(Length("name"), "name")[:limit])
+
+
+def matches(q: str, limit: int = 6) -> Matches:
+    """The families, creators and providers a search names: three small queries."""
+    from catalog.models import Family, Organization, Provider
+
+    q = (q or "").strip()[:MAX_QUERY_LENGTH]
+    if not parse_websearch(q):
+        return Matches([], [], [])
+    families = list(search_families(Family.objects.published().select_related("creator"), q)
+                    .order_by("name")[: limit * 4])
+    # The family whose own name matches comes before one found through a variant's name.
+    words = [w.lower() for w in q.split()]
+    families.sort(key=lambda f: (not all(w in f"{f.name} {f.slug}".lower() for w in words), len(f.name), f.name))
+    creators = _named(Organization.objects.filter(families__published=True).distinct(), q, limit)
+    providers = _named(Provider.objects.all(), q, limit)
+    return Matches(families[:limit], creators, providers)

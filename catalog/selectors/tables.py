@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, F, FloatField, Max, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, FloatField, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 
 from catalog.fields import Modality
@@ -82,57 +82,6 @@ def offering_table(provider: Provider) -> QuerySet:
         Offering.objects.filter(provider=provider, variant__family__published=True)
         .select_related("variant", "variant__family")
     )
-
-
-def order_by_key(queryset: QuerySet, sort: str, expressions: dict, tiebreak: tuple[str, ...]) -> QuerySet:
-    """Order by a whitelisted key ("-key" descends); unknown values last either way; a stable tie-break."""
-    name = sort.removeprefix("-")
-    expression = expressions[name]
-    ordered = expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
-    return queryset.order_by(ordered, *tiebreak)
-
-
-VARIANT_SORTS = {
-    "name": F("name"),
-    "variant": F("slug"),
-    "family": F("family_name"),
-    "creator": F("creator_name"),
-    "released": F("release_date"),
-    "context_window": F("context_window"),
-    "max_output_tokens": F("max_output_tokens"),
-    "parameters": F("parameters"),
-    "tool_calling": F("tool_calling"),
-    "reasoning": F("reasoning"),
-    "structured_output": F("structured_output"),
-    "open_weights": F("open_weights"),
-    "status": F("status"),
-    "providers": F("provider_count"),
-    "price_in_min": F("price_in_min"),
-    "price_out_min": F("price_out_min"),
-}
-VARIANT_TIEBREAK = ("family_name", "position", "name", "pk")
-
-FAMILY_SORTS = {
-    "name": F("name"),
-    "creator": F("creator__name"),
-    "variants": F("variant_count"),
-    "max_context": F("max_context"),
-    "latest_release": F("latest_release"),
-}
-FAMILY_TIEBREAK = ("name", "pk")
-
-OFFERING_SORTS = {
-    "model_id": F("model_id"),
-    "variant": F("variant__name"),
-    "family": F("variant__family__name"),
-    "price_input": F("price_input"),
-    "price_output": F("price_output"),
-    "price_cache_read": F("price_cache_read"),
-    "context_window": F("context_window"),
-    "status": F("status"),
-    "price_checked": F("price_checked"),
-}
-OFFERING_TIEBREAK = ("variant__family__name", "variant__name", "model_id", "pk")
 
 
 # --- Facets --------------------------------------------------------------------------------
@@ -275,26 +224,6 @@ def _top(facet: Facet, rows, value_key: str, label_key: str, chosen: set[str], l
 
 
 # --- Compare -------------------------------------------------------------------------------
-
-
-COMPARE_FIELDS = (
-    ("family__name", "Family"),
-    ("family__creator__name", "Creator"),
-    ("release_date", "Released"),
-    ("context_window", "Context window"),
-    ("max_output_tokens", "Max output"),
-    ("parameters", "Parameters"),
-    ("active_parameters", "Active parameters"),
-    ("input_modalities", "Input"),
-    ("output_modalities", "Output"),
-    ("tool_calling", "Tool calling"),
-    ("reasoning", "Reasoning"),
-    ("structured_output", "Structured output"),
-    ("open_weights", "Open weights"),
-    ("knowledge_cutoff", "Knowledge cutoff"),
-    ("license", "License"),
-    ("status", "Status"),
-)
 
 
 def compare_rows(refs: list[tuple[str, str]]):

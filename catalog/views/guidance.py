@@ -56,4 +56,7 @@ class VariantDetailView(pages.VariantDetailView):
         context = super().get_context_data(**kwargs)
         form = CostForm(self.request.GET or None)
         context.update(calculator=form, guidance=selectors.variant_guidance(context["page"], form.usage()))
+        # One "price checked" per offering, the same in the providers table as in the calculator.
+        context["price_checks"] = ({row.offering.pk: row.checked for row in context["guidance"].costs}
+                                   or selectors.price_checks(context["page"].offerings))
         return context

@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import EmptyPage
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,10 +23,12 @@ from django.utils.http import urlencode
 from django.views import View
 from django_filters.views import FilterView
 
+from catalog import columns as table_columns
 from catalog import guidance
 from catalog.filters import FamilyFilter, ModelFilter, OfferingFilter
 from catalog.models import Provider
 from catalog.selectors import charts as chart_selectors
+from catalog.selectors import search as site_search
 from catalog.selectors import tables
 from catalog.selectors.changelog import provider_changelog
 
@@ -34,15 +36,6 @@ MAX_PAGE_SIZE = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_ROWS_PER_CHUNK = 500
 FACET_ROW_LIMIT = 20_000  # /models/ shows facet counts when the filters leave at most this many rows
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # the JSON key and CSV header; also the sort key when sortable
-    label: str
-    value: Any  # row -> JSON value
-    sortable: bool = True
-    numeric: bool = False
 
 
 def csv_cell(value) -> str | int | float:
@@ -66,34 +59,53 @@ def csv_cell(value) -> str | int | float:
     return text
 
 
-def _number(value):
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, float) and value.is_integer():  # a price read as a float (exports)
-        return int(value)
-    return value
-
-
 class TableOptionsForm(forms.Form):
-    """The parameters every table shares: sort, page, page size, format."""
+    """The parameters every table shares besides the filters and `sort` (a filter): page, page size,
+    format, and the columns shown (`cols`, where the table has a chooser)."""
 
-    sort = forms.CharField(required=False, max_length=40)
     page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
     format = forms.ChoiceField(required=False, choices=[("html", "HTML"), ("csv", "CSV"), ("json", "JSON")])
+    cols = forms.MultipleChoiceField(required=False, choices=())
 
-    def __init__(self, *args, sort_keys=(), default_sort="", **kwargs):
+    def __init__(self, *args, table=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sort_keys, self.default_sort = set(sort_keys), default_sort
+        self.fields["cols"].choices = [(c.key, c.label) for c in table.choosable] if table else []
 
-    def clean_sort(self):
-        sort = self.cleaned_data["sort"] or self.default_sort
-        if sort.removeprefix("-") not in self.sort_keys:
-            keys = ", ".join(sorted(self.sort_keys))
-            raise forms.ValidationError(f"Unknown sort key {sort!r}; use one of {keys}, with - to descend.")
-        return sort
+
+NOT_FILTERS = {"sort", "page", "page_size", "cols", "format"}
+
+
+def active_filters(params: QueryDict, form) -> list[dict]:
+    """The filters set in a clean query, each with the URL that drops it: the way out of an empty
+    result or an error."""
+    found = []
+    for name in params:
+        if name in NOT_FILTERS:
+            continue
+        rest = params.copy()
+        rest.pop(name)
+        label = form.fields[name].label if name in form.fields else name
+        found.append({"name": name, "label": label, "value": ", ".join(params.getlist(name)),
+                      "query": rest.urlencode()})
+    return found
+
+
+def clean_query(data, defaults: dict) -> str:
+    """The query string without empty values and without parameters at their default
+    (`defaults`: {name: default value, or a set of values for a repeated parameter})."""
+    pairs = []
+    for name in data:
+        values = [value for value in data.getlist(name) if value != ""]
+        default = defaults.get(name)
+        if not values or name == "format":
+            continue
+        if isinstance(default, set | frozenset) and set(values) == default:
+            continue
+        if default is not None and not isinstance(default, set | frozenset) and values == [str(default)]:
+            continue
+        pairs += [(name, value) for value in values]
+    return urlencode(pairs)
 
 
 class TableView(FilterView):
@@ -101,14 +113,11 @@ class TableView(FilterView):
 
     template_name = ""
     filterset_class = None
-    sorts: dict = {}
-    tiebreak: tuple = ()
-    default_sort = ""
+    table: table_columns.Table = None  # the columns: header, cells, sort keys, exports
     default_page_size = 50
-    columns: list[Column] = []
-    html_columns: tuple[str, ...] = ()  # the keys the HTML table shows, in its order (default: all)
     export_name = "table"
     htmx_partial = ""  # the template partial an htmx request swaps in; empty: the whole page
+    choosable_columns = False  # whether ?cols= picks the HTML columns (/models/)
 
     def get_queryset(self):
         raise NotImplementedError
@@ -120,10 +129,15 @@ class TableView(FilterView):
     def extra_context(self, filterset, rows) -> dict:
         return {}
 
+    def defaults(self, filterset) -> dict:
+        """Each parameter's default: a clean URL leaves these out."""
+        return {"sort": self.table.default_sort, "page": "1", "page_size": str(self.default_page_size),
+                "cols": set(self.table.default_keys) - {c.key for c in self.table.columns if c.row_header}}
+
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
         data = filterset.data
-        options = TableOptionsForm(data, sort_keys=self.sorts, default_sort=self.default_sort)
+        options = TableOptionsForm(data, table=self.table if self.choosable_columns else None)
         wanted_format = data.get("format") if data.get("format") in {"csv", "json"} else "html"
         errors = {}
         if not filterset.is_valid():
@@ -131,11 +145,12 @@ class TableView(FilterView):
         if not options.is_valid():
             errors.update(options.errors)
         page_obj, rows, paginator = None, [], None
-        sort = options.cleaned_data.get("sort") if "sort" not in errors else self.default_sort
+        sort = ((filterset.form.cleaned_data.get("sort") or [None])[0] if "sort" not in errors else None) \
+            or self.table.default_sort
         page_size = (options.cleaned_data.get("page_size") if "page_size" not in errors else None) \
             or self.default_page_size
         if not errors:
-            queryset = tables.order_by_key(filterset.qs, sort, self.sorts, self.tiebreak)
+            queryset = filterset.qs
             if wanted_format == "csv":
                 return self.csv_response(queryset)
             self.filterset, self.wanted_format = filterset, wanted_format
@@ -152,6 +167,10 @@ class TableView(FilterView):
         if wanted_format == "json":
             return self.json_response(request, paginator, page_obj, rows)
         self.row_count = paginator.count if paginator else 0
+        chosen = (options.cleaned_data.get("cols") if "cols" not in errors else None) or []
+        shown = self.table.shown(chosen)
+        query = clean_query(data, self.defaults(filterset))
+        params = QueryDict(query)
         context = {
             "filter": filterset,
             "form": filterset.form,
@@ -161,11 +180,18 @@ class TableView(FilterView):
             "paginator": paginator,
             "count": paginator.count if paginator else 0,
             "sort": sort,
+            "default_sort": self.table.default_sort,
             "page_size": page_size,
-            "columns": self.columns,
-            "header_columns": [c for key in self.html_columns for c in self.columns if c.key == key]
-            or self.columns,
-            "query": request.GET.urlencode(),
+            "default_page_size": self.default_page_size,
+            "table": self.table,
+            "header_columns": shown,
+            "table_rows": [(row, [(column, column.render(row)) for column in shown]) for row in rows],
+            "chosen_columns": {c.key for c in shown},
+            "sort_headers": self.sort_headers(shown, sort),
+            "active_filters": active_filters(params, filterset.form),
+            "query": query,
+            "params": params,
+            "clean_url": f"{request.path}?{query}" if query else request.path,
             **self.extra_context(filterset, rows),
         }
         template = self.template_name
@@ -175,12 +201,25 @@ class TableView(FilterView):
         if htmx and self.htmx_partial and not htmx.history_restore_request and not errors:
             template = f"{self.template_name}#{self.htmx_partial}"
             context["results_only"] = True  # the page's other swappable parts come out of band
-        return TemplateResponse(request, template, context, status=400 if errors else 200)
+        response = TemplateResponse(request, template, context, status=400 if errors else 200)
+        if htmx:
+            response["HX-Push-Url"] = context["clean_url"]  # the clean URL: no empty or default parameters
+        return response
+
+    def sort_headers(self, shown, sort) -> list[dict]:
+        """Each shown column with the sort its header link asks for (None: the default, left out of the URL)."""
+        headers = []
+        for column in shown:
+            wanted = f"-{column.key}" if sort == column.key else column.key
+            headers.append({"column": column, "sort": None if wanted == self.table.default_sort else wanted,
+                            "aria": "ascending" if sort == column.key else
+                            "descending" if sort == f"-{column.key}" else ""})
+        return headers
 
     # --- Exports ---------------------------------------------------------------------------
 
     def row_json(self, row) -> dict:
-        return {column.key: column.value(row) for column in self.columns}
+        return {column.key: column.value(row) for column in self.table.columns}
 
     def json_response(self, request, paginator, page_obj, rows):
         next_url = None
@@ -199,8 +238,8 @@ class TableView(FilterView):
         return queryset.iterator(chunk_size=2000)
 
     def csv_response(self, queryset):
-        keys = [column.key for column in self.columns]
-        values = [column.value for column in self.columns]
+        keys = self.table.keys
+        values = [column.value for column in self.table.columns]
 
         class Echo:
             def write(self, value):
@@ -227,29 +266,6 @@ class TableView(FilterView):
 # --- /models/ --------------------------------------------------------------------------------
 
 
-VARIANT_COLUMNS = [
-    Column("url", "URL", lambda v: v.get_absolute_url(), sortable=False),
-    Column("family", "Family", lambda v: v.family.slug),
-    Column("variant", "Variant", lambda v: v.slug),
-    Column("name", "Model", lambda v: v.name),
-    Column("creator", "Creator", lambda v: v.family.creator.name),
-    Column("released", "Released", lambda v: v.released_display or None),
-    Column("context_window", "Context", lambda v: v.context_window, numeric=True),
-    Column("max_output_tokens", "Max output", lambda v: v.max_output_tokens, numeric=True),
-    Column("parameters", "Parameters", lambda v: v.parameters, numeric=True),
-    Column("input_modalities", "Input", lambda v: list(v.input_modalities), sortable=False),
-    Column("output_modalities", "Output", lambda v: list(v.output_modalities), sortable=False),
-    Column("tool_calling", "Tools", lambda v: v.tool_calling),
-    Column("reasoning", "Reasoning", lambda v: v.reasoning),
-    Column("structured_output", "Structured", lambda v: v.structured_output),
-    Column("open_weights", "Open weights", lambda v: v.open_weights),
-    Column("status", "Status", lambda v: v.status),
-    Column("providers", "Providers", lambda v: v.provider_count, numeric=True),
-    Column("price_in_min", "Input $/M", lambda v: _number(v.price_in_min), numeric=True),
-    Column("price_out_min", "Output $/M", lambda v: _number(v.price_out_min), numeric=True),
-]
-
-
 # The sidebar's range filters in compact groups (open when one of their parameters is set).
 RANGE_GROUPS = (
     ("context", "Context and size", ("context_min", "params_min", "params_max")),
@@ -270,15 +286,13 @@ def range_groups(form) -> list[dict]:
 class ModelListView(TableView):
     template_name = "catalog/model_list.html"
     filterset_class = ModelFilter
-    sorts = tables.VARIANT_SORTS
-    tiebreak = tables.VARIANT_TIEBREAK
-    default_sort = "-released"
-    columns = VARIANT_COLUMNS
-    html_columns = ("name", "family", "creator", "released", "context_window", "max_output_tokens", "parameters",
-                    "input_modalities", "tool_calling", "reasoning", "structured_output", "open_weights", "status",
-                    "providers", "price_in_min", "price_out_min")
+    table = table_columns.VARIANTS
+    choosable_columns = True
     export_name = "models"
     htmx_partial = "results"
+
+    def defaults(self, filterset):
+        return {**super().defaults(filterset), "status": set(filterset.DEFAULT_STATUS)}
 
     def get_queryset(self):
         return tables.variant_table()
@@ -297,10 +311,14 @@ class ModelListView(TableView):
 
     def extra_context(self, filterset, rows):
         facets, counted = [], self.row_count <= FACET_ROW_LIMIT
-        if filterset.is_valid():
-            # Counting every choice over a very large result costs more than it tells: narrow first.
-            facets = tables.variant_facets(filterset, counts=counted, groups=getattr(self, "facet_groups", None))
-        return {"facets": facets, "facets_skipped": filterset.is_valid() and not counted,
+        # Counting every choice over a very large result costs more than it tells: narrow first. With
+        # bad parameters the groups stay (without counts), so the visitor can fix them where they are.
+        facets = tables.variant_facets(filterset, counts=counted and filterset.is_valid(),
+                                       groups=getattr(self, "facet_groups", None))
+        q = filterset.form.cleaned_data.get("q") if filterset.is_valid() else None
+        return {"facets": facets, "matches": site_search.matches(q) if q else None,
+                "status_default": set(filterset.data.getlist("status")) in (set(), set(filterset.DEFAULT_STATUS)),
+                "facets_skipped": filterset.is_valid() and not counted,
                 "facet_row_limit": FACET_ROW_LIMIT, "signals": {row.pk: guidance.signals(row) for row in rows},
                 "price_chart": chart_selectors.price_context(rows), "range_groups": range_groups(filterset.form)}
 
@@ -308,29 +326,11 @@ class ModelListView(TableView):
 # --- /families/ ------------------------------------------------------------------------------
 
 
-FAMILY_COLUMNS = [
-    Column("url", "URL", lambda f: f.get_absolute_url(), sortable=False),
-    Column("family", "Family", lambda f: f.slug, sortable=False),
-    Column("name", "Family", lambda f: f.name),
-    Column("creator", "Creator", lambda f: f.creator.name),
-    Column("variants", "Variants", lambda f: f.variant_count, numeric=True),
-    Column("max_context", "Widest context", lambda f: f.max_context, numeric=True),
-    Column("latest_release", "Latest release",
-           lambda f: f.latest_release.isoformat() if f.latest_release else None),
-    Column("use_cases", "Use cases",
-           lambda f: [ft.tag.name for ft in f.family_tags.all() if ft.tag.kind == "use_case"], sortable=False),
-]
-
-
 class FamilyListView(TableView):
     template_name = "catalog/family_list.html"
     filterset_class = FamilyFilter
-    sorts = tables.FAMILY_SORTS
-    tiebreak = tables.FAMILY_TIEBREAK
-    default_sort = "name"
+    table = table_columns.FAMILIES
     default_page_size = 100
-    columns = FAMILY_COLUMNS
-    html_columns = ("name", "creator", "variants", "max_context", "latest_release", "use_cases")
     export_name = "families"
 
     def get_queryset(self):
@@ -340,31 +340,11 @@ class FamilyListView(TableView):
 # --- /providers/<provider>/ --------------------------------------------------------------------
 
 
-OFFERING_COLUMNS = [
-    Column("url", "URL", lambda o: o.variant.get_absolute_url(), sortable=False),
-    Column("model_id", "Model id", lambda o: o.model_id),
-    Column("variant", "Model", lambda o: o.variant.name),
-    Column("family", "Family", lambda o: o.variant.family.name),
-    Column("price_input", "Input $/M", lambda o: _number(o.price_input), numeric=True),
-    Column("price_output", "Output $/M", lambda o: _number(o.price_output), numeric=True),
-    Column("price_cache_read", "Cached input $/M", lambda o: _number(o.price_cache_read), numeric=True),
-    Column("context_window", "Context there", lambda o: o.context_window, numeric=True),
-    Column("status", "Status", lambda o: o.status),
-    Column("listed", "Listed", lambda o: o.listed, sortable=False),
-    Column("price_checked", "Checked", lambda o: o.price_checked.isoformat() if o.price_checked else None),
-]
-
-
 class ProviderDetailView(TableView):
     template_name = "catalog/provider_detail.html"
     filterset_class = OfferingFilter
-    sorts = tables.OFFERING_SORTS
-    tiebreak = tables.OFFERING_TIEBREAK
-    default_sort = "family"
+    table = table_columns.OFFERINGS
     default_page_size = 100
-    columns = OFFERING_COLUMNS
-    html_columns = ("model_id", "variant", "family", "price_input", "price_output", "price_cache_read",
-                    "context_window", "status", "price_checked")
 
     def get(self, request, *args, **kwargs):
         self.provider = get_object_or_404(Provider, slug=kwargs["provider"])
@@ -404,10 +384,7 @@ class CompareView(View):
         errors += [f"No model {family}/{variant} in the catalog." for family, variant in missing]
         if len(variants) < 2 and not errors:
             errors.append("Pick two to six models to compare, e.g. ?v=llava/llava-13b&v=llava-1-5/llava-1-5-13b.")
-        rows = []
-        for field_name, label in tables.COMPARE_FIELDS:
-            values = [_compare_value(v, field_name) for v in variants]
-            rows.append({"label": label, "values": values, "differs": len({str(x) for x in values}) > 1})
+        rows = compare_spec_rows(variants)
         providers = sorted({o.provider for items in offerings.values() for o in items}, key=lambda p: p.name.lower())
         price_rows = []
         for provider in providers:
@@ -415,8 +392,19 @@ class CompareView(View):
             for v in variants:
                 here = [o for o in offerings[v.pk] if o.provider_id == provider.pk]
                 cells.append(min(here, key=lambda o: (o.price_input is None, o.price_input or 0)) if here else None)
-            prices = {(c.price_input, c.price_output) for c in cells if c is not None}
-            price_rows.append({"provider": provider, "cells": cells, "differs": len(prices) > 1})
+            priced = [c.price_input + c.price_output for c in cells
+                      if c is not None and c.price_input is not None and c.price_output is not None]
+            cheapest = min(priced) if len(priced) > 1 and len(set(priced)) > 1 else None
+            price_rows.append({
+                "provider": provider,
+                "cells": [{"offering": c, "best": cheapest is not None and c is not None
+                           and c.price_input is not None and c.price_output is not None
+                           and c.price_input + c.price_output == cheapest} for c in cells],
+                "differs": len(set(priced)) > 1,
+                "order": (-sum(c is not None for c in cells), min(priced) if priced else Decimal("Infinity")),
+            })
+        # The providers that serve most of the compared models come first, the cheaper before the dearer.
+        price_rows.sort(key=lambda row: row["order"])
         context = {
             "variants": variants,
             "rows": rows,
@@ -431,12 +419,64 @@ class CompareView(View):
         return TemplateResponse(request, self.template_name, context, status=status)
 
 
-def _compare_value(variant, field_name):
-    if field_name == "release_date":
-        return variant.released_display or None
-    value = variant
-    for part in field_name.split("__"):
-        value = getattr(value, part)
-    return value
+@dataclass(frozen=True)
+class CompareField:
+    label: str
+    value: Any  # variant -> the value compared (None: unknown)
+    show: Any = table_columns.text  # value -> HTML
+    best: str = ""  # "max" or "min": the best value is marked, with `best_word`
+    best_word: str = ""
+    differs: bool = True  # False: a difference here tells a reader nothing (e.g. which family)
+    display: Any = None  # variant -> HTML, where what is shown is not the value compared (a release's precision)
+
+
+def _license(v):
+    return v.license or v.family.license or None
+
+
+COMPARE_FIELDS = (
+    CompareField("Family", lambda v: v.family.name, differs=False),
+    CompareField("Creator", lambda v: v.family.creator.name, differs=False),
+    CompareField("Status", lambda v: v.get_status_display()),
+    CompareField("Released", lambda v: v.release_date, best="max", best_word="newest",
+                 display=lambda v: table_columns.text(v.released_display)),
+    CompareField("Context window", lambda v: v.context_window, table_columns.tokens, best="max", best_word="longest"),
+    CompareField("Max output", lambda v: v.max_output_tokens, table_columns.tokens, best="max", best_word="most"),
+    CompareField("Parameters", lambda v: v.parameters, table_columns.params),
+    CompareField("Active parameters", lambda v: v.active_parameters, table_columns.params),
+    CompareField("Input", lambda v: tuple(v.input_modalities) or None,
+                 lambda m: table_columns.text(", ".join(m) if m else None)),
+    CompareField("Output", lambda v: tuple(v.output_modalities) or None,
+                 lambda m: table_columns.text(", ".join(m) if m else None)),
+    CompareField("Tool calling", lambda v: v.tool_calling, table_columns.yes_no),
+    CompareField("Reasoning", lambda v: v.reasoning, table_columns.yes_no),
+    CompareField("Structured output", lambda v: v.structured_output, table_columns.yes_no),
+    CompareField("Open weights", lambda v: v.open_weights, table_columns.yes_no),
+    CompareField("Knowledge cutoff", lambda v: v.knowledge_cutoff or None),
+    CompareField("License", _license),
+    CompareField("Lowest input price ($/M)", lambda v: v.price_in_min, table_columns.price, best="min",
+                 best_word="cheapest"),
+    CompareField("Lowest output price ($/M)", lambda v: v.price_out_min, table_columns.price, best="min",
+                 best_word="cheapest"),
+)
+
+
+def compare_spec_rows(variants) -> list[dict]:
+    """One row per compared field: the cells, the best value marked where the field has a better end
+    and the known values differ, and "differs" only where two known values differ and that matters."""
+    rows = []
+    for field in COMPARE_FIELDS:
+        values = [field.value(v) for v in variants]
+        known = [value for value in values if value is not None]
+        differs = field.differs and len(set(known)) > 1
+        best = None
+        if field.best and len(set(known)) > 1:
+            best = max(known) if field.best == "max" else min(known)
+        cells = []
+        for variant, value in zip(variants, values, strict=True):
+            shown = field.display(variant) if field.display else field.show(value)
+            cells.append({"html": shown, "best": best is not None and value == best})
+        rows.append({"label": field.label, "cells": cells, "differs": differs, "best_word": field.best_word})
+    return rows
 
 

@@ -155,7 +155,7 @@ def test_variant_page_draws_the_price_history_of_each_offering(client, db):
     offerings_with_history(variant, 2)
     html = get(client, variant.get_absolute_url())
     section = html[html.index('id="price-history"'):]
-    section = section[:section.index("</section>")]
+    section = section[:section.index("</article>")]
     assert section.count('<figure class="chart chart-panel"') == 2
     assert section.count('role="img"') == 2 and "<title id=" in section and "<desc>" in section
     assert "Provider 0 (m0): input $3.00 from 2025-01-01, then $2.00 from 2025-06-01; " \
@@ -170,7 +170,20 @@ def test_variant_page_draws_the_price_history_of_each_offering(client, db):
 
 def test_a_variant_without_price_records_says_so(client, seed):
     text = visible_text(get(client, "/families/llava/llava-13b/"))
-    assert "The catalog holds no price record for LLaVA 13B yet, so there is no price history to draw." in text
+    assert "no price of LLaVA 13B has changed since the catalog began recording it, so there is nothing to draw." in text
+
+
+def test_only_offerings_whose_price_changed_are_drawn(client, db):
+    fam = factories.family("flat", "Flat")
+    variant = factories.variant(fam, "v", "V", context_window=8192)
+    offerings_with_history(variant, 1)
+    steady = factories.offering(variant, factories.provider("steady", "Steady"), "steady-v", "1", "2")
+    factories.price_record(steady, datetime(2025, 1, 1, tzinfo=UTC), "1", "2", source="test")
+    html = get(client, variant.get_absolute_url())
+    section = html[html.index('id="price-history"'):]
+    section = section[:section.index("</article>")]
+    assert section.count('<figure class="chart chart-panel"') == 1 and "Steady" not in section
+    assert "(1 offering whose price changed)" in section
 
 
 def test_price_history_is_one_query_whatever_the_number_of_offerings(client, db):

@@ -94,8 +94,8 @@ def test_the_variant_page_shows_a_changelog_of_specs_and_prices(client, seed):
     PriceRecord.objects.create(offering=offering, price_input=Decimal("2.5"), price_output=Decimal(15),
                                valid_from=second, source="models.dev")
     html = client.get(variant.get_absolute_url()).content.decode()
-    section = html[html.index('<section aria-labelledby="changelog-heading">'):]
-    text = visible_text(section[:section.index("</section>")])
+    section = html[html.index('<details class="fold" id="changelog">'):]
+    text = visible_text(section[:section.index("</details>")])
     assert text.startswith("Changelog")
     today = datetime.date.today().isoformat()
     assert f"{today} Specification change: Status current → legacy; Context window 4k → 8k." in text

@@ -161,7 +161,7 @@ PAGES = [
     Page("family", "/families/fam/", tuple(FAMILY_PAGE)),
     Page("family FAQ", "/families/fam/faq/", ("XSSFAMILY", "XSSQUESTION", "XSSANSWER")),
     Page("variant", "/families/fam/var/", tuple(VARIANT_PAGE)),
-    Page("model table", "/models/", ("XSSORG", "XSSFAMILY", "XSSVARIANT")),
+    Page("model table", "/models/?cols=family&cols=creator", ("XSSORG", "XSSFAMILY", "XSSVARIANT")),
     Page("model table JSON", "/models/?format=json", ("XSSORG", "XSSVARIANT"), kind="json"),
     Page("model table CSV", "/models/?format=csv", ("XSSORG", "XSSVARIANT"), kind="csv"),
     Page("family table JSON", "/families/?format=json", ("XSSORG", "XSSFAMILY", "XSSUSECASE"), kind="json"),

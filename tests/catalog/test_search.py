@@ -87,3 +87,28 @@ def test_websearch_syntax_is_parsed():
     ]
     assert parse_websearch("-only -negations") == []
     assert parse_websearch('or "" -') == []
+
+
+def test_a_variant_is_found_by_its_alias(db):
+    from catalog.models import VariantAlias
+    from tests import factories
+
+    fam = factories.family("orca", "Orca")
+    target = factories.variant(fam, "orca-mini", "Orca Mini")
+    factories.variant(fam, "orca-max", "Orca Max")
+    VariantAlias.objects.create(alias="tinywhale-v2", variant=target)
+    assert list(search_variants(Variant.objects.all(), "tinywhale").values_list("name", flat=True)) == ["Orca Mini"]
+
+
+def test_site_search_names_families_first_then_creators_and_providers(client, seed):
+    from catalog.selectors.search import matches
+    from tests import factories
+
+    factories.provider("llava-host", "LLaVA Host")
+    found = matches("llava")
+    assert [f.name for f in found.families] == ["LLaVA", "LLaVA 1.5"]  # own name matches, shortest first
+    assert [p.name for p in found.providers] == ["LLaVA Host"]
+    assert [o.name for o in matches("haotian").creators] == ["Haotian Liu"]
+    assert not matches("   ")
+    html = client.get("/models/?q=llava").content.decode()
+    assert html.index('href="/families/llava/"') < html.index('<table class="models">')

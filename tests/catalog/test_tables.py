@@ -267,10 +267,15 @@ def test_compare_side_by_side_with_differences_marked(client, catalog):
     text = visible_text(html)
     assert "Vision Big" in text and "Vision Small" in text
     rows = {row[0]: row[1:] for row in tables(html)[0][1:]}
-    assert rows["Context window differs"] == ["128k", "32k"]
+    assert rows["Context window differs"] == ["128k longest", "32k"]
     assert rows["Family"] == ["Vision", "Vision"]
+    assert rows["Status"] == ["Current", "Current"]  # a label, not the stored value
+    assert rows["License"] == ["—", "—"]  # unknown is a dash, never a blank
+    assert rows["Lowest input price ($/M) differs"] == ["$2.50", "$0.20 cheapest"]
+    assert rows["Released differs"] == ["2025-03 newest", "2024-06"]
+    assert rows["Reasoning"] == ["Yes", "—"]  # one known value: nothing to tell apart, no mark
     prices = {row[0]: row[1:] for row in tables(html)[1][1:]}
-    assert prices["API Co"] == ["$3.00 / $15.00", "$0.20 / $0.60"]
+    assert prices["API Co"] == ["$3.00 / $15.00", "$0.20 / $0.60 cheapest"]
     assert prices["Cloud Co"] == ["$2.50 / $16.00", "not offered"]
 
 

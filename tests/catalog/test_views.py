@@ -147,7 +147,9 @@ def test_family_list_and_filters(client, seed):
     assert [row[0] for row in tables(get(client, "/families/?use_case=coding"))[0][1:]] == ["LLaVA"]
     rows = tables(get(client, "/families/?modality=image&modality=text"))[0][1:]
     assert [row[0] for row in rows] == ["LLaVA", "LLaVA 1.5"]
-    assert tables(get(client, "/families/?modality=audio"))[0][1:] == [["No family matches these filters."]]
+    empty = get(client, "/families/?modality=audio")
+    assert tables(empty) == [] and "No family matches these filters." in empty  # no empty table: the state, a way out
+    assert 'href="/families/">Without takes input' in empty
 
 
 def test_family_list_bad_parameter_is_a_form_error(client, seed):
@@ -221,3 +223,18 @@ def test_family_page_query_budget(client, db, django_assert_max_num_queries):
         get(client, fam.get_absolute_url())
     url = reverse("catalog:family-detail", kwargs={"family": fam.slug})
     assert url == fam.get_absolute_url()
+
+
+def test_404_is_a_designed_page_in_the_site_layout(client, seed):
+    html = get(client, "/families/no-such-family/", status=404)
+    assert "<h1>Page not found</h1>" in html and 'class="site-header"' in html
+    assert 'action="/models/"' in html and 'href="/families/"' in html  # a search and ways on
+
+
+def test_500_is_a_static_page_that_reads_nothing(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/models/"))  # no database access here: a query would raise
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in html and 'href="/models/"' in html and "{%" not in html
