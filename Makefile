@@ -56,9 +56,10 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-seed: migrate
+seed: migrate data
 	$(BIN)/python manage.py load_seed
 	$(BIN)/python manage.py import_modelsdev
+	$(BIN)/python manage.py import_litellm $(LITELLM_JSON)
 
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
