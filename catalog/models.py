@@ -18,7 +18,6 @@ from simple_history.models import HistoricalRecords
 from .fields import Modality, ModalitySetField
 
 __all__ = [
-    "Capability",
     "Disagreement",
     "FieldLock",
     "ImportRun",
@@ -240,33 +239,13 @@ class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
 
 
-class Capability(models.TextChoices):
-    """Boolean capabilities of a variant. Each is True, False or None (unknown)."""
-
-    TOOL_CALLING = "tool_calling", "Tool calling"
-    REASONING = "reasoning", "Reasoning"
-    STRUCTURED_OUTPUT = "structured_output", "Structured output"
-    OPEN_WEIGHTS = "open_weights", "Open weights"
-
-
 class VariantQuerySet(models.QuerySet):
-    def current(self):
-        return self.filter(status=Status.CURRENT)
-
     def listed(self):
         """Variants visitors see by default: current and legacy, of published families."""
         return self.filter(status__in=[Status.CURRENT, Status.LEGACY], family__published=True)
 
     def with_family(self):
         return self.select_related("family", "family__creator", "replaced_by", "replaced_by__family")
-
-    def with_offerings(self):
-        return self.prefetch_related(
-            models.Prefetch("offerings", queryset=Offering.objects.select_related("provider"))
-        )
-
-    def in_catalog_order(self):
-        return self.order_by("family__name", "position", "release_date", "name")
 
 
 partial_date_validator = RegexValidator(r"^\d{4}(-\d{2}(-\d{2})?)?$", "Use YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -559,14 +538,6 @@ price_field_kwargs = {
 }
 
 
-class OfferingQuerySet(models.QuerySet):
-    def with_variant(self):
-        return self.select_related("variant", "variant__family", "provider")
-
-    def priced(self):
-        return self.filter(price_input__isnull=False, price_output__isnull=False)
-
-
 class Offering(Imported):
     """A variant as one provider serves it. Prices are USD per million tokens."""
 
@@ -593,7 +564,6 @@ class Offering(Imported):
     listed = models.BooleanField(default=True, help_text="False once no source lists it any more; never deleted.")
     delisted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = OfferingQuerySet.as_manager()
     # Who changed what, when; the admin reverts from it. What imports observe stays as it is on a revert.
     history = HistoricalRecords(excluded_fields=["first_seen", "listed", "delisted_at"])
 
@@ -614,8 +584,6 @@ class Offering(Imported):
             models.Index(fields=["price_input"], name="offering_price_input_idx"),
             models.Index(fields=["price_output"], name="offering_price_output_idx"),
         ]
-
-    PRICE_FIELDS = PRICE_FIELD_NAMES
 
     def __str__(self):
         return f"{self.model_id} at {self.provider}"

@@ -218,7 +218,6 @@ def test_all_catalog_models_are_registered():
     from catalog import models
 
     expected = {getattr(models, name) for name in models.__all__} - {
-        models.Capability,
         models.Modality,
         models.ModelKind,
         models.OfferingKind,
