@@ -315,11 +315,17 @@ def grow(total: int):
     return prov
 
 
-QUERIES = ["", "modality=image&context_min=1005&sort=price_in_min", "tool_calling=yes&provider={prov}&q=V1"]
+# Per page: unfiltered, and filtered + sorted with parameters and a sort that page accepts (a 400 page
+# would measure the error page's queries, not the table's).
+QUERIES = {
+    "/models/": ["", "modality=image&context_min=1005&sort=price_in_min", "tool_calling=yes&provider={prov}&q=V1"],
+    "/families/": ["", "modality=image&sort=-max_context", "open_weights=yes&q=Family&sort=variants"],
+    "/providers/{prov}/": ["", "modality=image&sort=price_input", "priced=yes&q=V1&sort=-context_window"],
+}
+QUERY_CASES = [(page, query) for page, queries in QUERIES.items() for query in queries]
 
 
-@pytest.mark.parametrize("query", QUERIES, ids=["unfiltered", "filtered", "provider"])
-@pytest.mark.parametrize("page", ["/models/", "/families/", "/providers/{prov}/"])
+@pytest.mark.parametrize(("page", "query"), QUERY_CASES)
 def test_query_count_is_the_same_for_10_and_1000_variants(client, db, page, query):
     counts = []
     for total in (10, 1000):
@@ -328,7 +334,7 @@ def test_query_count_is_the_same_for_10_and_1000_variants(client, db, page, quer
         url = page.format(prov=prov.slug) + "?" + query.format(prov=prov.slug)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
-        assert response.status_code in {200, 400}
+        assert response.status_code == 200, (url, response.status_code)
         counts.append(len(captured))
     assert counts[0] == counts[1], f"{page}?{query}: {counts}"
     assert counts[1] <= 16
