@@ -1,14 +1,13 @@
 # The "Curators" group: add, change and view catalog data; no users, groups, or deletion of
-# providers that have offerings (ProviderAdmin). catalog.services.roles holds the policy and keeps
-# the group in step after every later `migrate`.
+# providers that have offerings (ProviderAdmin). The migration only creates the group (it imports no
+# live code); catalog.services.roles holds the policy and sets the group's permissions after every
+# `migrate` (post_migrate), so they always match the models of the day.
 
 from django.db import migrations
 
 
 def create_curators_group(apps, schema_editor):
-    from catalog.services.roles import sync_curators_group
-
-    sync_curators_group(apps=apps, using=schema_editor.connection.alias)
+    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).get_or_create(name="Curators")
 
 
 def remove_curators_group(apps, schema_editor):
