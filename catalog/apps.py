@@ -7,7 +7,7 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from catalog import signals
+        from catalog import checks, signals  # noqa: F401 (checks registers the deploy checks on import)
         from catalog.services import roles, summaries
 
         summaries.connect()

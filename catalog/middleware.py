@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import time
 
 from django.conf import settings
@@ -26,6 +27,8 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from catalog.services import page_cache
+
+logger = logging.getLogger(__name__)
 
 CACHE_ATTRIBUTE = "cache_public_page"
 REQUEST_STATE = "_public_page"
@@ -169,3 +172,29 @@ class PublicPageCacheMiddleware:
             return False
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that meets a database that is away or timed out answers the designed 503 page.
+
+    The connect and statement timeouts (DATABASE_CONNECT_TIMEOUT, DATABASE_STATEMENT_TIMEOUT) turn a
+    hung database into an OperationalError; this turns that into a 503 with Retry-After, logged as
+    one warning line instead of a 500 with a traceback.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db.utils import InterfaceError, OperationalError
+
+        from catalog.views.site import database_unavailable
+
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            logger.warning("Database unavailable for %s %s: %s: %s", request.method, request.path,
+                           type(exception).__name__, exception)
+            return database_unavailable(request, exception)
+        return None

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A database that is away or timed out: the designed 503 page instead of a 500.
+    "catalog.middleware.DatabaseUnavailableMiddleware",
     # Inside the CSP middleware: a cached page gets a fresh nonce and its own CSP header.
     "catalog.middleware.PublicPageCacheMiddleware",
     # Last, as django-axes asks: throttles failed logins.
@@ -122,6 +124,18 @@ DATABASES = {
         conn_max_age=int(_env.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# A database that hangs must not hang every request: connecting gives up after this many seconds
+# and (PostgreSQL) any statement after this many; the request then gets the designed 503 page
+# (catalog.middleware.DatabaseUnavailableMiddleware). 0 turns the statement timeout off.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+    })
+# /healthz answers within this many seconds whatever hangs (a probe still running counts as failed).
+HEALTHZ_TIMEOUT = float(_env.get("HEALTHZ_TIMEOUT", "1.5"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,8 +212,11 @@ if ADMIN_PATH == "/":
     raise ImproperlyConfigured("DJANGO_ADMIN_PATH must not be empty; use e.g. 'curation'.")
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
-# Either limit locks: too many failures for one user name (from anywhere), or from one address.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures count per user name and address together: nobody can lock a curator out from elsewhere,
+# and (with DJANGO_TRUSTED_PROXY_COUNT set; `check --deploy` warns otherwise) one client behind the
+# proxy cannot lock out every curator. The lockout page says for how long (catalog.views.site).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "catalog.views.site.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -236,6 +253,16 @@ else:
 # the processes that share the cache; without Redis each process has its own memory, so a change
 # made by another process (a cron import, another worker) shows after at most this long.
 CATALOG_PAGE_CACHE_SECONDS = env_int("CATALOG_PAGE_CACHE_SECONDS", 600 if REDIS_URL else 60)
+# The most distinct query strings cached per page and catalog version (unknown parameters are
+# redirected away first, see catalog.middleware): a crawler's endless combinations cannot fill the cache.
+CATALOG_PAGE_CACHE_VARIANTS = env_int("CATALOG_PAGE_CACHE_VARIANTS", 500)
+# Imports: the largest file (after gunzip) read, and the share of a source's listed offerings one
+# run may delist or strip of prices before it is refused (--allow-shrink overrides).
+# Both bound an import's memory (under 300 MB at the defaults, bench/bombs.py); raise them together
+# for a catalog backup larger than the defaults allow (a full export of models.dev + LiteLLM: 5 MB, 154k).
+CATALOG_IMPORT_MAX_BYTES = env_int("CATALOG_IMPORT_MAX_BYTES", 16 * 1024 * 1024)
+CATALOG_IMPORT_MAX_VALUES = env_int("CATALOG_IMPORT_MAX_VALUES", 300_000)
+CATALOG_IMPORT_MAX_SHRINK = env_int("CATALOG_IMPORT_MAX_SHRINK_PERCENT", 20) / 100
 # Canonical links, feeds and sitemaps use this origin (https://catalog.example.org) when set,
 # else the request's own.
 SITE_URL = _env.get("DJANGO_SITE_URL", "").strip().rstrip("/")

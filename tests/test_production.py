@@ -34,6 +34,7 @@ def production_env(tmp_path: Path, **extra) -> dict:
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="catalog.example.org,127.0.0.1",
         DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+        DJANGO_TRUSTED_PROXY_COUNT="1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
     )
@@ -306,26 +307,35 @@ def login(client, username, password, address="203.0.113.7"):
                                                "next": reverse("admin:index")}, REMOTE_ADDR=address)
 
 
-def test_failed_admin_logins_are_throttled_per_user(client, admin_user, settings):
+def test_failed_admin_logins_lock_that_user_at_that_address_only(client, admin_user, settings):
+    """Issue 15.11: counted per user and address together, and the lockout says for how long."""
     limit = settings.AXES_FAILURE_LIMIT
     for attempt in range(limit - 1):
-        # From a different address each time: the user name alone trips the limit.
-        response = login(client, "root", "wrong", address=f"198.51.100.{attempt + 1}")
-        assert response.status_code == 200, attempt  # the login form again, with an error
-    assert login(client, "root", "wrong", address="198.51.100.99").status_code == 429  # the limit-th failure
-    # Locked: even the right password, from yet another address, is refused.
-    response = login(client, "root", "correct horse battery staple", address="198.51.100.200")
-    assert response.status_code == 429
-    assert "_auth_user_id" not in client.session
-
-
-def test_failed_admin_logins_are_throttled_per_address(client, admin_user, settings):
-    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert login(client, f"nobody{attempt}", "wrong").status_code == 200
-    assert login(client, "somebody", "wrong").status_code == 429
+        assert login(client, "root", "wrong").status_code == 200, attempt  # the login form again, with an error
+    response = login(client, "root", "wrong")
+    assert response.status_code == 429  # the limit-th failure
+    assert "Try again in 15 minutes" in response.content.decode()
+    assert response["Retry-After"] == "900"
+    # Locked there: even the right password from that address is refused …
     assert login(client, "root", "correct horse battery staple").status_code == 429
-    # Another address may still log in.
-    assert login(client, "root", "correct horse battery staple", address="192.0.2.1").status_code == 302
+    assert "_auth_user_id" not in client.session
+    # … but nobody can lock the superuser out from elsewhere.
+    assert login(client, "root", "correct horse battery staple", address="198.51.100.200").status_code == 302
+
+
+def test_failures_spread_over_many_addresses_or_users_lock_nobody(client, admin_user, settings):
+    for attempt in range(settings.AXES_FAILURE_LIMIT + 2):
+        assert login(client, "root", "wrong", address=f"198.51.100.{attempt + 1}").status_code == 200
+        assert login(client, f"nobody{attempt}", "wrong").status_code == 200
+    assert login(client, "root", "correct horse battery staple").status_code == 302
+
+
+def test_check_deploy_warns_when_the_proxy_count_is_unset_behind_a_proxy(tmp_path):
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                 production_env(tmp_path, DJANGO_TRUSTED_PROXY_COUNT="0"))
+    assert result.returncode != 0
+    assert "catalog.W001" in result.stdout + result.stderr
+    assert "DJANGO_TRUSTED_PROXY_COUNT" in result.stdout + result.stderr
 
 
 def test_a_successful_login_below_the_limit_works(client, admin_user, settings):

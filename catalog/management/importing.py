@@ -17,6 +17,11 @@ class SourceImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", nargs=None if self.path_required else "?", help="The file to import.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
+        parser.add_argument(
+            "--allow-shrink", action="store_true",
+            help="Apply the file even if it would delist, or strip the prices of, more than CATALOG_IMPORT_MAX_SHRINK "
+                 "(default 20 %%) of what this source lists now.",
+        )
 
     def default_dataset(self):  # pragma: no cover - overridden where a default exists
         raise CommandError("a PATH is required")
@@ -32,13 +37,13 @@ class SourceImportCommand(BaseCommand):
         return lambda items: tqdm(list(items), desc=f"{self.source} models", unit="model", file=sys.stderr,
                                   leave=False)
 
-    def handle(self, *args, path=None, dry_run=False, verbosity=1, **options):
+    def handle(self, *args, path=None, dry_run=False, allow_shrink=False, verbosity=1, **options):
         version = ""
         if path is None:
             path, version = self.default_dataset()
         try:
             report, run = run_import(self.source, path, self.parse, version=version, dry_run=dry_run,
-                                     progress=self.progress(verbosity))
+                                     allow_shrink=allow_shrink, progress=self.progress(verbosity))
         except ImportError_ as error:
             raise CommandError(str(error)) from error
         if verbosity >= 1:

@@ -49,6 +49,8 @@ from catalog.services.catalog_format import (
     VariantRecord,
 )
 from catalog.services.catalog_import import CatalogImportError
+from catalog.services.importers import reading
+from catalog.services.importers.runs import ImportError_
 
 FORMATS = ("json", "yaml")
 EXTENSIONS = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
@@ -210,6 +212,7 @@ def _offering(offering: Offering) -> dict:
         context_window=offering.context_window,
         max_output_tokens=offering.max_output_tokens,
         status=offering.status,
+        listed=offering.listed,
         url=offering.url,
     )
 
@@ -301,7 +304,13 @@ def _json(value, level: int = 0) -> str:
 
 
 class _YamlDumper(yaml.SafeDumper):
-    """safe_dump, plus exact Decimals and Markdown with line breaks as readable literal blocks."""
+    """safe_dump, plus exact Decimals and Markdown with line breaks as readable literal blocks.
+
+    Never writes aliases (*name) for values that appear twice: import_catalog refuses them.
+    """
+
+    def ignore_aliases(self, data):
+        return True
 
 
 def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal):
@@ -341,28 +350,41 @@ def _from_yaml(value):
     return value
 
 
-def load_document(text: str, fmt: str) -> dict:
-    """Parse JSON or YAML text into a document dict (not yet validated). Floats become Decimals."""
-    if fmt == "json":
-        try:
-            document = json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as error:
-            raise DocumentSyntaxError(
-                f"invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-            ) from error
-    elif fmt == "yaml":
-        try:
-            document = _from_yaml(yaml.safe_load(text))
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-            problem = getattr(error, "problem", None) or str(error)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise DocumentSyntaxError(f"invalid YAML: {problem}{where}") from error
-    else:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+def load_document(text: str | bytes, fmt: str) -> dict:
+    """Parse JSON or YAML text into a document dict (not yet validated). Floats become Decimals.
+
+    Bounded as every import is (catalog.services.importers.reading): duplicate keys, YAML aliases,
+    NaN/Infinity, oversized numbers and text, NUL characters and deep nesting are refused, named.
+    """
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        if fmt == "json":
+            reading.count_values(raw, "")
+            try:
+                document = json.loads(raw.decode("utf-8"), **reading.json_hooks("", exact=True))
+            except UnicodeDecodeError as error:
+                raise DocumentSyntaxError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+            except json.JSONDecodeError as error:
+                raise DocumentSyntaxError(
+                    f"invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+                ) from error
+            except RecursionError as error:
+                raise DocumentSyntaxError(f"nested more than {reading.MAX_DEPTH} levels deep") from error
+            reading.check_values(document, "")
+        elif fmt == "yaml":
+            document = _from_yaml(reading.parse_yaml(raw, ""))
+        else:
+            raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    except ImportError_ as error:
+        raise DocumentSyntaxError(str(error)) from error
     if not isinstance(document, dict):
         raise DocumentSyntaxError(
             f"expected a catalog document (a mapping with \"format\": \"{FORMAT_NAME}\") "
             f"at the top level, got {type(document).__name__}"
+        )
+    if "format" not in document:
+        raise DocumentSyntaxError(
+            f"no \"format\" key: a catalog document starts with \"format\": \"{FORMAT_NAME}\" "
+            "(is this a models.dev or LiteLLM file? use import_modelsdev or import_litellm)"
         )
     return document

@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -32,7 +34,9 @@ Slug = Annotated[str, Field(pattern=r"^[-a-z0-9_]+$", max_length=200)]
 VariantRef = Annotated[str, Field(pattern=r"^[-a-z0-9_]+/[-a-z0-9_]+$", description="family-slug/variant-slug")]
 PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")]
 Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=6, description="USD per million tokens")]
-Tokens = Annotated[int, Field(gt=0)]
+# The bounds of the database columns (PostgreSQL refuses beyond them; SQLite would store anything).
+Tokens = Annotated[int, Field(gt=0, le=2_147_483_647)]
+ParameterCount = Annotated[int, Field(gt=0, le=9_223_372_036_854_775_807)]
 Url = Annotated[str, Field(max_length=500)]
 
 
@@ -48,8 +52,20 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+_URL_VALIDATOR = URLValidator(schemes=["http", "https"])
+
+
+def is_http_url(value: str) -> bool:
+    """An http(s) URL the database's URL fields accept (Django's URLValidator), so export and import agree."""
+    try:
+        _URL_VALIDATOR(value)
+    except DjangoValidationError:
+        return False
+    return True
+
+
 def _http_url(value: str) -> str:
-    if value and not re.match(r"^https?://[^\s/]+", value):
+    if value and not (re.match(r"^https?://[^\s/]+", value) and is_http_url(value)):
         raise ValueError("must be an http or https URL")
     return value
 
@@ -75,7 +91,7 @@ class ProviderRecord(Record):
 
 
 class SourceRecord(Record):
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=32_767)
     title: str = Field(min_length=1, max_length=300)
     url: Url
     publisher: str = ""
@@ -101,8 +117,8 @@ class VariantRecord(Record):
     released: PartialDate | None = None
     context_window: Tokens | None = None
     max_output_tokens: Tokens | None = None
-    parameters: int | None = Field(default=None, gt=0)
-    active_parameters: int | None = Field(default=None, gt=0)
+    parameters: ParameterCount | None = None
+    active_parameters: ParameterCount | None = None
     input_modalities: list[str] = Field(default_factory=list, description="Empty means unknown.")
     output_modalities: list[str] = Field(default_factory=list, description="Empty means unknown.")
     tool_calling: bool | None = None
@@ -154,6 +170,7 @@ class OfferingRecord(Record):
     context_window: Tokens | None = None
     max_output_tokens: Tokens | None = None
     status: Literal[tuple(Offering.Status.values)] = Offering.Status.ACTIVE.value  # type: ignore[valid-type]
+    listed: bool = Field(default=True, description="false: no source lists it any more; the pages say so.")
     url: Url = ""
 
     _url = field_validator("url")(_http_url)

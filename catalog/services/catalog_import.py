@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils.text import slugify
 from pydantic import ValidationError as SchemaError
 
@@ -30,7 +30,7 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.services import summaries
+from catalog.services import history, quality, summaries
 from catalog.services.catalog_format import CatalogDocument, parse_partial_date
 from catalog.services.importers.runs import (
     ImportBusy,
@@ -59,6 +59,10 @@ class ImportSummary(WriteTally):
             lines.append(f"kept by curator lock: {len(self.kept_by_lock)}")
             lines.extend(f"- {note}" for note in self.kept_by_lock)
         return lines
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or value == []
 
 
 class _DryRunRollback(Exception):
@@ -97,22 +101,81 @@ def validate_document(data: dict) -> CatalogDocument:
 class _Writer:
     """Upserts one record at a time; keeps fields a curator locked and sets `origin` on new records."""
 
-    def __init__(self, summary: ImportSummary, origin: str):
-        self.summary, self.origin = summary, origin
+    def __init__(self, summary: ImportSummary, origin: str, *, only_fill_missing: bool = False):
+        self.summary, self.origin, self.only_fill_missing = summary, origin, only_fill_missing
         self.locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
+        # Versions are written in bulk at the end (history.record_created/record_updated), not one per save.
+        self.created: list[models.Model] = []
+        self.created_keys: set[tuple] = set()
+        self.updated: dict[tuple, models.Model] = {}
+        self.indexes: dict[tuple, dict] = {}  # (model, lookup names) → {lookup values: instance}, one query per model
+
+    @staticmethod
+    def _part(value):
+        return value.pk if isinstance(value, models.Model) else value
+
+    def _find(self, model: type[models.Model], lookup: dict) -> tuple[models.Model | None, dict, tuple]:
+        names = tuple(sorted(lookup))
+        index = self.indexes.get((model, names))
+        if index is None:
+            attnames = [model._meta.get_field(name).attname for name in names]
+            index = {tuple(getattr(obj, attname) for attname in attnames): obj for obj in model.objects.all()}
+            self.indexes[(model, names)] = index
+        key = tuple(self._part(lookup[name]) for name in names)
+        return index.get(key), index, key
+
+    @staticmethod
+    def _differs(instance: models.Model, name: str, value) -> bool:
+        if isinstance(value, models.Model):  # compare ids: no query for the related record
+            return getattr(instance, instance._meta.get_field(name).attname) != value.pk
+        return getattr(instance, name) != value
+
+    @staticmethod
+    def _clean(instance: models.Model, lookup: dict) -> None:
+        """full_clean, with every refusal named: kind, key, field and value.
+
+        Relations are set from records found or written in this import, and uniqueness is the
+        document's (checked on validation) and the database's: neither is queried again per record.
+        """
+        relations = [field.name for field in instance._meta.concrete_fields if field.is_relation]
+        try:
+            instance.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            key = " / ".join(str(value.slug if hasattr(value, "slug") else value) for value in lookup.values())
+            problems = []
+            for name, messages in error.message_dict.items():
+                value = getattr(instance, name, None) if name != "__all__" else None
+                shown = f" {value!r}" if value not in (None, "") else ""
+                problems.append(f"{name}{shown}: {' '.join(messages)}")
+            raise CatalogImportError(f"{instance._meta.verbose_name} {key}: {'; '.join(problems)}") from error
+
+    def mark_updated(self, instance) -> None:
+        """A record changed: one version at the end (a record created by this import has its baseline then)."""
+        key = (type(instance), instance.pk)
+        if key not in self.created_keys:
+            self.updated[key] = instance
+
+    def record_history(self, reason: str) -> None:
+        history.record_created(self.created, reason=reason)
+        history.record_updated(self.updated.values(), reason=reason)
 
     def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
         kind = str(model._meta.verbose_name_plural)
-        instance = model.objects.filter(**lookup).first()
+        instance, index, key = self._find(model, lookup)
         if instance is None:
             instance = model(**lookup, **values)
             if hasattr(instance, "origin"):
                 instance.origin = self.origin
-            instance.full_clean(validate_constraints=False)
+            self._clean(instance, lookup)
+            instance.skip_history_when_saving = True
             instance.save()
+            del instance.skip_history_when_saving
+            index[key] = instance
+            self.created.append(instance)
+            self.created_keys.add((model, instance.pk))
             self.summary.created[kind] += 1
             return instance
-        changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        changed = [name for name, value in values.items() if self._differs(instance, name, value)]
         if changed and self.locks:
             content_type_id = ContentType.objects.get_for_model(model).pk
             for name in [name for name in changed if (content_type_id, instance.pk, name) in self.locks]:
@@ -121,11 +184,21 @@ class _Writer:
                     f"for {name}, the file says {values[name]!r}"
                 )
                 changed.remove(name)
+        if changed and self.only_fill_missing:
+            for name in [name for name in changed if not _blank(getattr(instance, name))]:
+                self.summary.kept_by_lock.append(
+                    f"{model._meta.verbose_name} {instance}: kept the value in the database "
+                    f"{getattr(instance, name)!r} for {name}, the file says {values[name]!r}"
+                )
+                changed.remove(name)
         if changed:
             for name in changed:
                 setattr(instance, name, values[name])
-            instance.full_clean(validate_constraints=False)
+            self._clean(instance, lookup)
+            instance.skip_history_when_saving = True
             instance.save(update_fields=[*changed, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
+            del instance.skip_history_when_saving
+            self.mark_updated(instance)
             self.summary.updated[kind] += 1
         else:
             self.summary.unchanged[kind] += 1
@@ -133,11 +206,14 @@ class _Writer:
 
 
 def import_catalog(
-    data: dict, *, dry_run: bool = False, origin: str = "catalog", dataset: str = "", raw: bytes = b""
+    data: dict, *, dry_run: bool = False, origin: str = "catalog", dataset: str = "", raw: bytes = b"",
+    only_fill_missing: bool = False,
 ) -> ImportSummary:
     """Import a catalog document (already parsed from JSON or YAML). Atomic; `dry_run` rolls back.
 
     One import at a time per database; the run is recorded as an ImportRun of source `origin`.
+    `only_fill_missing` (load_seed): records are created and empty fields filled, but a value already
+    in the database is never changed; each one kept is reported with what the file says.
     """
     document = validate_document(data)
     summary = ImportSummary(dry_run=dry_run)
@@ -146,7 +222,10 @@ def import_catalog(
             run = start_run(origin, dataset or "(document)", raw or json.dumps(data, sort_keys=True, default=str).encode())
             try:
                 with transaction.atomic():
-                    _write(document, _Writer(summary, origin))
+                    writer = _Writer(summary, origin, only_fill_missing=only_fill_missing)
+                    with summaries.deferred():  # one refresh of every summary at the end, not one per offering
+                        _write(document, writer)
+                    writer.record_history(history.import_reason(run))
                     summaries.refresh()
                     if dry_run:
                         raise _DryRunRollback
@@ -155,6 +234,12 @@ def import_catalog(
             except ValidationError as error:
                 finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
                 raise CatalogImportError(f"invalid value: {error}") from error
+            except CatalogImportError as error:
+                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
+                raise
+            except DatabaseError as error:  # what validation missed: named, not a traceback
+                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
+                raise CatalogImportError(f"the database refused the data ({type(error).__name__}): {error}") from error
             except Exception as error:
                 finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
                 raise
@@ -162,6 +247,7 @@ def import_catalog(
                        counts=summary.counts(), notes=summary.kept_by_lock)
             if not dry_run:
                 bump_catalog_version()  # make the public pages fresh once the import has committed
+                quality.check_after_commit()  # the work queue is fresh after every import
     except ImportBusy as error:
         raise CatalogImportError(str(error)) from error
     return summary
@@ -258,9 +344,16 @@ def _write(document: CatalogDocument, writer: _Writer) -> None:  # noqa: C901 (o
 
     for where, variant, ref in pending_replacements:
         replacement = find_variant(ref, f"{where}.replaced_by")
-        if variant.replaced_by_id != replacement.pk:
+        if variant.replaced_by_id not in (None, replacement.pk) and writer.only_fill_missing:
+            writer.summary.kept_by_lock.append(
+                f"variant {variant}: kept the value in the database {str(variant.replaced_by)!r} for replaced_by, "
+                f"the file says {ref!r}")
+        elif variant.replaced_by_id != replacement.pk:
             variant.replaced_by = replacement
+            variant.skip_history_when_saving = True
             variant.save(update_fields=["replaced_by", "updated_at"])
+            del variant.skip_history_when_saving
+            writer.mark_updated(variant)
             writer.summary.updated["variants"] += 1
 
     for record in document.families:

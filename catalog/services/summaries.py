@@ -6,6 +6,8 @@ Refreshed explicitly after bulk writes (imports) and by signals after single sav
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterable
 
 from django.db.models import Count, Min, Q
@@ -14,6 +16,23 @@ from catalog.models import Offering, OfferingKind, Variant
 
 SUMMARY_FIELDS = ("provider_count", "price_in_min", "price_out_min")
 BATCH = 500
+
+
+class _Deferred(threading.local):
+    active = False
+
+
+_deferred = _Deferred()
+
+
+@contextlib.contextmanager
+def deferred():
+    """Single saves skip their summary refresh inside; the caller refreshes once at the end (catalog imports)."""
+    _deferred.active = True
+    try:
+        yield
+    finally:
+        _deferred.active = False
 
 
 def compute(variant_ids: Iterable[int] | None = None) -> dict[int, tuple]:
@@ -51,21 +70,26 @@ def refresh(variant_ids: Iterable[int] | None = None) -> int:
     return len(changed)
 
 
+def remember_variant(sender, instance, **kwargs):
+    """An offering as loaded: remember its variant, so that moving it refreshes the variant it left."""
+    instance._summary_variant_id = instance.__dict__.get("variant_id")  # None when deferred: nothing to refresh
 
 
 def refresh_after_offering_change(sender, instance, **kwargs):
-    """A single offering saved or deleted (admin, shell): its variant's summary follows."""
-    if kwargs.get("raw"):
+    """A single offering saved or deleted (admin, shell): its variant's summary follows, and the one it left."""
+    if kwargs.get("raw") or _deferred.active:
         return
     ids = {instance.variant_id}
     previous = getattr(instance, "_summary_variant_id", None)
     if previous and previous != instance.variant_id:
         ids.add(previous)
     refresh(ids)
+    instance._summary_variant_id = instance.variant_id
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_init, post_save
 
+    post_init.connect(remember_variant, sender=Offering, dispatch_uid="summaries.offering_loaded")
     post_save.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_saved")
     post_delete.connect(refresh_after_offering_change, sender=Offering, dispatch_uid="summaries.offering_deleted")

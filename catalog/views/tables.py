@@ -18,6 +18,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import View
 from django_filters.views import FilterView
@@ -27,6 +28,7 @@ from catalog.filters import FamilyFilter, ModelFilter, OfferingFilter
 from catalog.models import Provider
 from catalog.selectors import charts as chart_selectors
 from catalog.selectors import tables
+from catalog.selectors.changelog import provider_changelog
 
 MAX_PAGE_SIZE = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -40,6 +42,27 @@ class Column:
     value: Any  # row -> JSON value
     sortable: bool = True
     numeric: bool = False
+
+
+def csv_cell(value) -> str | int | float:
+    """The one way every export writes a cell: lists joined by "|", booleans as true/false, None empty.
+
+    Text (a list's items included) that a spreadsheet would run as a formula (=, +, -, @, tab,
+    carriage return) gets a leading apostrophe, item by item: `=HYPERLINK(…)` is inert wherever it sits.
+    Numbers are written as numbers (a negative number is not text and is not a formula).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, Decimal)):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "|".join(str(csv_cell(item)) for item in value)
+    text = str(value)
+    if text[:1] in FORMULA_STARTS:
+        return "'" + text  # a spreadsheet would run it as a formula
+    return text
 
 
 def _number(value):
@@ -82,6 +105,7 @@ class TableView(FilterView):
     columns: list[Column] = []
     html_columns: tuple[str, ...] = ()  # the keys the HTML table shows, in its order (default: all)
     export_name = "table"
+    htmx_partial = ""  # the template partial an htmx request swaps in; empty: the whole page
 
     def get_queryset(self):
         raise NotImplementedError
@@ -142,9 +166,10 @@ class TableView(FilterView):
         }
         template = self.template_name
         htmx = getattr(request, "htmx", False)
-        # htmx restoring history (Back) wants the whole page; its other requests swap the results.
-        if htmx and not htmx.history_restore_request and not errors:
-            template = f"{self.template_name}#results"
+        # htmx restoring history (Back) wants the whole page; its other requests swap the results,
+        # on the pages whose template has a results partial (others answer with the whole page).
+        if htmx and self.htmx_partial and not htmx.history_restore_request and not errors:
+            template = f"{self.template_name}#{self.htmx_partial}"
             context["results_only"] = True  # the page's other swappable parts come out of band
         return TemplateResponse(request, template, context, status=400 if errors else 200)
 
@@ -174,22 +199,11 @@ class TableView(FilterView):
 
         writer = csv.writer(Echo())
 
-        def cell(value):
-            if isinstance(value, list):
-                return "|".join(str(item) for item in value)
-            if value is None:
-                return ""
-            if isinstance(value, bool):
-                return "true" if value else "false"
-            if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-                return "'" + value  # a spreadsheet would run it as a formula
-            return value
-
         def stream():
             yield writer.writerow(keys)
             for row in queryset.iterator(chunk_size=2000):
                 data = self.row_json(row)
-                yield writer.writerow([cell(data[key]) for key in keys])
+                yield writer.writerow([csv_cell(data[key]) for key in keys])
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.export_name}.csv"'
@@ -250,6 +264,7 @@ class ModelListView(TableView):
                     "input_modalities", "tool_calling", "reasoning", "structured_output", "open_weights", "status",
                     "providers", "price_in_min", "price_out_min")
     export_name = "models"
+    htmx_partial = "results"
 
     def get_queryset(self):
         return tables.variant_table()
@@ -334,7 +349,8 @@ class ProviderDetailView(TableView):
         return tables.offering_table(self.provider)
 
     def extra_context(self, filterset, rows):
-        return {"provider": self.provider}
+        return {"provider": self.provider, "changelog": provider_changelog(self.provider),
+                "feed_url": reverse("feed-provider-changes", args=[self.provider.slug])}
 
 
 # --- /compare/ -------------------------------------------------------------------------------

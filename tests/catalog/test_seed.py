@@ -4,7 +4,7 @@ import io
 
 from django.core.management import call_command
 
-from catalog.models import Family, Offering, Provider, Source, Variant
+from catalog.models import Family, FamilyRelation, Offering, Provider, Source, Tag, Variant
 
 
 def run_load_seed() -> str:
@@ -50,13 +50,26 @@ def test_second_run_changes_nothing(db):
     assert snapshot() == before
 
 
-def test_rerun_restores_seed_values_but_keeps_other_data(db):
+def test_rerun_keeps_every_edited_value_and_reports_it_but_fills_what_is_missing(db):
+    """Issue 15.4: a curator's edits to any seeded record (not only lockable ones) survive load_seed."""
     run_load_seed()
     Variant.objects.filter(slug="llava-13b").update(context_window=8192)
+    Variant.objects.filter(slug="llava-1-5-7b").update(context_window=None)
+    Source.objects.filter(family__slug="llava", number=1).update(title="Curated title", publisher="Curated")
+    Tag.objects.filter(name="structured outputs").update(name="Structured output")
+    FamilyRelation.objects.filter(family__slug="llava").update(note="Curated note")
     Family.objects.create(slug="extra", name="Extra", creator=Family.objects.get(slug="llava").creator)
     out = run_load_seed()
-    assert "variants: 0 created, 1 updated, 5 unchanged" in out
-    assert Variant.objects.get(slug="llava-13b").context_window == 4096
+    variant = Variant.objects.get(slug="llava-13b")
+    assert variant.context_window == 8192  # kept
+    assert Variant.objects.get(slug="llava-1-5-7b").context_window == 4096  # missing: filled
+    source = Source.objects.get(family__slug="llava", number=1)
+    assert (source.title, source.publisher) == ("Curated title", "Curated")
+    assert Tag.objects.filter(name="Structured output").exists()
+    assert FamilyRelation.objects.get(family__slug="llava").note == "Curated note"
+    for said in ("kept the value in the database 8192 for context_window", "'Curated title' for title",
+                 "'Curated' for publisher", "'Structured output' for name", "'Curated note' for note"):
+        assert said in out
     assert Family.objects.filter(slug="extra").exists()  # nothing is deleted
 
 

@@ -1,12 +1,13 @@
 """Import a catalog document (JSON or YAML, our catalog format) into the database: validated, atomic, idempotent."""
 
 import sys
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.services.catalog_export import FORMATS, format_for_path, load_document
 from catalog.services.catalog_import import CatalogImportError, import_catalog
+from catalog.services.importers import reading
+from catalog.services.importers.runs import ImportError_
 
 
 class Command(BaseCommand):
@@ -32,16 +33,17 @@ class Command(BaseCommand):
             raise CommandError(f"{name}: {error}") from error
         try:
             if path == "-":
-                text = (options.get("stdin") or sys.stdin).read()
+                text = (options.get("stdin") or sys.stdin).read(reading.max_bytes() + 1)
+                raw = text.encode("utf-8") if isinstance(text, str) else text
+                if len(raw) > reading.max_bytes():
+                    raise ImportError_(f"{name}: more than {reading.max_bytes():,} bytes (CATALOG_IMPORT_MAX_BYTES)")
             else:
-                text = Path(path).read_text(encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"{name}: {error.strerror or error}") from error
-        except UnicodeDecodeError as error:
-            raise CommandError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+                raw = reading.read_bytes(path)  # bounded; gzip is read too
+        except ImportError_ as error:
+            raise CommandError(str(error).replace("cannot read: ", "", 1)) from error
         try:
-            summary = import_catalog(load_document(text, fmt), dry_run=dry_run, origin="catalog", dataset=name,
-                                     raw=text.encode())
+            summary = import_catalog(load_document(raw, fmt), dry_run=dry_run, origin="catalog", dataset=name,
+                                     raw=raw)
         except CatalogImportError as error:
             raise CommandError(f"{name}: {error}") from error
         if verbosity < 1:

@@ -1,4 +1,7 @@
-"""Load the seed families (LLaVA, LLaVA 1.5) and their provider. Idempotent: a second run writes nothing."""
+"""Load the seed families (LLaVA, LLaVA 1.5) and their provider. Idempotent: a second run writes nothing.
+
+It only fills what is missing: a value already in the database (a curator's edit) is kept and reported.
+"""
 
 import json
 from pathlib import Path
@@ -19,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, verbosity=1, **options):
         try:
             raw = SEED_FILE.read_bytes()
-            summary = import_catalog(json.loads(raw), dry_run=dry_run, origin="seed", dataset=str(SEED_FILE), raw=raw)
+            summary = import_catalog(json.loads(raw), dry_run=dry_run, origin="seed", dataset=str(SEED_FILE), raw=raw,
+                                     only_fill_missing=True)
         except (CatalogImportError, json.JSONDecodeError) as error:
             raise CommandError(f"{SEED_FILE}: {error}") from error
         if verbosity < 1:

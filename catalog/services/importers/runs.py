@@ -90,7 +90,23 @@ def import_lock():
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def mark_stale_runs() -> int:
+    """Runs still marked running when a new run starts under the import lock: their process died.
+
+    Called with the lock held, so no run can really be in progress: each one found is marked failed.
+    """
+    now = timezone.now()
+    return ImportRun.objects.filter(status=ImportRun.Status.RUNNING).update(
+        status=ImportRun.Status.FAILED,
+        finished_at=now,
+        error=f"Interrupted: still marked running when the next import started at {now:%Y-%m-%d %H:%M:%S} UTC "
+              "(the process was killed or lost its database connection); nothing of it was committed.",
+    )
+
+
 def start_run(source: str, dataset: str, raw: bytes, version: str = "", dry_run: bool = False) -> ImportRun:
+    """Record a new run (call it with the import lock held); runs left `running` by a dead process are failed first."""
+    mark_stale_runs()
     return ImportRun.objects.create(
         source=source,
         dataset=dataset[:500],

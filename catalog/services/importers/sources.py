@@ -36,7 +36,7 @@ from catalog.models import (
     Variant,
     VariantAlias,
 )
-from catalog.services import summaries
+from catalog.services import history, summaries
 from catalog.services.curation import json_value
 from catalog.services.importers import resolve
 from catalog.services.importers.identity import (
@@ -46,6 +46,7 @@ from catalog.services.importers.identity import (
     canonical_key,
     model_kind,
     namespace_of,
+    offering_kind,
     without_sizes,
 )
 from catalog.services.importers.matching import (
@@ -211,8 +212,8 @@ def _bulk_update(model, objects: list, fields: set[str], now) -> None:
     for obj in objects:
         obj.updated_at = now
     model.objects.bulk_update(objects, sorted({*fields, "updated_at"}), batch_size=BATCH)
-    if hasattr(model, "history"):  # bulk writes skip django-simple-history's signals: record the changes here
-        model.history.bulk_history_create(objects, update=True, default_date=now, batch_size=BATCH)
+    # Bulk writes skip django-simple-history's signals: record the changes here (naming the import run).
+    history.record_updated(objects, when=now)
 
 
 def apply_entries(
@@ -249,12 +250,19 @@ class _Run:
     applier: _Applier
     now: object
     snapshot_at: object
+    created: set = field(default_factory=set)  # (model, pk) of what this run made, not counted twice
 
 
 def _apply(source, entries, run, report, progress, snapshot_at=None) -> None:
     now = timezone.now()
     locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
     ctx = _Run(source, run, report, _Applier(source, report, locks), now, snapshot_at or now)
+    with history.reason_for_writes(history.import_reason(run)):  # every version this run writes names it
+        _write_stages(ctx, source, entries, progress)
+
+
+def _write_stages(ctx: _Run, source, entries, progress) -> None:
+    now, report = ctx.now, ctx.report
     providers = _write_providers(ctx, entries)
     group_variant, group_note = _write_variants(ctx, entries, progress)
     touched = _write_offerings(ctx, entries, providers, group_variant)
@@ -273,6 +281,8 @@ def _apply(source, entries, run, report, progress, snapshot_at=None) -> None:
 def _merge_same_named(ctx: _Run) -> set[int]:
     """Two current variants an import made that one maker names alike are one model: the older keeps the
     offerings, the newer's keys become aliases of it. Curated or locked variants are left for curators."""
+    from catalog.services.variant_merge import merge_variants  # the curators' merge, which imports this module
+
     locked = set(FieldLock.objects.filter(content_type_id=ctx.applier.content_type_id(Variant))
                  .values_list("object_id", flat=True))
     first: dict[tuple[int, str], Variant] = {}
@@ -283,15 +293,8 @@ def _merge_same_named(ctx: _Run) -> set[int]:
         keep = first.setdefault(key, variant)
         if keep is variant or variant.origin not in resolve.IMPORT_SOURCES or variant.pk in locked:
             continue
-        Offering.objects.filter(variant=variant).update(variant=keep)
-        VariantAlias.objects.filter(variant=variant).update(variant=keep)
-        Variant.objects.filter(replaced_by=variant).update(replaced_by=keep)
-        Variant.objects.filter(points_to=variant).update(points_to=keep)
-        for alias in {variant.match_key, variant.slug} - {keep.match_key, ""}:
-            VariantAlias.objects.get_or_create(alias=alias, defaults={
-                "variant": keep, "source": ctx.source, "note": f"{variant.name} merged into {keep.slug} by {ctx.source}"})
+        merge_variants(keep, variant)  # offerings, listings, locks, aliases and history move with it
         ctx.report.ambiguous.append(f"{ctx.source}: {variant.slug} merged into {keep.slug} (same maker, same name)")
-        variant.delete()
         ctx.report.updated["variants merged"] += 1
         kept.add(keep.pk)
     return kept
@@ -316,6 +319,7 @@ def _write_providers(ctx: _Run, entries: list[SourceEntry]) -> dict[str, Provide
         else:
             ctx.report.unchanged["providers"] += 1
     Provider.objects.bulk_create(new_providers, batch_size=BATCH)
+    history.record_created(new_providers, when=ctx.now)  # baselines, in bulk
     _bulk_update(Provider, changed_providers, provider_fields, ctx.now)
     ctx.report.created["providers"] += len(new_providers)
     ctx.report.updated["providers"] += len(changed_providers)
@@ -392,8 +396,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
         else:
             family = _family_record(source, creators[key], family_slug, organizations, families,
                                     new_organizations, new_families)
-            variant = Variant(match_key=key, origin=source, slug=_variant_slug(members), name=members[0].model_id,
-                              release_precision="day")
+            variant = _new_variant(source, key, members, creator_slug)
             pending_new.append((key, variant, family))
             by_key[key] = variant
             note = (Listing.Match.NEW, "")
@@ -409,6 +412,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
     for family in new_families:
         family.creator_id = family.creator.pk
     Family.objects.bulk_create(new_families, batch_size=BATCH)
+    history.record_created(new_families, when=ctx.now)
     report.created["families"] += len(new_families)
     new_variants = []
     for _key, variant, family in pending_new:
@@ -420,6 +424,8 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
         taken_slugs[variant.family_id].add(slug)
         new_variants.append(variant)
     Variant.objects.bulk_create(new_variants, batch_size=BATCH)
+    ctx.created |= {(Variant, variant.pk) for variant in new_variants}
+    history.record_created(new_variants, when=ctx.now)
     _bulk_update(Variant, changed_variants, {"match_key"}, ctx.now)
     new_aliases = _aliases_to_write(source, group_variant, aliases, by_key)
     VariantAlias.objects.bulk_create(new_aliases, batch_size=BATCH)
@@ -612,6 +618,8 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
         values = {name: entry.offering.get(name) for name in OFFERING_FIELDS}
         offering = Offering(provider=provider, variant=variant, model_id=entry.model_id, origin=ctx.source,
                             first_seen=ctx.now, **{k: v for k, v in values.items() if v is not None})
+        offering.kind = offering_kind(provider.slug, provider.kind, entry.model_id, variant.kind,
+                                      offering.price_input, offering.price_output)
         offering._new = True
         new_offerings.append(offering)
         offerings[(provider.pk, entry.model_id)] = offering
@@ -624,8 +632,28 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
             made_variants.add(id(variant))
             report.matched_new += 1
     Offering.objects.bulk_create(new_offerings, batch_size=BATCH)
+    history.record_created(new_offerings, when=ctx.now)
     report.created["offerings"] += len(new_offerings)
+    ctx.created |= {(Offering, offering.pk) for offering in new_offerings}
     return touched
+
+
+def _new_variant(source: str, key: str, members: list[SourceEntry], creator_slug: str) -> Variant:
+    """A variant an import makes, in its resolved state (what resolution would say from these listings),
+    so it is written once, not written and then updated."""
+    variant = Variant(match_key=key, origin=source, slug=_variant_slug(members), name=members[0].model_id,
+                      release_precision="day")
+    rows = [(m.provider.slug, source, listing_values(m)) for m in members]
+    for name, value in resolve.variant_values(variant, creator_slug, rows, [m.model_id for m in members]).items():
+        setattr(variant, name, value)
+    return variant
+
+
+def listing_values(entry: SourceEntry) -> dict:
+    """What a Listing keeps of an entry: catalog units, as JSON."""
+    return {"provider": entry.provider.slug, "model_id": entry.model_id, "family": entry.family_hint,
+            **{k: json_value(v) for k, v in entry.offering.items()},
+            **{f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None}}
 
 
 def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
@@ -635,9 +663,7 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
     new_listings, changed_listings = [], []
     for entry in entries:
         offering = touched[entry.key]
-        values = {"provider": entry.provider.slug, "model_id": entry.model_id, "family": entry.family_hint,
-                  **{k: json_value(v) for k, v in entry.offering.items()},
-                  **{f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None}}
+        values = listing_values(entry)
         match, note = group_note[entry.key]
         listing = listings.get(entry.key)
         if listing is None:
