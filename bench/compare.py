@@ -208,7 +208,9 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
     def gunicorn(port, environment):
         return subprocess.Popen(
             [str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(args.workers), "--log-level", "warning", "--no-control-socket"], cwd=ROOT,
+             "--workers", str(args.workers), "--log-level", "warning", "--no-control-socket",
+             # A full CSV export on a loaded machine can outlast gunicorn's 30 s default.
+             "--timeout", "600"], cwd=ROOT,
             env=environment)
 
     ours, cached_port, datasette_port = args.port, args.port + 1, args.port + 2
