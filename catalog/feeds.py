@@ -1,4 +1,4 @@
-"""Atom feeds: new variants, and price changes."""
+"""Atom feeds: new variants, price changes, and the changelog of each variant, family and provider."""
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -6,7 +6,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from catalog.models import Variant
-from catalog.selectors.changelog import recent_price_changes
+from catalog.selectors.changelog import changelog_subject, recent_price_changes
 from catalog.services import guidance
 
 FEED_LENGTH = 50
@@ -88,3 +88,53 @@ class PriceChangesFeed(Feed):
     def item_updateddate(self, item):
         record, _ = item
         return record.valid_from
+
+
+class ChangelogFeed(Feed):
+    """The changelog of one variant, family or provider as an Atom feed: the page's changes, newest first."""
+
+    feed_type = Atom1Feed
+    item_guid_is_permalink = False
+
+    def get_object(self, request, **kwargs):
+        return changelog_subject(**kwargs)
+
+    def title(self, subject):
+        return f"Model catalog: changes to {subject.title}"
+
+    def subtitle(self, subject):
+        return f"Every change to what the catalog shows for {subject.title}, from curators and imports, newest first."
+
+    def link(self, subject):
+        return subject.page_url
+
+    def feed_url(self, subject):
+        return subject.feed_url
+
+    def items(self, subject):
+        return subject.changes(FEED_LENGTH)
+
+    def item_title(self, change):
+        where = f"{change.subject}: " if change.subject else ""
+        return f"{where}{change.summary}"
+
+    def item_description(self, change):
+        details = "; ".join(change.details)
+        source = f" ({change.source})" if change.source else ""
+        return escape(f"{change.summary}{': ' + details if details else ''}{source}.")
+
+    def item_link(self, change):
+        return change.url or self._page_url
+
+    def get_feed(self, obj, request):
+        self._page_url = obj.page_url
+        return super().get_feed(obj, request)
+
+    def item_guid(self, change):
+        return f"{self._page_url}#{change.key}"
+
+    def item_pubdate(self, change):
+        return change.when
+
+    def item_updateddate(self, change):
+        return change.when

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from catalog.feeds import NewVariantsFeed, PriceChangesFeed
+from catalog.feeds import ChangelogFeed, NewVariantsFeed, PriceChangesFeed
 from catalog.middleware import public_page
 from catalog.sitemaps import SITEMAPS
 from catalog.views import site
@@ -20,6 +20,11 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap, parameters={"p"}), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("feeds/variants.atom", public_page(NewVariantsFeed()), name="feed-variants"),
     path("feeds/prices.atom", public_page(PriceChangesFeed()), name="feed-prices"),
+    # One changelog feed per page that has a changelog (selectors.changelog).
+    path("feeds/families/<slug:family>.atom", public_page(ChangelogFeed()), name="feed-family-changes"),
+    path("feeds/families/<slug:family>/<slug:variant>.atom", public_page(ChangelogFeed()),
+         name="feed-variant-changes"),
+    path("feeds/providers/<slug:provider>.atom", public_page(ChangelogFeed()), name="feed-provider-changes"),
     path("", include("catalog.urls")),
 ]
 

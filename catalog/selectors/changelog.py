@@ -1,7 +1,10 @@
-"""What changed, in public words: a variant's spec changes (its history) and price changes (PriceRecords).
+"""What changed, in public words: one changelog per variant, family and provider, and the Atom feeds of each.
 
-Two queries per variant whatever its history's length; the feed of price changes reuses the
-price wording. Who made a change is not public: the changelog says what and when.
+A changelog merges the records' history versions (specs, capabilities, status, names: every
+version from the first, whoever wrote it) with price changes (PriceRecords). Each change says
+where it came from: "a curator", or the source and import run (never a curator's name).
+A fixed number of queries whatever the history's length: two for a variant, three for a family
+or a provider.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.http import Http404
+from django.urls import reverse
+
 from catalog.fields import Modality
-from catalog.models import PRICE_FIELD_NAMES, PriceRecord, Status, Variant
-from catalog.services import guidance
+from catalog.models import PRICE_FIELD_NAMES, Family, Offering, PriceRecord, Provider, Status, Variant
+from catalog.services import guidance, history
 
 UNKNOWN = "unknown"
 
@@ -65,36 +71,66 @@ SPEC_FIELDS: list[tuple[str, str, Callable]] = [
     ("base_model", "Base model", _text),
     ("name", "Name", _text),
 ]
+FAMILY_FIELDS: list[tuple[str, str, Callable]] = [
+    ("name", "Name", _text),
+    ("license", "License", _text),
+    ("homepage", "Homepage", _text),
+    ("repository", "Repository", _text),
+]
+PROVIDER_FIELDS: list[tuple[str, str, Callable]] = [
+    ("name", "Name", _text),
+    ("kind", "Kind", _text),
+    ("website", "Website", _text),
+    ("api_base_url", "API base URL", _text),
+]
+OFFERING_FIELDS: list[tuple[str, str, Callable]] = [
+    ("status", "Status", _text),
+    ("model_id", "Model id", _text),
+    ("context_window", "Context window", _tokens),
+    ("max_output_tokens", "Max output", _tokens),
+]
 PRICE_LABELS = {
     "price_input": "input",
     "price_output": "output",
     "price_cache_read": "cached input",
     "price_cache_write": "cache write",
 }
+PRICE_SOURCES = {"admin": "by a curator", "models.dev": "from models.dev", "litellm": "from LiteLLM",
+                 "seed": "from the seed data", "catalog": "from a catalog file"}
+HISTORY_COLUMNS = ("id", "history_id", "history_date", "history_type", "history_change_reason", "history_user_id")
 
 
 @dataclass
 class Change:
     when: datetime
-    kind: str  # "added", "spec" or "price"
+    kind: str  # "added", "removed", "spec" or "price"
     summary: str
     details: list[str] = field(default_factory=list)
+    source: str = ""  # "by a curator", "from models.dev, import run 12"…; "" when not known
+    subject: str = ""  # in a family's or provider's changelog: the variant or offering it is about
+    url: str = ""  # the page of the subject, where it has one
+    key: str = ""  # stable id for feeds ("variant-version-123", "price-record-7")
 
 
 def _price(value) -> str:
     return "no price" if value is None else guidance.format_price(value)
 
 
+def _price_source(record: PriceRecord) -> str:
+    return PRICE_SOURCES.get(record.source, f"from {record.source}" if record.source else "")
+
+
 def describe_price_record(record: PriceRecord, previous: PriceRecord | None) -> Change | None:
     """A price record as a change from the one before it (None when nothing a visitor sees changed)."""
     offering = record.offering
     where = f"{offering.provider.name} ({offering.model_id})"
+    source, key = _price_source(record), f"price-record-{record.pk}"
     if previous is None:
         if all(getattr(record, name) is None for name in PRICE_FIELD_NAMES):
             return None
         details = [f"{PRICE_LABELS[name]} {_price(getattr(record, name))}"
                    for name in PRICE_FIELD_NAMES if getattr(record, name) is not None]
-        return Change(record.valid_from, "price", f"Price listed at {where}", details)
+        return Change(record.valid_from, "price", f"Price listed at {where}", details, source=source, key=key)
     details = [
         f"{PRICE_LABELS[name]} {_price(getattr(previous, name))} → {_price(getattr(record, name))}"
         for name in PRICE_FIELD_NAMES
@@ -102,54 +138,125 @@ def describe_price_record(record: PriceRecord, previous: PriceRecord | None) -> 
     ]
     if not details:
         return None
-    return Change(record.valid_from, "price", f"Price change at {where}", details)
+    return Change(record.valid_from, "price", f"Price change at {where}", details, source=source, key=key)
 
 
-def price_changes(records: Iterable[PriceRecord]) -> list[Change]:
-    """Changes from price records ordered by offering, then valid_from."""
+def price_changes(records: Iterable[PriceRecord], subject=None) -> list[Change]:
+    """Changes from price records ordered by offering, then valid_from; `subject(record)` gives (label, url)."""
     changes, previous = [], None
     for record in records:
         if previous is not None and previous.offering_id != record.offering_id:
             previous = None
         change = describe_price_record(record, previous)
         if change is not None:
+            if subject is not None:
+                change.subject, change.url = subject(record)
             changes.append(change)
         previous = record
     return changes
 
 
-def spec_changes(history_rows: list[dict]) -> list[Change]:
-    """Changes between consecutive history rows (dicts of the SPEC_FIELDS, oldest first)."""
-    changes = []
-    for index, row in enumerate(history_rows):
-        if row["history_type"] == "+":
-            changes.append(Change(row["history_date"], "added", "Added to the catalog"))
+def history_changes(rows: list[dict], fields, *, noun: str = "Specification", subject=None, prefix: str = "") -> list[Change]:
+    """Changes between consecutive versions of each record (rows ordered by record, then date, oldest first).
+
+    The first version of a record is its arrival ("Added to the catalog"); a "-" version its removal
+    (a merge, a deletion). `subject(row)` gives the (label, url) of the record in a wider changelog.
+    """
+    changes, before = [], None
+    for row in rows:
+        if before is not None and before["id"] != row["id"]:
+            before = None
+        who = history.origin(row["history_change_reason"], row["history_user_id"]).label
+        label, url = subject(row) if subject is not None else ("", "")
+        key = f"{prefix}version-{row['history_id']}"
+        if row["history_type"] == "+" or before is None:
+            if row["history_type"] == "+":
+                changes.append(Change(row["history_date"], "added", "Added to the catalog", source=who,
+                                      subject=label, url=url, key=key))
+            before = row
             continue
-        if index == 0:
-            continue  # no earlier state to compare with
-        before = history_rows[index - 1]
+        if row["history_type"] == "-":
+            changes.append(Change(row["history_date"], "removed", "Removed from the catalog",
+                                  [row["history_change_reason"]] if row["history_change_reason"] else [],
+                                  source=who, subject=label, key=key))
+            before = row
+            continue
         details = [
-            f"{label} {fmt(before[name])} → {fmt(row[name])}"
-            for name, label, fmt in SPEC_FIELDS
+            f"{label_} {fmt(before[name])} → {fmt(row[name])}"
+            for name, label_, fmt in fields
             if before[name] != row[name]
         ]
         if details:
-            changes.append(Change(row["history_date"], "spec", "Specification change", details))
+            changes.append(Change(row["history_date"], "spec", f"{noun} change", details, source=who,
+                                  subject=label, url=url, key=key))
+        before = row
     return changes
 
 
-def variant_changelog(variant: Variant, limit: int = 10) -> list[Change]:
-    """The latest spec and price changes of `variant`, newest first."""
-    rows = list(
-        variant.history.order_by("history_date", "history_id")
-        .values("history_date", "history_type", *(name for name, _, _ in SPEC_FIELDS))
-    )
+def spec_changes(history_rows: list[dict]) -> list[Change]:
+    """Changes between consecutive versions of one variant (dicts of the SPEC_FIELDS, oldest first)."""
+    rows = [{"id": 0, "history_id": i, "history_change_reason": None, "history_user_id": None, **row}
+            for i, row in enumerate(history_rows)]
+    return history_changes(rows, SPEC_FIELDS)
+
+
+def _newest(changes: list[Change], limit: int | None) -> list[Change]:
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes if limit is None else changes[:limit]
+
+
+def _variant_rows(queryset) -> list[dict]:
+    return list(queryset.order_by("id", "history_date", "history_id")
+                .values(*HISTORY_COLUMNS, "family_id", "slug", *(name for name, _, _ in SPEC_FIELDS)))
+
+
+def variant_changelog(variant: Variant, limit: int | None = 10) -> list[Change]:
+    """The latest changes of `variant` (its versions, its offerings' prices), newest first. Two queries."""
+    rows = _variant_rows(Variant.history.filter(id=variant.pk))
     records = (PriceRecord.objects.filter(offering__variant=variant)
                .select_related("offering", "offering__provider")
                .order_by("offering_id", "valid_from", "id"))
-    changes = spec_changes(rows) + price_changes(records)
-    changes.sort(key=lambda change: change.when, reverse=True)
-    return changes[:limit]
+    return _newest(history_changes(rows, SPEC_FIELDS) + price_changes(records), limit)
+
+
+def family_changelog(family: Family, limit: int | None = 20) -> list[Change]:
+    """The family's own versions, every version of its variants (removed ones too) and their prices. Three queries."""
+    own = list(Family.history.filter(id=family.pk).order_by("history_date", "history_id")
+               .values(*HISTORY_COLUMNS, *(name for name, _, _ in FAMILY_FIELDS)))
+    variant_rows = _variant_rows(Variant.history.filter(family_id=family.pk))
+    names = {}
+    for row in variant_rows:
+        names[row["id"]] = (row["name"], f"/families/{family.slug}/{row['slug']}/")
+
+    def variant_subject(row):
+        return names[row["id"]]
+
+    records = (PriceRecord.objects.filter(offering__variant__family=family)
+               .select_related("offering", "offering__provider", "offering__variant")
+               .order_by("offering_id", "valid_from", "id"))
+    changes = (history_changes(own, FAMILY_FIELDS, noun="Family", prefix="family-")
+               + history_changes(variant_rows, SPEC_FIELDS, subject=variant_subject, prefix="variant-")
+               + price_changes(records, subject=lambda r: (r.offering.variant.name,
+                                                           f"/families/{family.slug}/{r.offering.variant.slug}/")))
+    return _newest(changes, limit)
+
+
+def provider_changelog(provider: Provider, limit: int | None = 20) -> list[Change]:
+    """The provider's own versions, its offerings' versions and their prices. Three queries (plus labels)."""
+    own = list(Provider.history.filter(id=provider.pk).order_by("history_date", "history_id")
+               .values(*HISTORY_COLUMNS, *(name for name, _, _ in PROVIDER_FIELDS)))
+    offering_rows = list(Offering.history.filter(provider_id=provider.pk).order_by("id", "history_date", "history_id")
+                         .values(*HISTORY_COLUMNS, *(name for name, _, _ in OFFERING_FIELDS)))
+    labels = {row["id"]: row["model_id"] for row in offering_rows}
+    records = (PriceRecord.objects.filter(offering__provider=provider)
+               .select_related("offering", "offering__provider", "offering__variant", "offering__variant__family")
+               .order_by("offering_id", "valid_from", "id"))
+    changes = (history_changes(own, PROVIDER_FIELDS, noun="Provider", prefix="provider-")
+               + history_changes(offering_rows, OFFERING_FIELDS, noun="Offering", prefix="offering-",
+                                 subject=lambda row: (labels[row["id"]], ""))
+               + price_changes(records, subject=lambda r: (r.offering.variant.name,
+                                                           r.offering.variant.get_absolute_url())))
+    return _newest(changes, limit)
 
 
 def recent_price_changes(limit: int = 50) -> list[tuple[PriceRecord, Change]]:
@@ -171,3 +278,51 @@ def recent_price_changes(limit: int = 50) -> list[tuple[PriceRecord, Change]]:
         if change is not None:
             result.append((record, change))
     return result
+
+
+@dataclass
+class ChangelogSubject:
+    """What a changelog is about: its title, its page, its feed and its changes."""
+
+    title: str
+    page_url: str
+    feed_url: str
+    record: object
+
+    def changes(self, limit: int | None = 20) -> list[Change]:
+        if isinstance(self.record, Variant):
+            return variant_changelog(self.record, limit)
+        if isinstance(self.record, Family):
+            return family_changelog(self.record, limit)
+        return provider_changelog(self.record, limit)
+
+
+def changelog_subject(*, family: str = "", variant: str = "", provider: str = "") -> ChangelogSubject:
+    """The variant, family or provider a changelog feed URL names (404 when there is none, or it is unpublished)."""
+    if provider:
+        record = Provider.objects.filter(slug=provider).first()
+        if record is None:
+            raise Http404("No such provider.")
+        return ChangelogSubject(record.name, reverse("catalog:provider-detail", args=[record.slug]),
+                                reverse("feed-provider-changes", args=[record.slug]), record)
+    found = Family.objects.filter(slug=family, published=True).select_related("creator").first()
+    if found is None:
+        raise Http404("No such family.")
+    if not variant:
+        return ChangelogSubject(found.name, reverse("catalog:family-detail", args=[found.slug]),
+                                reverse("feed-family-changes", args=[found.slug]), found)
+    record = Variant.objects.filter(family=found, slug=variant).select_related("family").first()
+    if record is None:
+        raise Http404("No such variant.")
+    return ChangelogSubject(f"{record.name} ({found.name})", record.get_absolute_url(),
+                            reverse("feed-variant-changes", args=[found.slug, record.slug]), record)
+
+
+def merged_into(family_slug: str, variant_slug: str) -> Variant | None:
+    """The variant a merged-away variant's page now lives at (its slug is an alias noting the merge), if any."""
+    from catalog.models import VariantAlias
+    from catalog.services.variant_merge import merged_note
+
+    alias = (VariantAlias.objects.filter(note=merged_note(family_slug, variant_slug), variant__family__published=True)
+             .select_related("variant", "variant__family").first())
+    return alias.variant if alias is not None else None

@@ -23,6 +23,7 @@ from catalog.models import (
     ImportRun,
     Listing,
     Offering,
+    OfferingKind,
     Provider,
     Variant,
 )
@@ -236,7 +237,9 @@ def variant_guidance(page: VariantPage, usage: guidance.Usage | None) -> Variant
         .order_by("position", "release_date", "name")
     )
     fits = guidance.hardware_fit(variant.parameters)
-    costs = guidance.cost_table(page.offerings, usage, price_checks(page.offerings)) if usage else []
+    # Only current per-token prices are costs: no delisted offering, subscription or free tier.
+    priced = [o for o in page.offerings if o.listed and o.kind == OfferingKind.PAY_PER_TOKEN]
+    costs = guidance.cost_table(priced, usage, price_checks(priced)) if usage else []
     best = guidance.most_capable(family_variants)
     family_slug = variant.family.slug
     compare_url = (chooser.compare_url([f"{family_slug}/{variant.slug}", f"{family_slug}/{best.slug}"])

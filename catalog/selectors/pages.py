@@ -14,6 +14,7 @@ from catalog.models import (
     FamilyTag,
     FAQEntry,
     Offering,
+    OfferingKind,
     Organization,
     Provider,
     Tag,
@@ -168,7 +169,8 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         raise Http404(f"No family with slug {slug!r}.")
     facts = family_facts(family)
     variants = list(facts.variants)
-    offerings = [offering for variant in variants for offering in variant.offerings.all()]
+    # What visitors see as prices: offerings a source still lists (curated ones count as listed).
+    offerings = [offering for variant in variants for offering in variant.offerings.all() if offering.listed]
     relations = list(family.relations.all())
     related = family_facts(relations[0].related) if relations else None
     generated = guidance.family_faq(facts, offerings, related)
@@ -222,9 +224,11 @@ def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
     )
     if variant is None:
         raise Http404(f"No variant {variant_slug!r} in family {family_slug!r}.")
+    # Listed pay-per-token prices first, cheapest first; subscriptions and free tiers next; delisted last.
     offerings = sorted(
         variant.offerings.all(),
-        key=lambda o: (not o.is_priced, (o.price_input or 0) + (o.price_output or 0), o.provider.name.lower()),
+        key=lambda o: (not o.listed, o.kind != OfferingKind.PAY_PER_TOKEN, not o.is_priced,
+                       (o.price_input or 0) + (o.price_output or 0), o.provider.name.lower()),
     )
     return VariantPage(
         variant=variant,

@@ -148,3 +148,156 @@ def page_notes(*, family_id=None, variant_id=None) -> DataNotes:
         ))
     notes.unverified.sort()
     return notes
+
+
+# --- Admin: the work queue ----------------------------------------------------------------------
+
+# What a visitor sees first: a current variant's page and tables before a legacy one's, an ended or
+# unpublished one last; prices before specs before lifecycle, matching, staleness and sources.
+VISIBILITY = {"current": 3, "legacy": 2}
+AREA_WEIGHT = {"prices": 6, "specs": 5, "modalities": 5, "lifecycle": 4, "matching": 3, "staleness": 2,
+               "sources": 1}
+QUEUE_GROUPS = 40
+GROUP_SAMPLES = 5
+
+
+@dataclass
+class QueueGroup:
+    """Open findings one curator action fixes together: one rule in one family (or one rule, catalog-wide)."""
+
+    rule: str
+    title: str
+    severity: int
+    severity_label: str
+    family_id: int | None
+    family_name: str
+    visibility: int
+    count: int = 0
+    samples: list[Finding] = field(default_factory=list)
+    list_url: str = ""
+    action: str = ""
+
+    @property
+    def rank(self) -> tuple:
+        return (self.visibility, AREA_WEIGHT.get(RULES[self.rule].area if self.rule in RULES else "", 0),
+                self.severity, self.count)
+
+
+@dataclass
+class WorkQueue:
+    groups: list[QueueGroup]
+    open_count: int
+    group_count: int
+    by_action: list[tuple[str, int]]  # (curator action, findings it fixes), most first
+
+
+def _visibility(status: str | None, published: bool | None) -> int:
+    if published is False:
+        return 1
+    if status is None:
+        return 2  # about a family or a source: its pages are seen whatever the variant
+    return VISIBILITY.get(status, 1)
+
+
+ACTIONS = {
+    "prices": "Set or confirm prices",
+    "specs": "Fill in specs",
+    "modalities": "Correct modalities",
+    "lifecycle": "Set status or successor",
+    "matching": "Check matches (merge or split variants)",
+    "staleness": "Re-import or confirm",
+    "sources": "Add or fix sources",
+}
+
+
+def work_queue(list_url: str, limit: int = QUEUE_GROUPS) -> WorkQueue:
+    """Open findings grouped by (rule, family), the groups ranked by what a visitor sees first. One query."""
+    rows = (Finding.objects.filter(state=Finding.State.OPEN)
+            .select_related("family", "variant")
+            .only("id", "rule", "severity", "message", "fix_url", "subject", "family__name", "family__published",
+                  "variant__status")
+            .order_by("id"))
+    groups: dict[tuple, QueueGroup] = {}
+    actions: dict[str, int] = {}
+    open_count = 0
+    for finding in rows:
+        open_count += 1
+        key = (finding.rule, finding.family_id)
+        group = groups.get(key)
+        visibility = _visibility(finding.variant.status if finding.variant_id else None,
+                                 finding.family.published if finding.family_id else None)
+        if group is None:
+            rule = RULES.get(finding.rule)
+            family_query = f"&family={finding.family_id}" if finding.family_id else ""
+            group = groups[key] = QueueGroup(
+                rule=finding.rule, title=rule.title if rule else finding.rule, severity=finding.severity,
+                severity_label=finding.get_severity_display(), family_id=finding.family_id,
+                family_name=finding.family.name if finding.family_id else "", visibility=visibility,
+                list_url=f"{list_url}?rule={finding.rule}{family_query}",
+                action=ACTIONS.get(rule.area, "Review") if rule else "Review",
+            )
+        group.visibility = max(group.visibility, visibility)
+        group.count += 1
+        if len(group.samples) < GROUP_SAMPLES:
+            group.samples.append(finding)
+        actions[group.action] = actions.get(group.action, 0) + 1
+    ranked = sorted(groups.values(), key=lambda g: g.rank, reverse=True)
+    return WorkQueue(groups=ranked[:limit], open_count=open_count, group_count=len(groups),
+                     by_action=sorted(actions.items(), key=lambda item: -item[1]))
+
+
+# --- Admin: what changed since the curator's last visit -------------------------------------------
+
+
+@dataclass
+class SinceLastVisit:
+    since: object  # datetime or None (first visit)
+    runs: list  # ImportRun, newest first
+    new_findings: int
+    resolved_findings: int
+    versions: list[tuple[str, str, int]]  # (record kind, who, versions written)
+
+
+def since_last_visit(since) -> SinceLastVisit:
+    """Imports, their changes and the findings that opened or closed since `since` (None: the last 7 days)."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from catalog.models import Family, ImportRun, Offering, Provider, Variant
+    from catalog.services import history
+
+    start = since or timezone.now() - timedelta(days=7)
+    runs = list(ImportRun.objects.filter(started_at__gte=start).order_by("-started_at")[:50])
+    for run in runs:
+        run.summary = _run_summary(run.counts)
+    counts = Finding.objects.aggregate(
+        new=Count("id", filter=Q(first_seen_at__gte=start)),
+        resolved=Count("id", filter=Q(state=Finding.State.RESOLVED, resolved_at__gte=start)),
+    )
+    versions = []
+    for model in (Family, Variant, Provider, Offering):
+        rows = (model.history.filter(history_date__gte=start)
+                .values("history_change_reason", "history_user_id").annotate(n=Count("history_id")).order_by())
+        by_who: dict[str, int] = {}
+        for row in rows:
+            who = history.origin(row["history_change_reason"], row["history_user_id"]).label or "unknown"
+            by_who[who] = by_who.get(who, 0) + row["n"]
+        versions += [(str(model._meta.verbose_name_plural), who, n) for who, n in sorted(by_who.items())]
+    return SinceLastVisit(since=since, runs=runs, new_findings=counts["new"], resolved_findings=counts["resolved"],
+                          versions=versions)
+
+
+SUMMARY_KINDS = ("families", "variants", "providers", "offerings", "price records")
+
+
+def _run_summary(counts) -> str:
+    """“842 variants created, 55 updated; 2834 offerings created, 77 updated…”: what an import wrote."""
+    parts = []
+    for kind in SUMMARY_KINDS:
+        tally = counts.get(kind) if isinstance(counts, dict) else None
+        if not isinstance(tally, dict) or not (tally.get("created") or tally.get("updated")):
+            continue
+        parts.append(f"{kind} {tally.get('created', 0)} new, {tally.get('updated', 0)} changed")
+    return "; ".join(parts) or "no change"

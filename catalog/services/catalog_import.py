@@ -30,7 +30,7 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.services import summaries
+from catalog.services import history, quality, summaries
 from catalog.services.catalog_format import CatalogDocument, parse_partial_date
 from catalog.services.importers.runs import (
     ImportBusy,
@@ -104,6 +104,10 @@ class _Writer:
     def __init__(self, summary: ImportSummary, origin: str, *, only_fill_missing: bool = False):
         self.summary, self.origin, self.only_fill_missing = summary, origin, only_fill_missing
         self.locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
+        # Versions are written in bulk at the end (history.record_created/record_updated), not one per save.
+        self.created: list[models.Model] = []
+        self.created_keys: set[tuple] = set()
+        self.updated: dict[tuple, models.Model] = {}
         self.indexes: dict[tuple, dict] = {}  # (model, lookup names) → {lookup values: instance}, one query per model
 
     @staticmethod
@@ -145,6 +149,16 @@ class _Writer:
                 problems.append(f"{name}{shown}: {' '.join(messages)}")
             raise CatalogImportError(f"{instance._meta.verbose_name} {key}: {'; '.join(problems)}") from error
 
+    def mark_updated(self, instance) -> None:
+        """A record changed: one version at the end (a record created by this import has its baseline then)."""
+        key = (type(instance), instance.pk)
+        if key not in self.created_keys:
+            self.updated[key] = instance
+
+    def record_history(self, reason: str) -> None:
+        history.record_created(self.created, reason=reason)
+        history.record_updated(self.updated.values(), reason=reason)
+
     def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
         kind = str(model._meta.verbose_name_plural)
         instance, index, key = self._find(model, lookup)
@@ -153,8 +167,12 @@ class _Writer:
             if hasattr(instance, "origin"):
                 instance.origin = self.origin
             self._clean(instance, lookup)
+            instance.skip_history_when_saving = True
             instance.save()
+            del instance.skip_history_when_saving
             index[key] = instance
+            self.created.append(instance)
+            self.created_keys.add((model, instance.pk))
             self.summary.created[kind] += 1
             return instance
         changed = [name for name, value in values.items() if self._differs(instance, name, value)]
@@ -177,7 +195,10 @@ class _Writer:
             for name in changed:
                 setattr(instance, name, values[name])
             self._clean(instance, lookup)
+            instance.skip_history_when_saving = True
             instance.save(update_fields=[*changed, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
+            del instance.skip_history_when_saving
+            self.mark_updated(instance)
             self.summary.updated[kind] += 1
         else:
             self.summary.unchanged[kind] += 1
@@ -201,8 +222,10 @@ def import_catalog(
             run = start_run(origin, dataset or "(document)", raw or json.dumps(data, sort_keys=True, default=str).encode())
             try:
                 with transaction.atomic():
+                    writer = _Writer(summary, origin, only_fill_missing=only_fill_missing)
                     with summaries.deferred():  # one refresh of every summary at the end, not one per offering
-                        _write(document, _Writer(summary, origin, only_fill_missing=only_fill_missing))
+                        _write(document, writer)
+                    writer.record_history(history.import_reason(run))
                     summaries.refresh()
                     if dry_run:
                         raise _DryRunRollback
@@ -224,6 +247,7 @@ def import_catalog(
                        counts=summary.counts(), notes=summary.kept_by_lock)
             if not dry_run:
                 bump_catalog_version()  # make the public pages fresh once the import has committed
+                quality.check_after_commit()  # the work queue is fresh after every import
     except ImportBusy as error:
         raise CatalogImportError(str(error)) from error
     return summary
@@ -326,7 +350,10 @@ def _write(document: CatalogDocument, writer: _Writer) -> None:  # noqa: C901 (o
                 f"the file says {ref!r}")
         elif variant.replaced_by_id != replacement.pk:
             variant.replaced_by = replacement
+            variant.skip_history_when_saving = True
             variant.save(update_fields=["replaced_by", "updated_at"])
+            del variant.skip_history_when_saving
+            writer.mark_updated(variant)
             writer.summary.updated["variants"] += 1
 
     for record in document.families:

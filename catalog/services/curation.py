@@ -3,6 +3,8 @@
 - Every field a curator changes on a record an import could overwrite is locked (FieldLock):
   later imports keep the curator's value and report what the source says instead.
 - A price change closes the offering's current PriceRecord and opens a new one.
+- Writes the admin makes beyond one form (bulk actions, reverts) are services here, so that locks,
+  history, summaries and the cache version follow them as they follow a form's save.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from catalog.models import (
     Provider,
     Variant,
 )
+from catalog.services import history, quality
+from catalog.services.page_cache import bump_catalog_version
 
 LOCKABLE_MODELS = (Organization, Family, Variant, Provider, Offering)
 NEVER_LOCKED = {"position", "published", "slug"}
@@ -91,3 +95,73 @@ def record_curator_edit(obj, changed_fields, user=None, *, created: bool = False
             record_price_change(obj, previous or {}, source="admin")
     if not created:
         lock_fields(obj, changed, user)
+    quality.check_after_commit(families_of(obj, previous or {}))
+
+
+def families_of(obj, previous: dict | None = None) -> set[int]:
+    """The families whose findings a change to `obj` may change (before and after a move)."""
+    previous = previous or {}
+    if isinstance(obj, Family):
+        return {obj.pk}
+    if isinstance(obj, Variant):
+        return {obj.family_id, *([_pk(previous["family"])] if previous.get("family") else [])}
+    if isinstance(obj, Offering):
+        variant_ids = {obj.variant_id, *([_pk(previous["variant"])] if previous.get("variant") else [])}
+        return set(Variant.objects.filter(pk__in=variant_ids).values_list("family_id", flat=True))
+    if isinstance(obj, Provider):
+        return set(Offering.objects.filter(provider=obj).values_list("variant__family_id", flat=True).distinct())
+    if isinstance(obj, Organization):
+        return set(obj.families.values_list("pk", flat=True))
+    return set()
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+# --- Admin writes beyond a single form: each keeps locks, history, summaries and the cache version ---
+
+
+def set_variant_status(variants, status: str, user=None) -> int:
+    """A bulk status change: one version per changed variant (who, when), the status locked, pages fresh."""
+    now = timezone.now()
+    changed = [variant for variant in variants if variant.status != status]
+    for variant in changed:
+        variant.status, variant.updated_at = status, now
+    Variant.objects.bulk_update(changed, ["status", "updated_at"], batch_size=history.BATCH)
+    history.record_updated(changed, reason="", when=now, user=user)
+    for variant in changed:
+        lock_fields(variant, ["status"], user)
+    if changed:
+        bump_catalog_version()
+        quality.check_after_commit({variant.family_id for variant in changed})
+    return len(changed)
+
+
+def release_locks(locks) -> int:
+    """Let imports update these fields again. Locks are bookkeeping: no public page changes."""
+    count, _ = locks.delete()
+    return count
+
+
+def changed_fields(current, reverted) -> list[str]:
+    """The editable fields whose value differs between the record as it is and as a revert would make it."""
+    return [f.name for f in reverted._meta.concrete_fields
+            if f.editable and not f.primary_key and getattr(current, f.attname) != getattr(reverted, f.attname)]
+
+
+def save_revert(obj, version_id, user=None) -> list[str]:
+    """Save `obj` as the admin's revert form set it back to history version `version_id`; returns the fields changed.
+
+    Recorded like a curator's edit (a version naming the user and the version reverted to; the
+    fields it changes locked; a price change kept in the price history).
+    """
+    current = type(obj)._default_manager.get(pk=obj.pk)
+    changed = changed_fields(current, obj)
+    previous = {name: getattr(current, name) for name in changed}
+    version = type(obj).history.filter(history_id=version_id).first()
+    obj._history_user = user if user is not None and user.pk else None
+    obj._change_reason = history.revert_reason(version) if version is not None else f"revert to version {version_id}"
+    obj.save()
+    record_curator_edit(obj, changed, user, created=False, previous=previous)
+    return changed

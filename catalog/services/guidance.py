@@ -206,8 +206,11 @@ def pricing_is_complete(offerings: Sequence) -> bool:
 
 
 def cheapest_offering(offerings: Sequence):
-    """The priced offering with the lowest input plus output price (input price breaks ties)."""
-    priced = [o for o in offerings if o.price_input is not None and o.price_output is not None]
+    """The listed pay-per-token offering with the lowest input plus output price (input price breaks ties).
+
+    A subscription's, free tier's or router's $0 is not a price; an offering no source lists any more has none."""
+    priced = [o for o in offerings if o.price_input is not None and o.price_output is not None
+              and getattr(o, "listed", True) and getattr(o, "kind", "pay_per_token") == "pay_per_token"]
     if not priced:
         return None
     return min(priced, key=lambda o: (o.price_input + o.price_output, o.price_input, o.model_id))

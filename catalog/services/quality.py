@@ -201,7 +201,9 @@ class Snapshot:
     Rows come in id order (no joins for Meta.ordering), so findings come out in a stable order.
     """
 
-    def __init__(self, now: datetime | None = None, stale_days: int | None = None):
+    def __init__(self, now: datetime | None = None, stale_days: int | None = None, family_ids=None):
+        # family_ids: only these families' offerings and listings are read (a check after a curator's save).
+        self.family_ids = None if family_ids is None else set(family_ids)
         self.now = now or timezone.now()
         self.today = timezone.localdate(self.now) if timezone.is_aware(self.now) else self.now.date()
         self.stale_days = stale_after_days() if stale_days is None else stale_days
@@ -209,19 +211,20 @@ class Snapshot:
 
     @cached_property
     def families(self) -> dict:
-        rows = Family.objects.order_by("id").values_list("id", "name", "slug", "about", "published", named=True)
+        rows = self._scoped(Family.objects, "id").order_by("id").values_list(
+            "id", "name", "slug", "about", "published", "creator__slug", named=True)
         return {row.id: row for row in rows}
 
     @cached_property
     def family_tags(self) -> dict[int, list]:
         tags = defaultdict(list)
-        for row in FamilyTag.objects.values_list("family_id", "tag__name", "tag__kind", named=True):
+        for row in self._scoped(FamilyTag.objects, "family_id").values_list("family_id", "tag__name", "tag__kind", named=True):
             tags[row.family_id].append(row)
         return tags
 
     @cached_property
     def sources(self) -> list:
-        return list(Source.objects.values_list("id", "family_id", "number", "title", "date_checked", named=True))
+        return list(self._scoped(Source.objects, "family_id").values_list("id", "family_id", "number", "title", "date_checked", named=True))
 
     @cached_property
     def source_numbers(self) -> dict[int, set[int]]:
@@ -233,13 +236,16 @@ class Snapshot:
     @cached_property
     def faq_answers(self) -> dict[int, list[str]]:
         answers = defaultdict(list)
-        for family_id, answer in FAQEntry.objects.values_list("family_id", "answer"):
+        for family_id, answer in self._scoped(FAQEntry.objects, "family_id").values_list("family_id", "answer"):
             answers[family_id].append(answer)
         return answers
 
     @cached_property
     def variants(self) -> dict:
-        rows = Variant.objects.order_by("id").values_list(
+        variants = Variant.objects
+        if self.family_ids is not None:  # and the successors of theirs that other families hold
+            variants = variants.filter(Q(family_id__in=self.family_ids) | Q(replaces__family_id__in=self.family_ids))
+        rows = variants.distinct().order_by("id").values_list(
             "id", "family_id", "name", "status", "release_date", "context_window", "parameters", "open_weights",
             "input_modalities", "retirement_date", "replaced_by_id", named=True,
         )
@@ -258,7 +264,7 @@ class Snapshot:
 
     @cached_property
     def offerings(self) -> dict:
-        rows = Offering.objects.order_by("id").values_list(
+        rows = self._scoped(Offering.objects, "variant__family_id").order_by("id").values_list(
             "id", "variant_id", "provider_id", "model_id", "price_input", "price_output", "price_cache_read",
             "price_cache_write", "price_checked", "status", "listed", "delisted_at", named=True,
         )
@@ -274,7 +280,7 @@ class Snapshot:
     @cached_property
     def listings_by_offering(self) -> dict[int, list]:
         """What each source says of each offering; only the fields the rules read (prices as text)."""
-        rows = Listing.objects.order_by("id").annotate(
+        rows = self._scoped(Listing.objects, "offering__variant__family_id").order_by("id").annotate(
             said_input=KT("values__price_input"), said_output=KT("values__price_output"),
         ).values_list("offering_id", "source", "key", "listed", "delisted_at", "match", "match_note", "said_input",
                       "said_output", named=True)
@@ -285,7 +291,7 @@ class Snapshot:
 
     @cached_property
     def disagreements(self) -> list:
-        return list(Disagreement.objects.filter(field__in=PRICE_FIELD_NAMES)
+        return list(self._scoped(Disagreement.objects, "offering__variant__family_id").filter(field__in=PRICE_FIELD_NAMES)
                     .values_list("offering_id", "field", "values", named=True))
 
     @cached_property
@@ -305,6 +311,9 @@ class Snapshot:
                    .values_list("object_id", flat=True))
 
     # Helpers shared by rules ---------------------------------------------------------------
+
+    def _scoped(self, queryset, family_path: str):
+        return queryset if self.family_ids is None else queryset.filter(**{f"{family_path}__in": self.family_ids})
 
     def family_name(self, family_id) -> str:
         family = self.families.get(family_id)
@@ -761,6 +770,21 @@ def ambiguous_match(data: Snapshot) -> Iterator[Found]:
         )
 
 
+@rule("family-unattributed", "Family without a creator", Severity.WARNING, "matching")
+def family_unattributed(data: Snapshot) -> Iterator[Found]:
+    """Every family has a creator: an import that could not tell who makes a model filed its family under
+    "Unattributed" (a rare exception). Choose the creator in the admin; the choice is locked."""
+    for family in data.families.values():
+        if family.creator__slug == "unattributed":
+            yield Found(
+                subject=f"family:{family.id}",
+                message=f"{family.name} has no creator: nothing in the sources names who makes it. Choose one.",
+                fix_url=admin_change_url(Family, family.id),
+                evidence=None,
+                family_id=family.id,
+            )
+
+
 # --- Sources ------------------------------------------------------------------------------
 
 
@@ -866,29 +890,43 @@ def evaluate(rules: list[Rule], data: Snapshot) -> dict[str, tuple[list[Found], 
     return results
 
 
+def _in_scope(results: dict, scope: set[int] | None) -> dict:
+    """Only the findings about the families in scope (all when scope is None)."""
+    if scope is None:
+        return results
+    return {code: ([item for item in found if item.family_id in scope], seconds)
+            for code, (found, seconds) in results.items()}
+
+
 UPDATED_FIELDS = ["severity", "family", "variant", "offering", "message", "public_note", "fix_url", "fingerprint",
                   "state", "changed_at", "resolved_at"]
 
 
 def run_checks(codes: Iterable[str] | None = None, *, now: datetime | None = None, dry_run: bool = False,
-               stale_days: int | None = None) -> CheckReport:
+               stale_days: int | None = None, family_ids: Iterable[int] | None = None) -> CheckReport:
     """Run the rules and refresh their findings in one transaction (nothing is written on a dry run).
 
     New findings open. A finding found again keeps its state, except that a dismissed one reopens when
     its evidence changed; a resolved one opens again (or stays dismissed if its evidence is the one
     the curator dismissed). A finding not found any more is resolved. Findings of rules that no
     longer exist are deleted when every rule runs.
+
+    With `family_ids`, only those families' findings are refreshed (after a curator's save): the
+    snapshot reads only their offerings and listings, and findings about other families or about no
+    family (a source's import) are left as they are.
     """
     started = time.perf_counter()
     rules = select_rules(codes)
-    data = Snapshot(now=now, stale_days=stale_days)
+    scope = None if family_ids is None else set(family_ids)
+    data = Snapshot(now=now, stale_days=stale_days, family_ids=scope)
     now = data.now
-    results = evaluate(rules, data)
+    results = _in_scope(evaluate(rules, data), scope)
     summaries = {r.code: RuleSummary(r, seconds=results[r.code][1]) for r in rules}
     report = CheckReport(list(summaries.values()), dry_run=dry_run)
 
     with transaction.atomic():
         existing_qs = Finding.objects.all() if not codes else Finding.objects.filter(rule__in=summaries)
+        existing_qs = existing_qs if scope is None else existing_qs.filter(family_id__in=scope)
         existing = {(f.rule, f.subject): f for f in existing_qs}
         new, changed = [], []
         for r in rules:
@@ -926,7 +964,8 @@ def run_checks(codes: Iterable[str] | None = None, *, now: datetime | None = Non
         gone_rules = set()
         for (code, _), old in existing.items():
             if code not in RULES:
-                gone_rules.add(code)
+                if scope is None:
+                    gone_rules.add(code)
                 continue
             if old.state != Finding.State.RESOLVED:
                 old.state, old.resolved_at = Finding.State.RESOLVED, now
@@ -967,3 +1006,18 @@ def reopen(findings) -> int:
     return findings.filter(state=Finding.State.DISMISSED).update(
         state=Finding.State.OPEN, dismissed_reason="", dismissed_fingerprint="", dismissed_at=None, dismissed_by=None,
     )
+
+
+# --- When checks run: after every import, after every curator save --------------------------------
+
+
+def check_after_commit(family_ids: Iterable[int] | None = None) -> None:
+    """Refresh findings once the current transaction commits: all of them (None), or those of some families.
+
+    Imports call it with None (a full run: about 2 s on the real catalog); curator saves with the
+    families they touched, which reads only those families' offerings and listings.
+    """
+    scope = None if family_ids is None else {pk for pk in family_ids if pk is not None}
+    if scope is not None and not scope:
+        return
+    transaction.on_commit(lambda: run_checks(family_ids=scope))

@@ -1,11 +1,14 @@
 """Pages. Views parse the request, ask a selector and render; they hold no query logic of their own."""
 
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
 from catalog import selectors
 from catalog.selectors import charts as chart_selectors
 from catalog.selectors import quality as quality_selectors
-from catalog.selectors.changelog import variant_changelog
+from catalog.selectors.changelog import family_changelog, merged_into, variant_changelog
 
 
 class HomeView(TemplateView):
@@ -26,11 +29,23 @@ class FamilyDetailView(TemplateView):
         context.update(page=page, family=page.family, spec_columns=selectors.SPEC_SORT_KEYS.values())
         context["data_notes"] = quality_selectors.page_notes(family_id=page.family.pk)
         context["timeline_chart"] = chart_selectors.family_timeline(page.variants)
+        context["changelog"] = family_changelog(page.family)
+        context["feed_url"] = reverse("feed-family-changes", args=[page.family.slug])
         return context
 
 
 class VariantDetailView(TemplateView):
     template_name = "catalog/variant_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            # A variant merged into another: its old address leads to the one kept.
+            target = merged_into(kwargs["family"], kwargs["variant"])
+            if target is None:
+                raise
+            return redirect(target.get_absolute_url(), permanent=True)
 
     def get_context_data(self, **kwargs):
         page = selectors.variant_page(self.kwargs["family"], self.kwargs["variant"])
@@ -38,6 +53,7 @@ class VariantDetailView(TemplateView):
         context.update(page=page, variant=page.variant, family=page.variant.family)
         context["data_notes"] = quality_selectors.page_notes(variant_id=page.variant.pk)
         context["changelog"] = variant_changelog(page.variant)
+        context["feed_url"] = reverse("feed-variant-changes", args=[page.variant.family.slug, page.variant.slug])
         context["price_history"], context["price_history_rows"] = chart_selectors.variant_price_history(page.offerings)
         return context
 

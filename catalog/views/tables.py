@@ -18,6 +18,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import View
 from django_filters.views import FilterView
@@ -26,6 +27,7 @@ from catalog.filters import FamilyFilter, ModelFilter, OfferingFilter
 from catalog.models import Provider
 from catalog.selectors import charts as chart_selectors
 from catalog.selectors import tables
+from catalog.selectors.changelog import provider_changelog
 from catalog.services import guidance
 
 MAX_PAGE_SIZE = 200
@@ -352,7 +354,8 @@ class ProviderDetailView(TableView):
         return tables.offering_table(self.provider)
 
     def extra_context(self, filterset, rows):
-        return {"provider": self.provider}
+        return {"provider": self.provider, "changelog": provider_changelog(self.provider),
+                "feed_url": reverse("feed-provider-changes", args=[self.provider.slug])}
 
 
 # --- /compare/ -------------------------------------------------------------------------------

@@ -99,8 +99,9 @@ def test_the_variant_page_shows_a_changelog_of_specs_and_prices(client, seed):
     assert text.startswith("Changelog")
     today = datetime.date.today().isoformat()
     assert f"{today} Specification change: Status current → legacy; Context window 4k → 8k." in text
-    assert "2026-11-01 Price change at Some API (llava-13b-api): input $3.00 → $2.50." in text
-    assert "2026-10-01 Price listed at Some API (llava-13b-api): input $3.00; output $15.00." in text
+    assert f"{today} Added to the catalog (from the seed data, import run" in text
+    assert "2026-11-01 Price change at Some API (llava-13b-api): input $3.00 → $2.50 (from models.dev)." in text
+    assert "2026-10-01 Price listed at Some API (llava-13b-api): input $3.00; output $15.00 (from models.dev)." in text
     assert text.index("Specification change") < text.index("2026-11-01 Price change") < text.index("2026-10-01")
 
 
@@ -139,3 +140,142 @@ def test_bulk_import_updates_are_in_the_history_and_the_changelog(seed):
     latest = variant.history.latest()
     assert latest.context_window == 32768 and latest.history_user is None
     assert variant_changelog(variant)[0].details == ["Context window 4k → 32k"]
+
+
+# --- History from the first state -----------------------------------------------------------------
+
+SAMPLE = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "litellm_sample.json"
+
+
+def _versions_by_record(model) -> dict:
+    from collections import Counter
+
+    return Counter(model.history.values_list("id", flat=True))
+
+
+def test_an_import_writes_a_baseline_version_of_every_record_it_creates(db):
+    from django.core.management import call_command
+
+    from catalog.models import Family, ImportRun
+
+    call_command("import_litellm", str(SAMPLE), stdout=open("/dev/null", "w"))
+    run = ImportRun.objects.get()
+    for model in (Family, Variant, Provider, Offering):
+        assert model.objects.exists()
+        versions = model.history.filter(history_type="+")
+        assert set(versions.values_list("id", flat=True)) == set(model.objects.values_list("pk", flat=True))
+        assert set(versions.values_list("history_change_reason", flat=True)) == {f"import run {run.pk} (litellm)"}
+        assert set(_versions_by_record(model).values()) == {1}
+
+
+def test_baseline_versions_are_written_in_bulk_not_one_query_per_record(db, tmp_path):
+    """Two imports of different sizes run the same number of history INSERTs (one batch per model)."""
+    import json
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.models import ImportRun
+
+    document = json.loads(SAMPLE.read_text())
+    chat = {k: v for k, v in document.items() if isinstance(v, dict) and v.get("mode") == "chat"}
+    assert len(chat) >= 4
+
+    def history_inserts(entries):
+        from catalog.models import Family, Organization
+        Offering.objects.all().delete()
+        Variant.objects.all().delete()
+        Family.objects.all().delete()
+        Organization.objects.all().delete()
+        Provider.objects.all().delete()
+        ImportRun.objects.all().delete()
+        path = tmp_path / f"litellm-{len(entries)}.json"
+        path.write_text(json.dumps(entries))
+        with CaptureQueriesContext(connection) as queries:
+            call_command("import_litellm", str(path), stdout=open("/dev/null", "w"))
+        return sum(1 for q in queries if q["sql"].startswith("INSERT") and "historical" in q["sql"])
+
+    small = history_inserts(dict(list(chat.items())[:1]))
+    large = history_inserts(chat)
+    assert Offering.history.filter(history_type="+").count() >= 4
+    assert small == large
+
+
+def test_the_seed_load_writes_baselines_and_a_second_load_writes_none(seed):
+    from django.core.management import call_command
+
+    before = Variant.history.count()
+    assert before == Variant.objects.count()
+    assert all(reason.startswith("import run ") and reason.endswith("(seed)")
+               for reason in Variant.history.values_list("history_change_reason", flat=True))
+    call_command("load_seed", verbosity=0, stdout=open("/dev/null", "w"))
+    assert Variant.history.count() == before
+
+
+def test_the_first_edit_of_a_loaded_record_is_in_the_changelog(client, curator, seed):
+    variant = Variant.objects.get(slug="llava-13b")
+    post_form(client, reverse("admin:catalog_variant_change", args=[variant.pk]), context_window="8192")
+    change = variant_changelog(variant)[0]
+    assert change.details == ["Context window 4k → 8k"]
+
+
+# --- One changelog per variant, family and provider, and its feed ----------------------------------
+
+
+def test_a_curator_spec_edit_reaches_the_page_the_family_page_and_the_feeds(client, curator, seed, django_capture_on_commit_callbacks):
+    variant = Variant.objects.get(slug="llava-13b")
+    for url in (variant.get_absolute_url(), reverse("feed-variant-changes", args=[variant.family.slug, variant.slug]),
+                reverse("feed-family-changes", args=[variant.family.slug])):
+        client.get(url)  # cached before the edit
+    with django_capture_on_commit_callbacks(execute=True):
+        post_form(client, reverse("admin:catalog_variant_change", args=[variant.pk]), context_window="262144")
+    page = visible_text(client.get(variant.get_absolute_url()).content.decode())
+    assert "Specification change: Context window 4k → 256k (by a curator)." in page
+    family_page = visible_text(client.get(variant.family.get_absolute_url()).content.decode())
+    assert f"{variant.name}: Specification change: Context window 4k → 256k (by a curator)." in family_page
+    for url in (reverse("feed-variant-changes", args=[variant.family.slug, variant.slug]),
+                reverse("feed-family-changes", args=[variant.family.slug])):
+        response = client.get(url)
+        assert response["Content-Type"].startswith("application/atom+xml")
+        assert "Context window 4k → 256k (by a curator)." in response.content.decode()
+
+
+def test_a_provider_changelog_lists_its_offerings_and_prices(client, curator, seed):
+    offering = Offering.objects.select_related("provider").first()
+    post_form(client, reverse("admin:catalog_offering_change", args=[offering.pk]), price_input="1.25")
+    text = visible_text(client.get(offering.provider.get_absolute_url()).content.decode())
+    section = text[text.index("Changelog"):]
+    assert f"Price listed at {offering.provider.name} ({offering.model_id}): input $1.25 (by a curator)." in section
+    feed = client.get(reverse("feed-provider-changes", args=[offering.provider.slug])).content.decode()
+    assert "$1.25 (by a curator)" in feed
+
+
+def test_changelog_feeds_of_unknown_records_are_404(client, seed):
+    assert client.get(reverse("feed-family-changes", args=["nope"])).status_code == 404
+    assert client.get(reverse("feed-variant-changes", args=["llava", "nope"])).status_code == 404
+    assert client.get(reverse("feed-provider-changes", args=["nope"])).status_code == 404
+
+
+def test_family_and_provider_changelogs_cost_three_queries(seed, django_assert_num_queries):
+    from catalog.models import Family
+    from catalog.selectors.changelog import family_changelog, provider_changelog
+
+    family, provider = Family.objects.get(slug="llava"), Provider.objects.first()
+    with django_assert_num_queries(3):
+        family_changelog(family)
+    with django_assert_num_queries(3):
+        provider_changelog(provider)
+
+
+def test_a_revert_is_in_the_changelog(client, curator, seed):
+    variant = Variant.objects.get(slug="llava-13b")
+    baseline = variant.history.get()
+    post_form(client, reverse("admin:catalog_variant_change", args=[variant.pk]), context_window="777800")
+    post_form(client, reverse("admin:catalog_variant_simple_history", args=[variant.pk, baseline.history_id]))
+    changes = variant_changelog(variant)
+    reverted, edited = changes[0], changes[1]
+    edited_value = edited.details[0].removeprefix("Context window 4k → ")
+    assert edited.details == [f"Context window 4k → {edited_value}"] and edited.source == "by a curator"
+    assert reverted.details == [f"Context window {edited_value} → 4k"]
+    assert reverted.source == "by a curator (a revert)"

@@ -22,6 +22,7 @@ from catalog.models import (
     ImportRun,
     Listing,
     Offering,
+    Organization,
     Provider,
     Source,
     Tag,
@@ -397,6 +398,19 @@ def test_ambiguous_match_until_a_curator_sets_the_family(fam, api):
     assert subjects_of(code) == set()
 
 
+@covers("family-unattributed")
+def test_family_unattributed_until_a_curator_names_the_creator(fam):
+    code = "family-unattributed"
+    nobody = Organization.objects.create(slug="unattributed", name="Unattributed")
+    orphan = Family.objects.create(slug="orphan", name="Orphan", creator=nobody)
+    result = found(code)
+    assert set(result) == {f"family:{orphan.pk}"}
+    assert result[f"family:{orphan.pk}"].message.startswith("Orphan has no creator")
+    orphan.creator = fam.creator
+    orphan.save()
+    assert subjects_of(code) == set()
+
+
 @covers("family-without-source")
 def test_family_without_source(fam, seed):
     code = "family-without-source"
@@ -572,15 +586,16 @@ def test_check_data_after_an_import_finds_ambiguous_and_delisted_offerings(tmp_p
     check_data()
     opus = Variant.objects.get(match_key="claude-opus-4-1")
     assert Finding.objects.get(rule="ambiguous-match", variant=opus).state == "open"
-    llama = Variant.objects.get(match_key="llama-3-1-8b-instruct")
-    assert Finding.objects.filter(rule="missing-specs", variant=llama).exists()  # open weights, no parameters
+    llama = Variant.objects.get(match_key="llama-3-1-8b")
+    assert (llama.parameters, llama.parameters_source) == (8_000_000_000, "name")  # read from its id
 
     del api["openrouter"]["models"]["meta-llama/llama-3.1-8b-instruct"]
     run(write(tmp_path, api))
     check_data()
     gone = Offering.objects.get(model_id="meta-llama/llama-3.1-8b-instruct")
     assert Finding.objects.get(rule="not-seen-by-last-import", offering=gone).state == "open"
-    assert Finding.objects.get(rule="ended-upstream", variant=llama).state == "open"
+    llama.refresh_from_db()
+    assert llama.status == "unlisted"  # no source lists it: no longer shown as current
 
 
 # --- Admin ---------------------------------------------------------------------------------------

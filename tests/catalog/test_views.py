@@ -212,12 +212,12 @@ def test_query_count_does_not_grow_with_the_family(client, db, name, url_of):
             get(client, url)
         counts.append(len(captured))
     assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 3 variants, {counts[1]} for 30"
-    assert counts[1] <= 12
+    assert counts[1] <= 15  # the family and provider pages: 3 of them for their changelog
 
 
 def test_family_page_query_budget(client, db, django_assert_max_num_queries):
     fam = build_family(30)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):  # 3 of them for the changelog
         get(client, fam.get_absolute_url())
     url = reverse("catalog:family-detail", kwargs={"family": fam.slug})
     assert url == fam.get_absolute_url()

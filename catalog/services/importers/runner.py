@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from django.conf import settings
 
 from catalog.models import PRICE_FIELD_NAMES, ImportRun, Listing
+from catalog.services import quality
 from catalog.services.importers.reading import read_bytes
 from catalog.services.importers.runs import ImportError_, finish_run, import_lock, start_run
 from catalog.services.importers.sources import ImportReport, SourceEntry, apply_entries
 from catalog.services.page_cache import bump_catalog_version
+
+
+def snapshot_time(path):
+    """When a source file's data was taken: its modification time (the data carries none), else None."""
+    try:
+        return datetime.fromtimestamp(os.stat(path).st_mtime, tz=UTC)
+    except (OSError, TypeError, ValueError):
+        return None
+
 
 Parser = Callable[[bytes, str], tuple[list[SourceEntry], list[str], int]]
 
@@ -66,7 +78,8 @@ def run_import(
                     f"{path}: refused, nothing written: " + "; ".join(problems)
                     + ". Is the file complete? To apply it anyway, run again with --allow-shrink."
                 )
-            report = apply_entries(source, entries, run, dry_run=dry_run, progress=progress)
+            report = apply_entries(source, entries, run, dry_run=dry_run, progress=progress,
+                                   snapshot_at=snapshot_time(path))
             report.skipped.extend(notes)
             report.skipped_records = skipped
         except Exception as error:
@@ -76,4 +89,5 @@ def run_import(
                    counts=report.counts(), notes=report.notes())
     if not dry_run:
         bump_catalog_version()  # bulk writes send no signals: make the public pages fresh
+        quality.check_after_commit()  # the work queue is fresh after every import
     return report, run

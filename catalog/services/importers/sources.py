@@ -28,15 +28,30 @@ from catalog.models import (
     FieldLock,
     ImportRun,
     Listing,
+    ModelKind,
     Offering,
     Organization,
-    PriceRecord,
     Provider,
+    Status,
     Variant,
+    VariantAlias,
 )
-from catalog.services import summaries
+from catalog.services import history, summaries
 from catalog.services.curation import json_value
+from catalog.services.importers import resolve
+from catalog.services.importers.identity import (
+    GATEWAY_SEGMENTS,
+    MAKER_PROVIDERS,
+    base_family,
+    canonical_key,
+    model_kind,
+    namespace_of,
+    offering_kind,
+    without_sizes,
+)
 from catalog.services.importers.matching import (
+    CREATORS,
+    UNATTRIBUTED,
     creator_for,
     derive_family,
     family_name,
@@ -80,7 +95,7 @@ class SourceEntry:
 
     @property
     def match_key(self) -> str:
-        return normalize_model_id(self.model_id)
+        return canonical_key(self.model_id)
 
 
 @dataclass
@@ -95,6 +110,7 @@ class ImportReport(WriteTally):
     matched_existing: int = 0
     matched_new: int = 0
     joined_new: int = 0
+    matched_new_keys: set = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
@@ -169,8 +185,8 @@ class _Applier:
             self.content_types[model] = ContentType.objects.get_for_model(model).pk
         return self.content_types[model]
 
-    def apply(self, obj, values: dict, label: str) -> list[str]:
-        owned = obj.origin == self.source
+    def apply(self, obj, values: dict, label: str, owned: bool | None = None) -> list[str]:
+        owned = obj.origin == self.source if owned is None else owned
         ct = self.content_type_id(type(obj))
         changed = []
         for name, value in values.items():
@@ -196,8 +212,8 @@ def _bulk_update(model, objects: list, fields: set[str], now) -> None:
     for obj in objects:
         obj.updated_at = now
     model.objects.bulk_update(objects, sorted({*fields, "updated_at"}), batch_size=BATCH)
-    if hasattr(model, "history"):  # bulk writes skip django-simple-history's signals: record the changes here
-        model.history.bulk_history_create(objects, update=True, default_date=now, batch_size=BATCH)
+    # Bulk writes skip django-simple-history's signals: record the changes here (naming the import run).
+    history.record_updated(objects, when=now)
 
 
 def apply_entries(
@@ -206,13 +222,17 @@ def apply_entries(
     run: ImportRun,
     *,
     dry_run: bool = False,
+    snapshot_at=None,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> ImportReport:
-    """Write what a source lists, in one transaction (rolled back for a dry run)."""
+    """Write what a source lists, in one transaction (rolled back for a dry run).
+
+    snapshot_at: when the source's data was taken (price records start then); the import time otherwise.
+    """
     report = ImportReport(source=source, dry_run=dry_run)
     try:
         with transaction.atomic():
-            _apply(source, entries, run, report, progress)
+            _apply(source, entries, run, report, progress, snapshot_at)
             if dry_run:
                 raise _Rollback
     except _Rollback:
@@ -220,12 +240,67 @@ def apply_entries(
     return report
 
 
-def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one pass, in order)
+@dataclass
+class _Run:
+    """What every stage of one import shares."""
+
+    source: str
+    run: ImportRun
+    report: ImportReport
+    applier: _Applier
+    now: object
+    snapshot_at: object
+    created: set = field(default_factory=set)  # (model, pk) of what this run made, not counted twice
+
+
+def _apply(source, entries, run, report, progress, snapshot_at=None) -> None:
     now = timezone.now()
     locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
-    applier = _Applier(source, report, locks)
+    ctx = _Run(source, run, report, _Applier(source, report, locks), now, snapshot_at or now)
+    with history.reason_for_writes(history.import_reason(run)):  # every version this run writes names it
+        _write_stages(ctx, source, entries, progress)
 
-    # --- Providers ------------------------------------------------------------------------
+
+def _write_stages(ctx: _Run, source, entries, progress) -> None:
+    now, report = ctx.now, ctx.report
+    providers = _write_providers(ctx, entries)
+    group_variant, group_note = _write_variants(ctx, entries, progress)
+    touched = _write_offerings(ctx, entries, providers, group_variant)
+    gone_offering_ids = _write_listings(ctx, entries, touched, group_note)
+    offering_ids = {offering.pk for offering in touched.values()} | gone_offering_ids
+    # A variant's values come from all its offerings' listings: resolve whole variants, never part of one.
+    variant_ids = {variant.pk for variant in group_variant.values()} | {o.variant_id for o in touched.values()}
+    variant_ids |= set(Offering.objects.filter(pk__in=gone_offering_ids).values_list("variant_id", flat=True))
+    resolve.resolve(ctx, offering_ids, variant_ids)
+    if merged := _merge_same_named(ctx):
+        resolve.resolve(ctx, set(), merged)
+    _record_disagreements(source, touched, now, report)
+    summaries.refresh()
+
+
+def _merge_same_named(ctx: _Run) -> set[int]:
+    """Two current variants an import made that one maker names alike are one model: the older keeps the
+    offerings, the newer's keys become aliases of it. Curated or locked variants are left for curators."""
+    from catalog.services.variant_merge import merge_variants  # the curators' merge, which imports this module
+
+    locked = set(FieldLock.objects.filter(content_type_id=ctx.applier.content_type_id(Variant))
+                 .values_list("object_id", flat=True))
+    first: dict[tuple[int, str], Variant] = {}
+    kept: set[int] = set()
+    for variant in Variant.objects.filter(status=Status.CURRENT).exclude(kind=ModelKind.ROUTER) \
+            .select_related("family").order_by("pk"):
+        key = (variant.family.creator_id, canonical_key(variant.name))
+        keep = first.setdefault(key, variant)
+        if keep is variant or variant.origin not in resolve.IMPORT_SOURCES or variant.pk in locked:
+            continue
+        merge_variants(keep, variant)  # offerings, listings, locks, aliases and history move with it
+        ctx.report.ambiguous.append(f"{ctx.source}: {variant.slug} merged into {keep.slug} (same maker, same name)")
+        ctx.report.updated["variants merged"] += 1
+        kept.add(keep.pk)
+    return kept
+
+
+def _write_providers(ctx: _Run, entries: list[SourceEntry]) -> dict[str, Provider]:
     providers = {p.slug: p for p in Provider.objects.all()}
     infos: dict[str, ProviderInfo] = {}
     for entry in entries:
@@ -235,123 +310,113 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
         values = {name: getattr(info, name) for name in PROVIDER_FIELDS}
         existing = providers.get(slug)
         if existing is None:
-            provider = Provider(slug=slug, origin=source, **values)
+            provider = Provider(slug=slug, origin=ctx.source, **values)
             new_providers.append(provider)
             providers[slug] = provider
-        elif changed := applier.apply(existing, values, f"provider {slug}"):
+        elif changed := ctx.applier.apply(existing, values, f"provider {slug}"):
             changed_providers.append(existing)
             provider_fields.update(changed)
         else:
-            report.unchanged["providers"] += 1
+            ctx.report.unchanged["providers"] += 1
     Provider.objects.bulk_create(new_providers, batch_size=BATCH)
-    _bulk_update(Provider, changed_providers, provider_fields, now)
-    report.created["providers"] += len(new_providers)
-    report.updated["providers"] += len(changed_providers)
+    history.record_created(new_providers, when=ctx.now)  # baselines, in bulk
+    _bulk_update(Provider, changed_providers, provider_fields, ctx.now)
+    ctx.report.created["providers"] += len(new_providers)
+    ctx.report.updated["providers"] += len(changed_providers)
+    return providers
 
-    # --- Variants: group entries by normalized id, match each group once --------------------
+
+def _group_entries(entries: list[SourceEntry], known_keys: set[str]) -> dict[str, list[SourceEntry]]:
+    """Entries by identity key; a key without sizes joins the one sized key of its model ("llama-4-maverick").
+
+    A group that absorbs another key remembers it in `absorbed` (written as aliases, so later runs agree)."""
     groups: dict[str, list[SourceEntry]] = defaultdict(list)
     for entry in entries:
         groups[entry.match_key].append(entry)
+    absorbed.clear()
+    by_base: dict[str, set[str]] = defaultdict(set)
+    for key in set(groups) | known_keys:
+        base = without_sizes(key)
+        if base != key:
+            by_base[base].add(key)
+    for key in sorted(groups):
+        sized = by_base.get(key)
+        if not sized or without_sizes(key) != key or "-" not in key or not any(ch.isdigit() for ch in key):
+            continue
+        weight = {k: len(groups.get(k, ())) + (k in known_keys) for k in sized}
+        ranked = sorted(sized, key=lambda k: (-weight[k], k))
+        if len(ranked) == 1 or weight[ranked[0]] > sum(weight[k] for k in ranked[1:]):
+            groups[ranked[0]].extend(groups.pop(key))
+            absorbed[ranked[0]].add(key)
+    return groups
 
-    variants = list(Variant.objects.all())
-    by_match_key = {v.match_key: v for v in variants if v.match_key}
+
+def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
+    """Find each group's variant (aliases, match keys, slugs) or make it, with its family and creator."""
+    source, report = ctx.source, ctx.report
+    variants = list(Variant.objects.select_related("family__creator"))
+    by_key: dict[str, Variant] = {}
+    for variant in variants:
+        if variant.match_key:
+            by_key.setdefault(variant.match_key, variant)
+            by_key.setdefault(canonical_key(variant.match_key), variant)
+    by_pk = {variant.pk: variant for variant in variants}
+    aliases = {alias: by_pk[variant_id] for alias, variant_id in VariantAlias.objects.values_list("alias", "variant_id")
+               if variant_id in by_pk}
     by_slug: dict[str, list[Variant]] = defaultdict(list)
     for variant in variants:
         by_slug[variant.slug].append(variant)
-    family_slugs = dict(Family.objects.values_list("slug", "id"))
-    families_by_id = {}
+    groups = _group_entries(entries, set(by_key))
+    families = {f.slug: f for f in Family.objects.select_related("creator")}
+    by_name = {(v.family.creator.slug, canonical_key(v.name)): v for v in variants if v.kind != ModelKind.ROUTER}
+    groups, creators = _merge_by_name(groups)
+    organizations = {o.slug: o for o in Organization.objects.all()}
     taken_slugs: dict[int, set[str]] = defaultdict(set)
     for variant in variants:
         taken_slugs[variant.family_id].add(variant.slug)
-
-    organizations = {o.slug: o for o in Organization.objects.all()}
     new_organizations, new_families = [], []
     group_variant: dict[str, Variant] = {}
     group_note: dict[str, tuple[str, str]] = {}
-    new_variants, changed_variants, variant_fields = [], [], set()
-    pending_new: list[tuple[str, Variant, str]] = []  # (group key, variant, family slug)
+    pending_new: list[tuple[str, Variant, Family]] = []
+    changed_variants = []
 
-    def family_hint_for(key: str, members: list[SourceEntry]) -> str:
-        hints = Counter(slug_of(m.family_hint) for m in members if m.family_hint)
-        if not hints:
-            return slug_of(derive_family(key))
-        top = max(hints.values())
-        chosen = sorted(h for h, n in hints.items() if n == top)[0]
-        if len(hints) > 1:
-            others = ", ".join(sorted(h for h in hints if h != chosen))
-            report.ambiguous.append(f"{source} {key}: providers disagree on the family ({chosen} chosen; also {others})")
-            group_note[key] = (Listing.Match.AMBIGUOUS, f"family hints differ: {chosen} chosen over {others}")
-        return chosen
-
-    def aggregate(key: str, members: list[SourceEntry], creator_slug: str) -> dict:
-        first_party = [m for m in members if m.provider.slug.startswith(creator_slug.split("-")[0])]
-        ordered = first_party + [m for m in members if m not in first_party]
-        values = {name: _pick([m.variant.get(name) for m in ordered]) for name in VARIANT_FIELDS}
-        return {**values, **{name: empty for name, empty in EMPTY_VARIANT_VALUES.items() if values[name] is None}}
-
-    unchanged_variants = 0
     for key, members in progress(sorted(groups.items())):
         members.sort(key=lambda m: (m.provider.slug, m.model_id))
-        hint = family_hint_for(key, members)
-        creator_slug, creator_name, creator_site = creator_for(hint, key)
-        values = aggregate(key, members, creator_slug)
-        exact = by_match_key.get(key)
-        if exact is not None:
-            group_variant[key] = exact
-            group_note.setdefault(key, (Listing.Match.EXACT if any(m.model_id == key for m in members)
-                                        else Listing.Match.NORMALIZED, ""))
-        elif candidates := by_slug.get(key):
-            chosen = sorted(candidates, key=lambda v: (family_slugs.get(hint) != v.family_id, v.pk))[0]
-            group_variant[key] = chosen
-            if len(candidates) > 1:
-                note = f"id {key} matches {len(candidates)} variants by slug; attached to variant #{chosen.pk}"
-                report.ambiguous.append(f"{source} {key}: {note}")
-                group_note[key] = (Listing.Match.AMBIGUOUS, note)
-            else:
-                group_note.setdefault(key, (Listing.Match.NORMALIZED, "matched an existing variant by slug"))
-            if not chosen.match_key:
-                chosen.match_key = key
-                by_match_key[key] = chosen
-                changed_variants.append(chosen)
-                variant_fields.add("match_key")
-        else:
-            if hint not in family_slugs:
-                if creator_slug not in organizations:
-                    org = Organization(slug=creator_slug, name=creator_name, website=creator_site, origin=source,
-                                       kind=Organization.Kind.COMPANY)
-                    organizations[creator_slug] = org
-                    new_organizations.append(org)
-                family = Family(slug=hint, name=family_name(hint), creator=organizations[creator_slug], origin=source)
-                new_families.append(family)
-                family_slugs[hint] = None  # id assigned after bulk_create
-                families_by_id[hint] = family
-            variant = Variant(match_key=key, origin=source, slug=slug_of(key)[:190],
-                              **{k: v for k, v in values.items() if v is not None})
-            if not variant.name:
-                variant.name = members[0].model_id
-            if variant.release_date is None:
-                variant.release_precision = "day"
-            pending_new.append((key, variant, hint))
-            group_variant[key] = variant
-            by_match_key[key] = variant
-            group_note.setdefault(key, (Listing.Match.NEW, ""))
-            continue
-        variant = group_variant[key]
-        if changed := applier.apply(variant, values, f"variant {variant.slug}"):
-            if variant not in changed_variants:
+        creator_slug = creators[key][0]
+        family_slug, ambiguous = _family_of(key, members, creator_slug, families)
+        found = _find_variant(key, members, aliases, by_key, by_slug) or _find_by_name(creators[key], members, by_name)
+        if found is not None:
+            variant, how = found
+            exact = any(m.model_id.lower() == key for m in members)
+            note = (Listing.Match.EXACT if exact else Listing.Match.NORMALIZED, how)
+            if not variant.match_key:
+                variant.match_key = key
+                by_key[key] = variant
                 changed_variants.append(variant)
-            variant_fields.update(changed)
-        elif variant not in changed_variants:
-            unchanged_variants += 1
+        else:
+            family = _family_record(source, creators[key], family_slug, organizations, families,
+                                    new_organizations, new_families)
+            variant = _new_variant(source, key, members, creator_slug)
+            pending_new.append((key, variant, family))
+            by_key[key] = variant
+            note = (Listing.Match.NEW, "")
+        if ambiguous:  # a property of what the providers say, whether or not the variant is new
+            report.ambiguous.append(f"{source} {key}: {ambiguous}")
+            note = (Listing.Match.AMBIGUOUS, ambiguous[:300])
+        group_variant[key] = variant
+        for member in members:
+            group_note[member.key] = note
 
     Organization.objects.bulk_create(new_organizations, batch_size=BATCH)
     report.created["organizations"] += len(new_organizations)
+    for family in new_families:
+        family.creator_id = family.creator.pk
     Family.objects.bulk_create(new_families, batch_size=BATCH)
+    history.record_created(new_families, when=ctx.now)
     report.created["families"] += len(new_families)
-    for slug, family in families_by_id.items():
-        family_slugs[slug] = family.pk
-    for _key, variant, hint in pending_new:
-        variant.family_id = family_slugs[hint]
+    new_variants = []
+    for _key, variant, family in pending_new:
+        variant.family_id = family.pk
         slug, n = variant.slug, 2
         while slug in taken_slugs[variant.family_id]:
             slug, n = f"{variant.slug}-{n}", n + 1
@@ -359,88 +424,247 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
         taken_slugs[variant.family_id].add(slug)
         new_variants.append(variant)
     Variant.objects.bulk_create(new_variants, batch_size=BATCH)
-    _bulk_update(Variant, changed_variants, variant_fields, now)
+    ctx.created |= {(Variant, variant.pk) for variant in new_variants}
+    history.record_created(new_variants, when=ctx.now)
+    _bulk_update(Variant, changed_variants, {"match_key"}, ctx.now)
+    new_aliases = _aliases_to_write(source, group_variant, aliases, by_key)
+    VariantAlias.objects.bulk_create(new_aliases, batch_size=BATCH)
+    report.created["aliases"] += len(new_aliases)
     report.created["variants"] += len(new_variants)
-    report.updated["variants"] += len(changed_variants)
-    report.unchanged["variants"] += unchanged_variants
+    # Keyed by each entry's own key from here on.
+    by_entry = {}
+    for key, members in groups.items():
+        for member in members:
+            by_entry[member.key] = group_variant[key]
+    report.matched_new_keys = {member.key for key, variant, _ in pending_new for member in groups[key]}
+    return by_entry, group_note
 
-    # --- Offerings --------------------------------------------------------------------------
-    new_keys, made_keys = {key for key, _, _ in pending_new}, set()
+
+def _family_record(source, creator, family_slug, organizations, families, new_organizations, new_families):
+    """The family a new variant goes in, made (with its creator) when the catalog has none by that slug."""
+    slug, name, site = creator
+    if slug not in organizations:
+        organizations[slug] = Organization(slug=slug, name=name, website=site, origin=source,
+                                           kind=Organization.Kind.COMPANY)
+        new_organizations.append(organizations[slug])
+    family = families.get(family_slug)
+    if family is None:
+        family = Family(slug=family_slug, name=_family_display_name(family_slug, organizations[slug]),
+                        creator=organizations[slug], origin=source)
+        families[family_slug] = family
+        new_families.append(family)
+    return family
+
+
+def _aliases_to_write(source, group_variant, aliases, by_key) -> list[VariantAlias]:
+    """Every key this run resolved some other way than by the variant's own match key becomes an alias, so a
+    later run (of any source) finds the same variant first thing, whatever else changed meanwhile."""
+    new_aliases, written = [], set(aliases)
+    for key in sorted(group_variant):
+        variant = group_variant[key]
+        for other in sorted({key} | absorbed.get(key, set())):
+            if other != variant.match_key and other not in written and by_key.get(other, variant) is variant:
+                written.add(other)
+                new_aliases.append(VariantAlias(alias=other, variant=variant, source=source,
+                                                note=f"resolved by {source} to {variant.match_key or variant.slug}"))
+    return new_aliases
+
+
+def _find_variant(key, members, aliases, by_key, by_slug):
+    """(variant, how) for a group from the catalog, or None: aliases first, then match keys, then slugs."""
+    for candidate in (key, *sorted({m.match_key for m in members}), *(normalize_model_id(m.model_id) for m in members)):
+        if candidate in aliases:
+            return aliases[candidate], f"alias {candidate}"
+    if key in by_key:
+        return by_key[key], ""
+    for member in members:
+        old = normalize_model_id(member.model_id)
+        if old in by_key:
+            return by_key[old], ""
+    for candidate in (key, *(normalize_model_id(m.model_id) for m in members)):
+        if candidates := by_slug.get(candidate):
+            return sorted(candidates, key=lambda v: v.pk)[0], "matched an existing variant by slug"
+    return None
+
+
+absorbed: dict[str, set[str]] = defaultdict(set)  # group key → other keys it took in this run
+
+
+def _name_key(members: list[SourceEntry]) -> str:
+    """The model's display name as a key: the name most of its listings give, without reseller prefixes or tiers."""
+    names = Counter(resolve.clean_name(m.variant.get("name") or "") for m in members)
+    names.pop("", None)
+    if not names:
+        return ""
+    name = sorted(names, key=lambda n: (-names[n], n))[0]
+    key = canonical_key(name)
+    return key if any(ch.isdigit() for ch in key) or "-" in key else ""
+
+
+def _merge_by_name(groups: dict[str, list[SourceEntry]]):
+    """Groups one maker names alike are one model ("devstral-medium-2507" and "devstral-medium", both
+    "Devstral Medium"); routers and aliases stay apart. Returns the groups and each group's creator."""
+    creators = {key: _creator_of(key, members) for key, members in groups.items()}
+    first_by_name: dict[tuple[str, str], str] = {}
+    for key in sorted(groups, key=lambda k: (-len(groups[k]), k)):
+        members = groups[key]
+        if model_kind(members[0].model_id, "", [], []) == ModelKind.ROUTER:
+            continue
+        name = _name_key(members)
+        if not name:
+            continue
+        target = first_by_name.setdefault((creators[key][0], name), key)
+        if target != key:
+            groups[target].extend(groups.pop(key))
+            absorbed[target] |= {key} | absorbed.pop(key, set())
+            del creators[key]
+    return groups, creators
+
+
+def _find_by_name(creator, members, by_name):
+    name = _name_key(members)
+    if name and (variant := by_name.get((creator[0], name))) is not None:
+        return variant, f"same maker and name as {variant.slug}"
+    return None
+
+
+def _creator_of(key: str, members: list[SourceEntry]) -> tuple[str, str, str]:
+    """(slug, name, website): the maker's own listing, then the ids' namespaces, then name patterns."""
+    makers = Counter(MAKER_PROVIDERS[m.provider.slug] for m in members if m.provider.slug in MAKER_PROVIDERS)
+    known = {slug: (slug, name, site) for _pattern, slug, name, site in CREATORS}
+    by_pattern = creator_for(key, *(slug_of(m.family_hint) for m in members if m.family_hint))
+    if makers:
+        slug = sorted(makers, key=lambda s: (-makers[s], s))[0]
+        if slug in known and (by_pattern[0] in (slug, UNATTRIBUTED[0]) or len(makers) == 1):
+            return known[slug]
+    spaces = Counter()
+    names: dict[str, str] = {}
+    for member in members:
+        if found := namespace_of(member.model_id):
+            spaces[found[0]] += 1
+            names.setdefault(found[0], found[1])
+    if spaces:
+        slug = sorted(spaces, key=lambda s: (-spaces[s], s))[0]
+        if slug in known:
+            return known[slug]
+        if by_pattern[0] == UNATTRIBUTED[0] or spaces[slug] * 2 > len(members):
+            return slug, names[slug] or family_name(slug), ""
+    if by_pattern[0] == UNATTRIBUTED[0] and len({m.provider.slug for m in members}) == 1:
+        provider = members[0].provider  # served by its own provider only, named by nothing else: that provider's
+        return provider.slug, provider.name, provider.website
+    return by_pattern
+
+
+def _family_of(key: str, members: list[SourceEntry], creator_slug: str, families: dict) -> tuple[str, str]:
+    """(family slug, ambiguity note): the hints of this creator's family, reduced to the family's base name."""
+    first = members[0]
+    kind = model_kind(first.model_id, first.variant.get("name") or "", first.variant.get("input_modalities") or [],
+                      first.variant.get("output_modalities") or [])
+    hints = Counter()
+    for member in members:
+        if member.family_hint and slug_of(member.family_hint) not in GATEWAY_SEGMENTS:
+            hint_kind = model_kind(member.family_hint, "", [], [])
+            base = member.family_hint if hint_kind != ModelKind.CHAT else base_family(member.family_hint)
+            base = base or slug_of(member.family_hint)
+            hint_creator = creator_for(base)[0]
+            if hint_creator in (creator_slug, UNATTRIBUTED[0]) and hint_kind == kind:
+                hints[slug_of(base)] += 1
+    note = ""
+    if hints:
+        top = max(hints.values())
+        chosen = sorted(h for h, n in hints.items() if n == top)[0]
+        if len(hints) > 1:
+            others = ", ".join(sorted(h for h in hints if h != chosen))
+            note = f"providers disagree on the family ({chosen} chosen; also {others})"
+    else:
+        chosen = slug_of(derive_family(key)) if creator_for(key)[0] == creator_slug else \
+            slug_of(base_family(key) or derive_family(key))
+        if kind not in (ModelKind.CHAT, ModelKind.ROUTER) and kind not in chosen:
+            chosen = f"{chosen}-{kind}"
+    existing = families.get(chosen)
+    if existing is not None and existing.creator.slug not in (creator_slug, UNATTRIBUTED[0]):
+        chosen = f"{chosen}-{creator_slug}"[:200]
+    return chosen, note
+
+
+def _family_display_name(slug: str, creator: Organization) -> str:
+    if slug.endswith(f"-{creator.slug}"):
+        return f"{family_name(slug[: -len(creator.slug) - 1])} ({creator.name})"
+    return family_name(slug)
+
+
+def _variant_slug(members: list[SourceEntry]) -> str:
+    """A readable slug: the shortest plain spelling of the model's id among the group."""
+    spellings = sorted({normalize_model_id(m.model_id) for m in members}, key=lambda s: (len(s), s))
+    return slug_of(spellings[0])[:190]
+
+
+def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, Offering]:
+    """Make the offerings a source lists for the first time; values come from resolution afterwards."""
+    report = ctx.report
     offerings = {(o.provider_id, o.model_id): o for o in Offering.objects.all()}
-    new_offerings, changed_offerings, offering_fields = [], [], set()
-    price_changes: dict[int, dict] = {}  # offering pk → its prices before the change
+    new_offerings = []
     touched: dict[str, Offering] = {}
+    made_variants = set()
+    new_keys = getattr(report, "matched_new_keys", set())
     for entry in entries:
         provider = providers[entry.provider.slug]
         existing = offerings.get((provider.pk, entry.model_id))
-        values = {name: entry.offering.get(name) for name in OFFERING_FIELDS}
-        if existing is None:
-            variant = group_variant[entry.match_key]
-            offering = Offering(provider=provider, variant=variant, model_id=entry.model_id, origin=source,
-                                first_seen=now, **{k: v for k, v in values.items() if v is not None})
-            new_offerings.append(offering)
-            offerings[(provider.pk, entry.model_id)] = offering
-            touched[entry.key] = offering
-            if entry.match_key not in new_keys:
-                report.matched_existing += 1
-            elif entry.match_key in made_keys:
-                report.joined_new += 1
-            else:
-                made_keys.add(entry.match_key)
-                report.matched_new += 1
+        if existing is not None:
+            report.matched_existing += 1
+            touched[entry.key] = existing
             continue
-        report.matched_existing += 1
-        touched[entry.key] = existing
-        before = {name: getattr(existing, name) for name in PRICE_FIELD_NAMES}
-        changed = applier.apply(existing, values, f"offering {entry.provider.slug}/{entry.model_id}")
-        if not existing.listed:
-            existing.listed, existing.delisted_at = True, None
-            changed += ["listed", "delisted_at"]
-            report.relisted += 1
-        if changed:
-            changed_offerings.append(existing)
-            offering_fields.update(changed)
-            if set(changed) & set(PRICE_FIELD_NAMES):
-                price_changes[existing.pk] = before
+        variant = group_variant[entry.key]
+        values = {name: entry.offering.get(name) for name in OFFERING_FIELDS}
+        offering = Offering(provider=provider, variant=variant, model_id=entry.model_id, origin=ctx.source,
+                            first_seen=ctx.now, **{k: v for k, v in values.items() if v is not None})
+        offering.kind = offering_kind(provider.slug, provider.kind, entry.model_id, variant.kind,
+                                      offering.price_input, offering.price_output)
+        offering._new = True
+        new_offerings.append(offering)
+        offerings[(provider.pk, entry.model_id)] = offering
+        touched[entry.key] = offering
+        if entry.key not in new_keys:
+            report.matched_existing += 1
+        elif id(variant) in made_variants:
+            report.joined_new += 1
         else:
-            report.unchanged["offerings"] += 1
+            made_variants.add(id(variant))
+            report.matched_new += 1
     Offering.objects.bulk_create(new_offerings, batch_size=BATCH)
-    _bulk_update(Offering, changed_offerings, offering_fields, now)
+    history.record_created(new_offerings, when=ctx.now)
     report.created["offerings"] += len(new_offerings)
-    report.updated["offerings"] += len(changed_offerings)
+    ctx.created |= {(Offering, offering.pk) for offering in new_offerings}
+    return touched
 
-    # --- Price history ----------------------------------------------------------------------
-    open_records = {r.offering_id: r for r in PriceRecord.objects.filter(valid_to__isnull=True)}
-    closed, opened = [], []
-    for offering in new_offerings:
-        if any(getattr(offering, name) is not None for name in PRICE_FIELD_NAMES):
-            opened.append(PriceRecord(offering=offering, valid_from=now, source=source,
-                                      **{name: getattr(offering, name) for name in PRICE_FIELD_NAMES}))
-    by_pk = {o.pk: o for o in changed_offerings}
-    for pk, before in price_changes.items():
-        record = open_records.get(pk)
-        if record is not None:
-            record.valid_to = now
-            closed.append(record)
-        elif any(value is not None for value in before.values()):
-            closed.append(PriceRecord(offering_id=pk, valid_from=by_pk[pk].created_at, valid_to=now,
-                                      source=by_pk[pk].origin, **before))
-        offering = by_pk[pk]
-        opened.append(PriceRecord(offering=offering, valid_from=now, source=source,
-                                  **{name: getattr(offering, name) for name in PRICE_FIELD_NAMES}))
-    PriceRecord.objects.bulk_update([r for r in closed if r.pk], ["valid_to"], batch_size=BATCH)
-    PriceRecord.objects.bulk_create([r for r in closed if not r.pk] + opened, batch_size=BATCH)
-    report.created["price records"] += len(opened) + len([r for r in closed if not r.pk])
 
-    # --- Listings: what this source says, and what it no longer says ------------------------
+def _new_variant(source: str, key: str, members: list[SourceEntry], creator_slug: str) -> Variant:
+    """A variant an import makes, in its resolved state (what resolution would say from these listings),
+    so it is written once, not written and then updated."""
+    variant = Variant(match_key=key, origin=source, slug=_variant_slug(members), name=members[0].model_id,
+                      release_precision="day")
+    rows = [(m.provider.slug, source, listing_values(m)) for m in members]
+    for name, value in resolve.variant_values(variant, creator_slug, rows, [m.model_id for m in members]).items():
+        setattr(variant, name, value)
+    return variant
+
+
+def listing_values(entry: SourceEntry) -> dict:
+    """What a Listing keeps of an entry: catalog units, as JSON."""
+    return {"provider": entry.provider.slug, "model_id": entry.model_id, "family": entry.family_hint,
+            **{k: json_value(v) for k, v in entry.offering.items()},
+            **{f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None}}
+
+
+def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
+    """What this source says, and what it no longer says. Returns the offerings whose listings it dropped."""
+    source, report, now, run = ctx.source, ctx.report, ctx.now, ctx.run
     listings = {listing.key: listing for listing in Listing.objects.filter(source=source)}
     new_listings, changed_listings = [], []
     for entry in entries:
         offering = touched[entry.key]
-        values = {"provider": entry.provider.slug, "model_id": entry.model_id, "family": entry.family_hint,
-                  **{k: json_value(v) for k, v in entry.offering.items()},
-                  **{f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None}}
-        match, note = group_note[entry.match_key]
+        values = listing_values(entry)
+        match, note = group_note[entry.key]
         listing = listings.get(entry.key)
         if listing is None:
             new_listings.append(Listing(source=source, key=entry.key, offering=offering, values=values, match=match,
@@ -449,6 +673,8 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
         # A listing keeps the match it was first made with, unless it becomes or stops being ambiguous.
         ambiguity_changed = (match == Listing.Match.AMBIGUOUS) != (listing.match == Listing.Match.AMBIGUOUS)
         if listing.values != values or not listing.listed or listing.offering_id != offering.pk or ambiguity_changed:
+            if not listing.listed:
+                report.relisted += 1
             listing.values, listing.listed, listing.delisted_at, listing.offering = values, True, None, offering
             if ambiguity_changed:
                 listing.match, listing.match_note = match, note
@@ -467,16 +693,7 @@ def _apply(source, entries, run, report, progress) -> None:  # noqa: C901 (one p
     report.created["listings"] += len(new_listings)
     report.updated["listings"] += len(changed_listings)
     report.not_listed += len(gone)
-    if gone:
-        gone_offering_ids = {listing.offering_id for listing in gone}
-        still_listed = set(Listing.objects.filter(offering_id__in=gone_offering_ids, listed=True)
-                           .values_list("offering_id", flat=True))
-        Offering.objects.filter(pk__in=gone_offering_ids - still_listed, listed=True).update(
-            listed=False, delisted_at=now, updated_at=now)
-
-    # --- Disagreements between sources, and the variants' offer summaries ------------------
-    _record_disagreements(source, touched, now, report)
-    summaries.refresh()
+    return {listing.offering_id for listing in gone}
 
 
 def _record_disagreements(source: str, touched: dict[str, Offering], now, report: ImportReport) -> None:

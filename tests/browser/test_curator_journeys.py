@@ -1,0 +1,115 @@
+"""Curator journeys in a real browser (issue 16): every edit recorded and revertible, the changelog and its
+feed follow, bulk actions are in the history, the work queue is filled without pressing anything, and no
+admin page breaks the site's Content-Security-Policy (every console error fails the test)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from catalog.models import Variant
+
+from .conftest import DESKTOP, PHONE, screenshot
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long curator passphrase 7"
+
+
+def log_in(open_page, width=DESKTOP):
+    get_user_model().objects.create_superuser("curator", "curator@example.org", PASSWORD)
+    page = open_page("/admin/login/", width=width)
+    page.get_by_label("Username").fill("curator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return page
+
+
+def text_of(page, selector="main") -> str:
+    return " ".join(page.locator(selector).inner_text().split())
+
+
+def test_a_spec_edit_reaches_the_page_its_changelog_and_feed_and_reverts_from_history(open_page, site_data):
+    variant = Variant.objects.get(family__slug="llava", slug="llava-13b")
+    page = log_in(open_page)
+    page.goto(variant.get_absolute_url())  # cached before the edit
+    page.goto(f"/feeds/families/llava/{variant.slug}.atom")
+
+    page.goto(f"/admin/catalog/variant/{variant.pk}/change/")
+    page.locator("#id_context_window").fill("262144")
+    page.locator('input[name="_save"]').click()
+    page.wait_for_url(re.compile(r"/admin/catalog/variant/$"))
+
+    page.goto(variant.get_absolute_url())
+    assert "Context window 256k" in text_of(page, "table.keyvalue")
+    changelog = text_of(page, "section[aria-labelledby=changelog-heading]")
+    assert "Specification change: Context window 4k → 256k (by a curator)." in changelog
+    feed = page.request.get(f"/feeds/families/llava/{variant.slug}.atom").text()
+    assert "Context window 4k → 256k (by a curator)." in feed
+
+    # History: the loaded record's first version is there, so its first edit can be reverted.
+    page.goto(f"/admin/catalog/variant/{variant.pk}/history/")
+    screenshot(page, "admin-history-1280")
+    rows = page.locator("#change-history tbody tr")
+    assert rows.count() == 2
+    rows.last.locator("a").first.click()
+    page.wait_for_url(re.compile(r"/history/\d+/$"))
+    assert page.locator("#id_context_window").input_value() == "4096"
+    page.locator('input[name="_save"]').click()
+    page.wait_for_url(re.compile(r"/admin/catalog/variant/$"))
+
+    page.goto(variant.get_absolute_url())
+    assert "Context window 4k" in text_of(page, "table.keyvalue")
+    changelog = text_of(page, "section[aria-labelledby=changelog-heading]")
+    assert "Context window 256k → 4k (by a curator (a revert))." in changelog
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_bulk_status_action_appears_in_history(open_page, site_data):
+    rows = site_data
+    page = log_in(open_page)
+    page.goto("/admin/catalog/variant/?family__id__exact=" + str(rows["8b"].family_id))
+    for key in ("8b", "lite"):
+        page.locator(f'input[name="_selected_action"][value="{rows[key].pk}"]').check()
+    page.locator('select[name="action"]').select_option("mark_legacy")
+    page.get_by_role("button", name="Run").click()
+    assert "2 variants marked as legacy." in page.locator(".messagelist").inner_text()
+    page.goto(f"/admin/catalog/variant/{rows['8b'].pk}/history/")
+    history = text_of(page, "#change-history")
+    assert "curator" in history and "legacy" in history.lower()
+    page.goto(rows["8b"].get_absolute_url())
+    assert "Status current → legacy (by a curator)." in text_of(page, "section[aria-labelledby=changelog-heading]")
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.skipif(not os.environ.get("CATALOG_REAL_DATA_BROWSER", "1"), reason="real data journey turned off")
+def test_after_make_run_the_work_queue_lists_its_top_items_and_admin_pages_raise_no_console_error(
+        open_page, transactional_db):
+    with open(os.devnull, "w") as quiet:  # what `make run` loads: the seed and the bundled models.dev data
+        call_command("load_seed", verbosity=0, stdout=quiet)
+        call_command("import_modelsdev", verbosity=0, stdout=quiet)
+    variant = Variant.objects.filter(offerings__isnull=False).order_by("pk").first()
+    for width in (DESKTOP, PHONE):
+        if width == PHONE:
+            get_user_model().objects.filter(username="curator").delete()
+        page = log_in(open_page, width=width)
+        page.goto("/admin/catalog/finding/queue/")
+        groups = page.locator("[data-queue] .queue-group")
+        assert groups.count() >= 10
+        assert "open findings in" in text_of(page, "#content-main")
+        screenshot(page, f"admin-work-queue-{width}")
+        # Keyboard: j focuses the first group's link.
+        page.keyboard.press("j")
+        assert page.evaluate("document.activeElement.classList.contains('queue-link')")
+        for path in ("/admin/", "/admin/catalog/finding/", "/admin/catalog/variant/",
+                     f"/admin/catalog/variant/{variant.pk}/change/", f"/admin/catalog/variant/{variant.pk}/history/",
+                     f"/admin/catalog/variant/{variant.pk}/split/", "/admin/catalog/importrun/"):
+            page.goto(path)
+        history = Variant.history.filter(id=variant.pk).first()
+        page.goto(f"/admin/catalog/variant/{variant.pk}/history/{history.history_id}/")
+        assert not page.js_errors, page.js_errors

@@ -1,0 +1,100 @@
+"""The work queue: findings refreshed after every import and curator save, ranked, grouped, with what changed."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+
+from catalog.models import Finding, Variant
+from catalog.selectors import quality as quality_selectors
+from catalog.services import quality
+from tests import factories
+from tests.html import form_data, visible_text
+
+pytestmark = pytest.mark.django_db
+SAMPLE = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "litellm_sample.json"
+
+
+@pytest.fixture
+def curator(client):
+    user = User.objects.create_superuser("ada", "ada@example.org", "x")
+    client.force_login(user)
+    return user
+
+
+def test_an_import_refreshes_the_findings(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_litellm", str(SAMPLE), stdout=open("/dev/null", "w"))
+    assert Finding.objects.filter(state=Finding.State.OPEN).exists()
+
+
+def test_a_curator_save_refreshes_the_findings_of_its_family_only(client, curator, django_capture_on_commit_callbacks):
+    fam, other = factories.family("acme", "Acme"), factories.family("bolt", "Bolt")
+    variant = factories.variant(fam, "acme-1", context_window=None)
+    factories.variant(other, "bolt-1", context_window=None)
+    quality.run_checks(["missing-specs"])
+    assert Finding.objects.filter(rule="missing-specs", state=Finding.State.OPEN).count() == 2
+    Finding.objects.filter(family=other).update(message="untouched")
+    url = reverse("admin:catalog_variant_change", args=[variant.pk])
+    data = form_data(client.get(url).content.decode())
+    data["context_window"] = ["8192"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {k: v if len(v) > 1 else v[0] for k, v in data.items()})
+    assert response.status_code == 302
+    assert Finding.objects.get(family=fam, rule="missing-specs").state == Finding.State.RESOLVED
+    assert Finding.objects.get(family=other, rule="missing-specs").message == "untouched"
+
+
+def test_a_scoped_run_leaves_findings_about_no_family_alone(db):
+    fam = factories.family("acme", "Acme")
+    factories.variant(fam, "acme-1", context_window=None)
+    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    source_level = Finding.objects.create(rule="source-import-stale", severity=2, subject="source:x", message="m",
+                                          fingerprint="f", first_seen_at=now, changed_at=now)
+    quality.run_checks(family_ids={fam.pk})
+    source_level.refresh_from_db()
+    assert source_level.state == Finding.State.OPEN
+    assert Finding.objects.filter(family=fam, rule="missing-specs", state=Finding.State.OPEN).exists()
+
+
+def test_the_queue_ranks_what_visitors_see_first_and_groups_by_family(db):
+    fam, old_fam = factories.family("acme", "Acme"), factories.family("bolt", "Bolt")
+    for n in range(4):
+        factories.variant(fam, f"acme-{n}", context_window=None, status="current")
+    factories.variant(old_fam, "bolt-1", context_window=None, status="legacy")
+    quality.run_checks(["missing-specs", "family-without-source"])
+    queue = quality_selectors.work_queue("/admin/catalog/finding/")
+    first = queue.groups[0]
+    assert (first.rule, first.family_name, first.count) == ("missing-specs", "Acme", 4)
+    legacy = next(g for g in queue.groups if g.rule == "missing-specs" and g.family_name == "Bolt")
+    sources = [g for g in queue.groups if g.rule == "family-without-source"]
+    assert queue.groups.index(legacy) > 0 and all(queue.groups.index(g) > 0 for g in sources)
+    assert first.list_url == f"/admin/catalog/finding/?rule=missing-specs&family={fam.pk}"
+    assert dict(queue.by_action)["Fill in specs"] == 5
+    assert queue.open_count == 7
+
+
+def test_the_queue_page_needs_no_button_and_shows_what_changed_since_the_last_visit(
+        client, curator, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_litellm", str(SAMPLE), stdout=open("/dev/null", "w"))
+    url = reverse("admin:catalog_finding_queue")
+    client.get(url)
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    text = visible_text(response.content.decode())
+    assert response.status_code == 200
+    assert "Since your last visit (the last 7 days)" in text and "1 import run" in text
+    assert "from LiteLLM, import run" in text and " new, " in text  # the run's summary
+    assert "open findings in" in text or "open finding in" in text
+    assert 'src="/static/js/work-queue.js"' in response.content.decode()
+    client.post(url)
+    text = visible_text(client.get(url).content.decode())
+    assert "0 import runs" in text and "Since your last visit (" in text
+
+
+def test_the_queue_link_is_on_every_admin_page(client, curator):
+    assert reverse("admin:catalog_finding_queue") in client.get(reverse("admin:index")).content.decode()
+    assert Variant.objects.count() == 0
