@@ -21,6 +21,9 @@ EXAMPLES = {
     "sitemap": "/sitemap.xml",
     "feed-variants": "/feeds/variants.atom",
     "feed-prices": "/feeds/prices.atom",
+    "feed-family-changes": "/feeds/families/llava.atom",
+    "feed-variant-changes": "/feeds/families/llava/llava-13b.atom",
+    "feed-provider-changes": "/feeds/providers/ollama.atom",
 }
 QUERIES = ["", "?sort=-name&page=2"]
 
