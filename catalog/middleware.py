@@ -4,6 +4,10 @@ Placed inside Django's CSP middleware, so each response (cached or not) still ge
 header. A cached body is stored with its nonce replaced by a secret placeholder and served with
 the nonce of the request that reads it: nonces stay unique per response.
 
+Query parameters: a request with a parameter its view does not read (`known_parameters`) is
+redirected (302) to the URL without it, so junk parameters cannot multiply the cached copies of a
+page; and at most CATALOG_PAGE_CACHE_VARIANTS query strings are cached per page and catalog version.
+
 Which views: every view of the `catalog` URL namespace, and views marked with `public_page`
 (sitemap, robots.txt, feeds). Only GET and HEAD, only 200 responses that set no cookie, vary on
 nothing but the request's encoding and htmx headers, are not streamed, and do not say
@@ -38,15 +42,49 @@ RESPONSE_ATTRIBUTES = ("_csp_config", "_csp_ro_config")
 CLIENT_CACHE_CONTROL = "public, no-cache"
 
 
-def public_page(view):
-    """A view outside the catalog namespace, marked as a cacheable public page."""
+def public_page(view=None, *, parameters=()):
+    """A view outside the catalog namespace, marked as a cacheable public page reading only `parameters`."""
+    if view is None:
+        return functools.partial(public_page, parameters=parameters)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         return view(*args, **kwargs)
 
     setattr(wrapper, CACHE_ATTRIBUTE, True)
+    wrapper.query_parameters = frozenset(parameters)
     return wrapper
+
+
+def known_parameters(view_func) -> frozenset | None:
+    """The query parameters a public view reads, or None when it does not say (then nothing is redirected).
+
+    A class-based view says so with `query_parameters` (a set) or `get_query_parameters()` (derived
+    from its filters or form); a function view through `public_page(parameters=…)`.
+    """
+    explicit = getattr(view_func, "query_parameters", None)
+    if explicit is not None:
+        return frozenset(explicit)
+    view_class = getattr(view_func, "view_class", None)
+    if view_class is None:
+        return None
+    if hasattr(view_class, "get_query_parameters"):
+        return frozenset(view_class.get_query_parameters())
+    declared = getattr(view_class, "query_parameters", None)
+    return None if declared is None else frozenset(declared)
+
+
+def _canonical_redirect(request, known: frozenset):
+    """A 302 to the same URL without the parameters the page does not read (utm_…, junk, cache busters)."""
+    from django.http import HttpResponseRedirect
+
+    query = request.GET.copy()
+    for name in [name for name in query if name not in known]:
+        del query[name]
+    encoded = query.urlencode()
+    response = HttpResponseRedirect(request.path + (f"?{encoded}" if encoded else ""))
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def _is_public(request, view_func) -> bool:
@@ -95,7 +133,10 @@ class PublicPageCacheMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method not in ("GET", "HEAD") or not _is_public(request, view_func):
             return None
-        state = {"key": None}
+        known = known_parameters(view_func)
+        if known is not None and any(name not in known for name in request.GET):
+            return _canonical_redirect(request, known)  # one cache entry per page, not one per junk parameter
+        state = {"key": None, "version": None}
         setattr(request, REQUEST_STATE, state)
         if page_cache.has_uncommitted_changes():
             return None
@@ -105,7 +146,7 @@ class PublicPageCacheMiddleware:
         key = page_cache.page_key(version, request)
         page = page_cache.get_page(key)
         if page is None:
-            state["key"] = key
+            state["key"], state["version"] = key, version
             return None
         return self._from_cache(request, page)
 
@@ -138,7 +179,7 @@ class PublicPageCacheMiddleware:
             return response
         content = _normalized(response.content, request)
         etag, modified = _etag(content), time.time()
-        if state["key"] is not None:
+        if state["key"] is not None and page_cache.admit_variant(state["version"], request):
             page_cache.set_page(state["key"], page_cache.CachedPage(
                 content=content,
                 status=response.status_code,

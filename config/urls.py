@@ -17,7 +17,7 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", site.healthz, name="healthz"),
     path("robots.txt", site.robots_txt, name="robots"),
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap, parameters={"p"}), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("feeds/variants.atom", public_page(NewVariantsFeed()), name="feed-variants"),
     path("feeds/prices.atom", public_page(PriceChangesFeed()), name="feed-prices"),
     # One changelog feed per page that has a changelog (selectors.changelog).

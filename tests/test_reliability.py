@@ -221,3 +221,40 @@ def test_postgresql_connections_time_out(settings):
         importlib.reload(config_settings)
     assert options["connect_timeout"] == 3
     assert options["options"] == "-c statement_timeout=30000"
+
+
+# --- 15.10: the page cache keyed by what a page reads, bounded per page -----------------------------
+
+
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("/families/?junk=1&q=llava&utm_source=x", "/families/?q=llava"),
+    ("/models/?modality=image&modality=audio&x=1", "/models/?modality=image&modality=audio"),
+    ("/families/llava/?sort=context&fbclid=1", "/families/llava/?sort=context"),
+    ("/families/llava/llava-13b/?input_tokens=5&ref=a", "/families/llava/llava-13b/?input_tokens=5"),
+    ("/compare/?v=llava/llava-13b&v=llava-1-5/llava-1-5-13b&z=", "/compare/?v=llava%2Fllava-13b&v=llava-1-5%2Fllava-1-5-13b"),
+    ("/sitemap.xml?cachebuster=123", "/sitemap.xml"),
+    ("/robots.txt?a=b", "/robots.txt"),
+    ("/?q=1", "/"),
+])
+def test_a_parameter_a_page_does_not_read_redirects_to_the_url_without_it(client, seed, url, canonical):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == canonical
+    assert client.get(canonical).status_code == 200
+
+
+def test_parameters_a_page_reads_are_not_redirected(client, seed):
+    for url in ("/models/?q=llava&sort=-released&page_size=10&format=html", "/providers/ollama/?listed=all&sort=family",
+                "/choose/?modality=image&page=1", "/sitemap.xml?p=1", "/families/?use_case=x&open_weights=yes"):
+        assert client.get(url).status_code in {200, 400}, url
+
+
+def test_the_cached_copies_of_one_page_are_bounded(rf, settings):
+    from catalog.services import page_cache
+
+    settings.CATALOG_PAGE_CACHE_VARIANTS = 3
+    request = rf.get("/models/?q=a")
+    admitted = [page_cache.admit_variant(123, rf.get(f"/models/?q={n}")) for n in range(5)]
+    assert admitted == [True, True, True, False, False]
+    assert page_cache.admit_variant(123, rf.get("/families/?q=1"))  # another page has its own allowance
+    assert page_cache.admit_variant(124, request)  # a new catalog version starts again

@@ -192,6 +192,23 @@ def page_key(version: int, request) -> str:
     return f"catalog:page:{version}:{digest}"
 
 
+def admit_variant(version: int | None, request) -> bool:
+    """May one more query string of this page be cached under this version? At most CATALOG_PAGE_CACHE_VARIANTS."""
+    if version is None or not _breaker.available():
+        return False
+    digest = hashlib.sha256(f"{request.get_host()}\n{request.path}".encode()).hexdigest()[:32]
+    key = f"catalog:variants:{version}:{digest}"
+    try:
+        if cache.add(key, 1, timeout=settings.CATALOG_PAGE_CACHE_SECONDS):
+            return True
+        return cache.incr(key) <= settings.CATALOG_PAGE_CACHE_VARIANTS
+    except ValueError:  # expired between add and incr
+        return True
+    except Exception as error:  # noqa: BLE001 (any cache backend failure trips the breaker; pages are served uncached)
+        _breaker.trip(error)
+        return False
+
+
 def get_page(key: str) -> CachedPage | None:
     if not _breaker.available():
         return None

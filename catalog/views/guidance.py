@@ -14,6 +14,7 @@ from catalog.views import pages
 
 class FamilyFAQView(TemplateView):
     template_name = "catalog/family_faq.html"
+    query_parameters = frozenset()
 
     def get_context_data(self, **kwargs):
         faq = selectors.family_faq_page(self.kwargs["family"])
@@ -24,6 +25,7 @@ class FamilyFAQView(TemplateView):
 
 class SiteFAQView(TemplateView):
     template_name = "catalog/faq.html"
+    query_parameters = frozenset()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, faq=selectors.site_faq_page())
@@ -33,6 +35,10 @@ class ChooseView(TemplateView):
     """/choose/: the needs are GET parameters, so a result can be shared and bookmarked."""
 
     template_name = "catalog/choose.html"
+
+    @classmethod
+    def get_query_parameters(cls) -> set[str]:
+        return set(ChooserForm.base_fields)
 
     def get(self, request, *args, **kwargs):
         form = ChooserForm(request.GET or None)
@@ -46,6 +52,10 @@ class ChooseView(TemplateView):
 
 class VariantDetailView(pages.VariantDetailView):
     """The variant page, plus its comparison line, hardware fit and cost calculator."""
+
+    @classmethod
+    def get_query_parameters(cls) -> set[str]:
+        return set(CostForm.base_fields)
 
     def get(self, request, *args, **kwargs):
         context = self.get_context_data(**kwargs)

@@ -13,6 +13,7 @@ from catalog.selectors.changelog import family_changelog, merged_into, variant_c
 
 class HomeView(TemplateView):
     template_name = "catalog/home.html"
+    query_parameters = frozenset()  # what a view reads; others are redirected away (catalog.middleware)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, **selectors.home_page())
@@ -20,6 +21,7 @@ class HomeView(TemplateView):
 
 class FamilyDetailView(TemplateView):
     template_name = "catalog/family_detail.html"
+    query_parameters = frozenset({"sort"})
 
     def get_context_data(self, **kwargs):
         page = selectors.family_page(self.kwargs["family"], spec_sort=self.request.GET.get("sort"))
@@ -58,6 +60,7 @@ class VariantDetailView(TemplateView):
 
 class ProviderListView(ListView):
     template_name = "catalog/provider_list.html"
+    query_parameters = frozenset()
     context_object_name = "providers"
 
     def get_queryset(self):

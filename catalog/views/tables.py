@@ -119,6 +119,11 @@ class TableView(FilterView):
     htmx_partial = ""  # the template partial an htmx request swaps in; empty: the whole page
     choosable_columns = False  # whether ?cols= picks the HTML columns (/models/)
 
+    @classmethod
+    def get_query_parameters(cls) -> set[str]:
+        """Every parameter the table reads: its filters and the shared options (the page cache's key)."""
+        return set(cls.filterset_class.base_filters) | set(TableOptionsForm.base_fields)
+
     def get_queryset(self):
         raise NotImplementedError
 
@@ -367,6 +372,7 @@ MAX_COMPARED = 6
 
 class CompareView(View):
     template_name = "catalog/compare.html"
+    query_parameters = frozenset({"v"})
 
     def get(self, request):
         raw = request.GET.getlist("v")

@@ -112,7 +112,7 @@ def test_feeds_are_advertised_on_every_page(client, seed):
     ("/providers/ollama/", "Ollama"),
 ])
 def test_canonical_link_and_opengraph_tags(client, seed, url, title):
-    tags = head_tags(client.get(url + "?sort=context&utm_source=x").content.decode())
+    tags = head_tags(client.get(url + "?sort=context&utm_source=x", follow=True).content.decode())
     assert tags["canonical"] == f"http://testserver{url}"  # no query string
     assert tags["og:url"] == tags["canonical"]
     assert tags["og:title"] == title

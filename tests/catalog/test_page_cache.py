@@ -166,7 +166,7 @@ def test_a_bulk_import_shows_at_once(client, committed_seed, monkeypatch):
     def parse(raw, path):
         return [], [], 0
 
-    def apply(source, entries, run, dry_run=False, progress=None, snapshot_at=None):
+    def apply(source, entries, run, dry_run=False, progress=None, **kwargs):
         if not dry_run:  # a real dry run writes and rolls back
             Offering.objects.filter(pk=offering.pk).update(price_input=Decimal("0.5"), price_output=Decimal(1))
         return runner.ImportReport(source)

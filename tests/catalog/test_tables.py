@@ -237,6 +237,8 @@ def test_arbitrary_query_strings_never_give_a_500(client, catalog, path):
     @given(PARAMS)
     def check(params):
         response = client.get(f"{path}?{urlencode(params)}")
+        if response.status_code == 302:  # a parameter the page does not read: to the URL without it
+            response = client.get(response["Location"])
         assert response.status_code in {200, 400}, (params, response.status_code)
 
     check()
@@ -332,6 +334,9 @@ def test_query_count_is_the_same_for_10_and_1000_variants(client, db, page, quer
 
         prov = grow(total)
         url = page.format(prov=prov.slug) + "?" + query.format(prov=prov.slug)
+        response = client.get(url)
+        if response.status_code == 302:  # parameters this page does not read are redirected away first
+            url = response["Location"]
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
