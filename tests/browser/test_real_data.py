@@ -2,8 +2,9 @@
 
 The bundled models.dev import plus LiteLLM's JSON (`make data`; LITELLM_JSON or .data/) is loaded
 once for this module into the test database and served by a live server of its own: no test here
-writes, so nothing is flushed between them (the module empties the database when it is done).
-At 390 px (a phone) and 1280 px (a laptop), light and dark.
+writes, so nothing is flushed between them.
+At 390 px (a phone) and 1280 px (a laptop), light and dark. Afterwards the database holds again
+what the migrations put there, for the tests that follow in it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def real_site(django_db_setup, django_db_blocker):
     assert "memory" in name or "test" in name, f"not a test database: {name}"  # never import into or flush a real one
     litellm = Path(os.environ.get("LITELLM_JSON") or ROOT / ".data" / "litellm-1.110.2.json")
     with django_db_blocker.unblock(), open(os.devnull, "w") as quiet:
+        # What the migrations left (content types, the Curators group…): put back afterwards, as the
+        # tests that run next in the same database expect it.
+        before = connection.creation.serialize_db_to_string()
         call_command("load_seed", verbosity=0, stdout=quiet)
         call_command("import_modelsdev", verbosity=0, stdout=quiet)
         if litellm.exists():
@@ -45,7 +49,8 @@ def real_site(django_db_setup, django_db_blocker):
     yield server
     server.stop()
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(before)
 
 
 @pytest.fixture
