@@ -38,6 +38,8 @@ def number(value):
         return None
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and value.is_integer():  # a price the CSV export read as a float
+        return int(value)
     return value
 
 
