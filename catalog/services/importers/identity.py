@@ -142,7 +142,6 @@ def model_kind(model_id: str, name: str, input_modalities: list[str], output_mod
 # Providers that sell a subscription (a coding plan, a chat product), not tokens: their $0 is not a price.
 SUBSCRIPTION_PROVIDERS = re.compile(r"coding-plan|token-plan|for-coding|^github-copilot$|^gitlab$|^v0$|^poe$|"
                                     r"^kimi-for-coding$|^claudinio$|^firepass$")
-ROUTER_PROVIDERS = set()
 
 
 def offering_kind(provider_slug: str, provider_kind: str, model_id: str, variant_kind: str,

@@ -23,7 +23,6 @@ from catalog.models import (
     Listing,
     ModelKind,
     Offering,
-    OfferingKind,
     PriceRecord,
     Status,
     Variant,
@@ -288,4 +287,4 @@ def resolve(ctx, offering_ids: set[int], variant_ids: set[int]) -> None:
     Resolver(ctx).run(offering_ids, variant_ids)
 
 
-__all__ = ["IMPORT_SOURCES", "SOURCE_ORDER", "OfferingKind", "resolve"]
+__all__ = ["IMPORT_SOURCES", "SOURCE_ORDER", "resolve", "variant_values"]

@@ -620,7 +620,6 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
                             first_seen=ctx.now, **{k: v for k, v in values.items() if v is not None})
         offering.kind = offering_kind(provider.slug, provider.kind, entry.model_id, variant.kind,
                                       offering.price_input, offering.price_output)
-        offering._new = True
         new_offerings.append(offering)
         offerings[(provider.pk, entry.model_id)] = offering
         touched[entry.key] = offering
