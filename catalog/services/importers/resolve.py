@@ -92,8 +92,9 @@ def _pick_variant_value(name: str, tiers: list[list[dict]]):
 def _pick_release(tiers: list[list[dict]], first_party: bool):
     """(date, precision): the maker's own listing's date; else the earliest any current listing gives."""
     for index, tier in enumerate(tiers):
+        # A date before 2000 is a placeholder (the Unix epoch some listings give), never a release.
         dated = [(_typed("release_date", v.get("variant.release_date")), v.get("variant.release_precision") or "day")
-                 for v in tier if v.get("variant.release_date")]
+                 for v in tier if v.get("variant.release_date") and v["variant.release_date"] >= "2000"]
         if dated:
             if index == 0 and first_party:
                 return _majority(dated)
