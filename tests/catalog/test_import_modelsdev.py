@@ -328,3 +328,13 @@ def test_ids_with_symbols_become_url_safe_slugs(tmp_path, api):
     variant = Variant.objects.get(slug="llama-3-3-3-1v3-3-70b-hanami-x1")
     assert re.fullmatch(r"[a-z0-9-]+", variant.match_key)
     assert variant.get_absolute_url() == f"/families/{variant.family.slug}/llama-3-3-3-1v3-3-70b-hanami-x1/"
+
+
+def test_a_placeholder_release_date_is_never_the_earliest(tmp_path):
+    api = {
+        "reseller-a": provider("reseller-a", "A", [model("acme/widget-7b", "Widget 7B", release_date="1970-01-01")]),
+        "reseller-b": provider("reseller-b", "B", [model("acme/widget-7b", "Widget 7B", release_date="2024-03-02")]),
+    }
+    run(write(tmp_path, api))
+    variant = Offering.objects.get(provider__slug="reseller-a").variant
+    assert variant.release_date.isoformat() == "2024-03-02"
