@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, models
 from django.utils.text import slugify
 from pydantic import ValidationError as SchemaError
 
@@ -22,7 +22,6 @@ from catalog.models import (
     FamilyTag,
     FAQEntry,
     FieldLock,
-    ImportRun,
     Offering,
     Organization,
     Provider,
@@ -30,16 +29,9 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.services import history, quality, summaries
+from catalog.services import history, summaries
 from catalog.services.catalog_format import CatalogDocument, parse_partial_date
-from catalog.services.importers.runs import (
-    ImportBusy,
-    WriteTally,
-    finish_run,
-    import_lock,
-    start_run,
-)
-from catalog.services.page_cache import bump_catalog_version
+from catalog.services.importers.runs import ImportBusy, WriteTally, import_run
 
 
 class CatalogImportError(Exception):
@@ -63,10 +55,6 @@ class ImportSummary(WriteTally):
 
 def _blank(value) -> bool:
     return value is None or value == "" or value == []
-
-
-class _DryRunRollback(Exception):
-    pass
 
 
 def describe_schema_error(error: SchemaError, document: dict) -> str:
@@ -217,39 +205,21 @@ def import_catalog(
     """
     document = validate_document(data)
     summary = ImportSummary(dry_run=dry_run)
+    raw = raw or json.dumps(data, sort_keys=True, default=str).encode()
     try:
-        with import_lock():
-            run = start_run(origin, dataset or "(document)", raw or json.dumps(data, sort_keys=True, default=str).encode())
-            try:
-                with transaction.atomic():
-                    writer = _Writer(summary, origin, only_fill_missing=only_fill_missing)
-                    with summaries.deferred():  # one refresh of every summary at the end, not one per offering
-                        _write(document, writer)
-                    writer.record_history(history.import_reason(run))
-                    summaries.refresh()
-                    if dry_run:
-                        raise _DryRunRollback
-            except _DryRunRollback:
-                pass
-            except ValidationError as error:
-                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
-                raise CatalogImportError(f"invalid value: {error}") from error
-            except CatalogImportError as error:
-                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
-                raise
-            except DatabaseError as error:  # what validation missed: named, not a traceback
-                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
-                raise CatalogImportError(f"the database refused the data ({type(error).__name__}): {error}") from error
-            except Exception as error:
-                finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
-                raise
-            finish_run(run, status=ImportRun.Status.DRY_RUN if dry_run else ImportRun.Status.SUCCEEDED,
-                       counts=summary.counts(), notes=summary.kept_by_lock)
-            if not dry_run:
-                bump_catalog_version()  # make the public pages fresh once the import has committed
-                quality.check_after_commit()  # the work queue is fresh after every import
+        with import_run(origin, dataset or "(document)", raw, dry_run=dry_run) as outcome:
+            writer = _Writer(summary, origin, only_fill_missing=only_fill_missing)
+            with summaries.deferred():  # one refresh of every summary at the end, not one per offering
+                _write(document, writer)
+            writer.record_history(history.import_reason(outcome.run))
+            summaries.refresh()
+            outcome.counts, outcome.notes = summary.counts(), summary.kept_by_lock
     except ImportBusy as error:
         raise CatalogImportError(str(error)) from error
+    except ValidationError as error:
+        raise CatalogImportError(f"invalid value: {error}") from error
+    except DatabaseError as error:  # what validation missed: named, not a traceback
+        raise CatalogImportError(f"the database refused the data ({type(error).__name__}): {error}") from error
     return summary
 
 

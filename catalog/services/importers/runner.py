@@ -1,4 +1,4 @@
-"""Run one source import: lock, record the run, parse, guard against shrinking, write, finish the record."""
+"""Run one source import (`runs.import_run`: lock, run record, transaction): parse, guard against shrinking, write."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from catalog.models import PRICE_FIELD_NAMES, ImportRun, Listing
-from catalog.services import quality
 from catalog.services.importers.reading import read_bytes
-from catalog.services.importers.runs import ImportError_, finish_run, import_lock, start_run
+from catalog.services.importers.runs import ImportError_, import_run
 from catalog.services.importers.sources import ImportReport, SourceEntry, apply_entries
-from catalog.services.page_cache import bump_catalog_version
 
 
 def snapshot_time(path):
@@ -68,26 +66,17 @@ def run_import(
     allow_shrink: bool = False,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> tuple[ImportReport, ImportRun]:
-    with import_lock():
-        raw = read_bytes(path)
-        run = start_run(source, str(path), raw, version=version, dry_run=dry_run)
-        try:
-            entries, notes, skipped = parse(raw, str(path))
-            if not allow_shrink and (problems := shrink_problems(source, entries)):
-                raise ShrinkRefused(
-                    f"{path}: refused, nothing written: " + "; ".join(problems)
-                    + ". Is the file complete? To apply it anyway, run again with --allow-shrink."
-                )
-            report = apply_entries(source, entries, run, dry_run=dry_run, progress=progress,
-                                   snapshot_at=snapshot_time(path))
-            report.skipped.extend(notes)
-            report.skipped_records = skipped
-        except Exception as error:
-            finish_run(run, status=ImportRun.Status.FAILED, error=str(error))
-            raise
-        finish_run(run, status=ImportRun.Status.DRY_RUN if dry_run else ImportRun.Status.SUCCEEDED,
-                   counts=report.counts(), notes=report.notes())
-    if not dry_run:
-        bump_catalog_version()  # bulk writes send no signals: make the public pages fresh
-        quality.check_after_commit()  # the work queue is fresh after every import
-    return report, run
+    raw = read_bytes(path)
+    with import_run(source, str(path), raw, version=version, dry_run=dry_run) as outcome:
+        entries, notes, skipped = parse(raw, str(path))
+        if not allow_shrink and (problems := shrink_problems(source, entries)):
+            raise ShrinkRefused(
+                f"{path}: refused, nothing written: " + "; ".join(problems)
+                + ". Is the file complete? To apply it anyway, run again with --allow-shrink."
+            )
+        report = apply_entries(source, entries, outcome.run, dry_run=dry_run, progress=progress,
+                               snapshot_at=snapshot_time(path))
+        report.skipped.extend(notes)
+        report.skipped_records = skipped
+        outcome.counts, outcome.notes = report.counts(), report.notes()
+    return report, outcome.run

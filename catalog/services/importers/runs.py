@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import ImportRun
@@ -125,3 +125,46 @@ def finish_run(run: ImportRun, *, status: str, counts: dict | None = None, notes
     run.notes = (notes or [])[:5000]
     run.error = error[:10000]
     run.save(update_fields=["status", "finished_at", "counts", "notes", "error"])
+
+
+class _DryRun(Exception):
+    """Raised inside the run's transaction to roll a dry run back."""
+
+
+@dataclass
+class RunOutcome:
+    """What the body of an `import_run` reports, for the run record: its counts and notes."""
+
+    run: ImportRun
+    counts: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def import_run(source: str, dataset: str, raw: bytes, *, version: str = "", dry_run: bool = False):
+    """One import, for every kind of source: the import lock, its ImportRun record, one transaction.
+
+    The body writes inside the transaction and fills the yielded RunOutcome. A dry run is rolled back;
+    an error rolls back, marks the run failed with its message and propagates. After a committed run the
+    public pages' cache version is bumped (bulk writes send no signals) and the findings are refreshed.
+    """
+    from catalog.services import quality  # the rules read the catalog through modules that import this one
+    from catalog.services.page_cache import bump_catalog_version
+
+    with import_lock():
+        outcome = RunOutcome(start_run(source, dataset, raw, version=version, dry_run=dry_run))
+        try:
+            with transaction.atomic():
+                yield outcome
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except Exception as error:
+            finish_run(outcome.run, status=ImportRun.Status.FAILED, error=str(error) or type(error).__name__)
+            raise
+        finish_run(outcome.run, status=ImportRun.Status.DRY_RUN if dry_run else ImportRun.Status.SUCCEEDED,
+                   counts=outcome.counts, notes=outcome.notes)
+    if not dry_run:
+        bump_catalog_version()
+        quality.check_after_commit()  # the work queue is fresh after every import

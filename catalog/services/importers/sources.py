@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import (
@@ -38,25 +37,10 @@ from catalog.models import (
 )
 from catalog.services import history, summaries
 from catalog.services.curation import json_value
-from catalog.services.importers import resolve
+from catalog.services.importers import grouping, resolve
 from catalog.services.importers.identity import (
-    GATEWAY_SEGMENTS,
-    MAKER_PROVIDERS,
-    base_family,
     canonical_key,
-    model_kind,
-    namespace_of,
     offering_kind,
-    without_sizes,
-)
-from catalog.services.importers.matching import (
-    CREATORS,
-    UNATTRIBUTED,
-    creator_for,
-    derive_family,
-    family_name,
-    normalize_model_id,
-    slug_of,
 )
 from catalog.services.importers.runs import WriteTally
 
@@ -144,10 +128,6 @@ class ImportReport(WriteTally):
         return lines
 
 
-class _Rollback(Exception):
-    pass
-
-
 def _blank(value) -> bool:
     return value is None or value == "" or value == []
 
@@ -225,18 +205,16 @@ def apply_entries(
     snapshot_at=None,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> ImportReport:
-    """Write what a source lists, in one transaction (rolled back for a dry run).
+    """Write what a source lists, inside the run's transaction (`runs.import_run`, which rolls a dry run back).
 
     snapshot_at: when the source's data was taken (price records start then); the import time otherwise.
     """
     report = ImportReport(source=source, dry_run=dry_run)
-    try:
-        with transaction.atomic():
-            _apply(source, entries, run, report, progress, snapshot_at)
-            if dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
+    now = timezone.now()
+    locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
+    ctx = _Run(source, run, report, _Applier(source, report, locks), now, snapshot_at or now)
+    with history.reason_for_writes(history.import_reason(run)):  # every version this run writes names it
+        _write_stages(ctx, entries, progress)
     return report
 
 
@@ -253,16 +231,8 @@ class _Run:
     created: set = field(default_factory=set)  # (model, pk) of what this run made, not counted twice
 
 
-def _apply(source, entries, run, report, progress, snapshot_at=None) -> None:
-    now = timezone.now()
-    locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
-    ctx = _Run(source, run, report, _Applier(source, report, locks), now, snapshot_at or now)
-    with history.reason_for_writes(history.import_reason(run)):  # every version this run writes names it
-        _write_stages(ctx, source, entries, progress)
-
-
-def _write_stages(ctx: _Run, source, entries, progress) -> None:
-    now, report = ctx.now, ctx.report
+def _write_stages(ctx: _Run, entries, progress) -> None:
+    source, now, report = ctx.source, ctx.now, ctx.report
     providers = _write_providers(ctx, entries)
     group_variant, group_note = _write_variants(ctx, entries, progress)
     touched = _write_offerings(ctx, entries, providers, group_variant)
@@ -326,31 +296,6 @@ def _write_providers(ctx: _Run, entries: list[SourceEntry]) -> dict[str, Provide
     return providers
 
 
-def _group_entries(entries: list[SourceEntry], known_keys: set[str]) -> dict[str, list[SourceEntry]]:
-    """Entries by identity key; a key without sizes joins the one sized key of its model ("llama-4-maverick").
-
-    A group that absorbs another key remembers it in `absorbed` (written as aliases, so later runs agree)."""
-    groups: dict[str, list[SourceEntry]] = defaultdict(list)
-    for entry in entries:
-        groups[entry.match_key].append(entry)
-    absorbed.clear()
-    by_base: dict[str, set[str]] = defaultdict(set)
-    for key in set(groups) | known_keys:
-        base = without_sizes(key)
-        if base != key:
-            by_base[base].add(key)
-    for key in sorted(groups):
-        sized = by_base.get(key)
-        if not sized or without_sizes(key) != key or "-" not in key or not any(ch.isdigit() for ch in key):
-            continue
-        weight = {k: len(groups.get(k, ())) + (k in known_keys) for k in sized}
-        ranked = sorted(sized, key=lambda k: (-weight[k], k))
-        if len(ranked) == 1 or weight[ranked[0]] > sum(weight[k] for k in ranked[1:]):
-            groups[ranked[0]].extend(groups.pop(key))
-            absorbed[ranked[0]].add(key)
-    return groups
-
-
 def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
     """Find each group's variant (aliases, match keys, slugs) or make it, with its family and creator."""
     source, report = ctx.source, ctx.report
@@ -366,10 +311,10 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
     by_slug: dict[str, list[Variant]] = defaultdict(list)
     for variant in variants:
         by_slug[variant.slug].append(variant)
-    groups = _group_entries(entries, set(by_key))
+    grouped = grouping.group_entries(entries, set(by_key))
+    groups, creators = grouped.groups, grouped.creators
     families = {f.slug: f for f in Family.objects.select_related("creator")}
     by_name = {(v.family.creator.slug, canonical_key(v.name)): v for v in variants if v.kind != ModelKind.ROUTER}
-    groups, creators = _merge_by_name(groups)
     organizations = {o.slug: o for o in Organization.objects.all()}
     taken_slugs: dict[int, set[str]] = defaultdict(set)
     for variant in variants:
@@ -383,8 +328,9 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
     for key, members in progress(sorted(groups.items())):
         members.sort(key=lambda m: (m.provider.slug, m.model_id))
         creator_slug = creators[key][0]
-        family_slug, ambiguous = _family_of(key, members, creator_slug, families)
-        found = _find_variant(key, members, aliases, by_key, by_slug) or _find_by_name(creators[key], members, by_name)
+        family_slug, ambiguous = grouping.family_of(key, members, creator_slug, families)
+        found = (grouping.find_variant(key, members, aliases, by_key, by_slug)
+                 or grouping.find_by_name(creators[key], members, by_name))
         if found is not None:
             variant, how = found
             exact = any(m.model_id.lower() == key for m in members)
@@ -427,7 +373,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
     ctx.created |= {(Variant, variant.pk) for variant in new_variants}
     history.record_created(new_variants, when=ctx.now)
     _bulk_update(Variant, changed_variants, {"match_key"}, ctx.now)
-    new_aliases = _aliases_to_write(source, group_variant, aliases, by_key)
+    new_aliases = grouping.aliases_to_write(source, grouped, group_variant, aliases, by_key)
     VariantAlias.objects.bulk_create(new_aliases, batch_size=BATCH)
     report.created["aliases"] += len(new_aliases)
     report.created["variants"] += len(new_variants)
@@ -449,154 +395,11 @@ def _family_record(source, creator, family_slug, organizations, families, new_or
         new_organizations.append(organizations[slug])
     family = families.get(family_slug)
     if family is None:
-        family = Family(slug=family_slug, name=_family_display_name(family_slug, organizations[slug]),
+        family = Family(slug=family_slug, name=grouping.family_display_name(family_slug, organizations[slug]),
                         creator=organizations[slug], origin=source)
         families[family_slug] = family
         new_families.append(family)
     return family
-
-
-def _aliases_to_write(source, group_variant, aliases, by_key) -> list[VariantAlias]:
-    """Every key this run resolved some other way than by the variant's own match key becomes an alias, so a
-    later run (of any source) finds the same variant first thing, whatever else changed meanwhile."""
-    new_aliases, written = [], set(aliases)
-    for key in sorted(group_variant):
-        variant = group_variant[key]
-        for other in sorted({key} | absorbed.get(key, set())):
-            if other != variant.match_key and other not in written and by_key.get(other, variant) is variant:
-                written.add(other)
-                new_aliases.append(VariantAlias(alias=other, variant=variant, source=source,
-                                                note=f"resolved by {source} to {variant.match_key or variant.slug}"))
-    return new_aliases
-
-
-def _find_variant(key, members, aliases, by_key, by_slug):
-    """(variant, how) for a group from the catalog, or None: aliases first, then match keys, then slugs."""
-    for candidate in (key, *sorted({m.match_key for m in members}), *(normalize_model_id(m.model_id) for m in members)):
-        if candidate in aliases:
-            return aliases[candidate], f"alias {candidate}"
-    if key in by_key:
-        return by_key[key], ""
-    for member in members:
-        old = normalize_model_id(member.model_id)
-        if old in by_key:
-            return by_key[old], ""
-    for candidate in (key, *(normalize_model_id(m.model_id) for m in members)):
-        if candidates := by_slug.get(candidate):
-            return sorted(candidates, key=lambda v: v.pk)[0], "matched an existing variant by slug"
-    return None
-
-
-absorbed: dict[str, set[str]] = defaultdict(set)  # group key → other keys it took in this run
-
-
-def _name_key(members: list[SourceEntry]) -> str:
-    """The model's display name as a key: the name most of its listings give, without reseller prefixes or tiers."""
-    names = Counter(resolve.clean_name(m.variant.get("name") or "") for m in members)
-    names.pop("", None)
-    if not names:
-        return ""
-    name = sorted(names, key=lambda n: (-names[n], n))[0]
-    key = canonical_key(name)
-    return key if any(ch.isdigit() for ch in key) or "-" in key else ""
-
-
-def _merge_by_name(groups: dict[str, list[SourceEntry]]):
-    """Groups one maker names alike are one model ("devstral-medium-2507" and "devstral-medium", both
-    "Devstral Medium"); routers and aliases stay apart. Returns the groups and each group's creator."""
-    creators = {key: _creator_of(key, members) for key, members in groups.items()}
-    first_by_name: dict[tuple[str, str], str] = {}
-    for key in sorted(groups, key=lambda k: (-len(groups[k]), k)):
-        members = groups[key]
-        if model_kind(members[0].model_id, "", [], []) == ModelKind.ROUTER:
-            continue
-        name = _name_key(members)
-        if not name:
-            continue
-        target = first_by_name.setdefault((creators[key][0], name), key)
-        if target != key:
-            groups[target].extend(groups.pop(key))
-            absorbed[target] |= {key} | absorbed.pop(key, set())
-            del creators[key]
-    return groups, creators
-
-
-def _find_by_name(creator, members, by_name):
-    name = _name_key(members)
-    if name and (variant := by_name.get((creator[0], name))) is not None:
-        return variant, f"same maker and name as {variant.slug}"
-    return None
-
-
-def _creator_of(key: str, members: list[SourceEntry]) -> tuple[str, str, str]:
-    """(slug, name, website): the maker's own listing, then the ids' namespaces, then name patterns."""
-    makers = Counter(MAKER_PROVIDERS[m.provider.slug] for m in members if m.provider.slug in MAKER_PROVIDERS)
-    known = {slug: (slug, name, site) for _pattern, slug, name, site in CREATORS}
-    by_pattern = creator_for(key, *(slug_of(m.family_hint) for m in members if m.family_hint))
-    if makers:
-        slug = sorted(makers, key=lambda s: (-makers[s], s))[0]
-        if slug in known and (by_pattern[0] in (slug, UNATTRIBUTED[0]) or len(makers) == 1):
-            return known[slug]
-    spaces = Counter()
-    names: dict[str, str] = {}
-    for member in members:
-        if found := namespace_of(member.model_id):
-            spaces[found[0]] += 1
-            names.setdefault(found[0], found[1])
-    if spaces:
-        slug = sorted(spaces, key=lambda s: (-spaces[s], s))[0]
-        if slug in known:
-            return known[slug]
-        if by_pattern[0] == UNATTRIBUTED[0] or spaces[slug] * 2 > len(members):
-            return slug, names[slug] or family_name(slug), ""
-    if by_pattern[0] == UNATTRIBUTED[0] and len({m.provider.slug for m in members}) == 1:
-        provider = members[0].provider  # served by its own provider only, named by nothing else: that provider's
-        return provider.slug, provider.name, provider.website
-    return by_pattern
-
-
-def _family_of(key: str, members: list[SourceEntry], creator_slug: str, families: dict) -> tuple[str, str]:
-    """(family slug, ambiguity note): the hints of this creator's family, reduced to the family's base name."""
-    first = members[0]
-    kind = model_kind(first.model_id, first.variant.get("name") or "", first.variant.get("input_modalities") or [],
-                      first.variant.get("output_modalities") or [])
-    hints = Counter()
-    for member in members:
-        if member.family_hint and slug_of(member.family_hint) not in GATEWAY_SEGMENTS:
-            hint_kind = model_kind(member.family_hint, "", [], [])
-            base = member.family_hint if hint_kind != ModelKind.CHAT else base_family(member.family_hint)
-            base = base or slug_of(member.family_hint)
-            hint_creator = creator_for(base)[0]
-            if hint_creator in (creator_slug, UNATTRIBUTED[0]) and hint_kind == kind:
-                hints[slug_of(base)] += 1
-    note = ""
-    if hints:
-        top = max(hints.values())
-        chosen = sorted(h for h, n in hints.items() if n == top)[0]
-        if len(hints) > 1:
-            others = ", ".join(sorted(h for h in hints if h != chosen))
-            note = f"providers disagree on the family ({chosen} chosen; also {others})"
-    else:
-        chosen = slug_of(derive_family(key)) if creator_for(key)[0] == creator_slug else \
-            slug_of(base_family(key) or derive_family(key))
-        if kind not in (ModelKind.CHAT, ModelKind.ROUTER) and kind not in chosen:
-            chosen = f"{chosen}-{kind}"
-    existing = families.get(chosen)
-    if existing is not None and existing.creator.slug not in (creator_slug, UNATTRIBUTED[0]):
-        chosen = f"{chosen}-{creator_slug}"[:200]
-    return chosen, note
-
-
-def _family_display_name(slug: str, creator: Organization) -> str:
-    if slug.endswith(f"-{creator.slug}"):
-        return f"{family_name(slug[: -len(creator.slug) - 1])} ({creator.name})"
-    return family_name(slug)
-
-
-def _variant_slug(members: list[SourceEntry]) -> str:
-    """A readable slug: the shortest plain spelling of the model's id among the group."""
-    spellings = sorted({normalize_model_id(m.model_id) for m in members}, key=lambda s: (len(s), s))
-    return slug_of(spellings[0])[:190]
 
 
 def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, Offering]:
@@ -640,7 +443,7 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
 def _new_variant(source: str, key: str, members: list[SourceEntry], creator_slug: str) -> Variant:
     """A variant an import makes, in its resolved state (what resolution would say from these listings),
     so it is written once, not written and then updated."""
-    variant = Variant(match_key=key, origin=source, slug=_variant_slug(members), name=members[0].model_id,
+    variant = Variant(match_key=key, origin=source, slug=grouping.variant_slug(members), name=members[0].model_id,
                       release_precision="day")
     rows = [(m.provider.slug, source, listing_values(m)) for m in members]
     for name, value in resolve.variant_values(variant, creator_slug, rows, [m.model_id for m in members]).items():
