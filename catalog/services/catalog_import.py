@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
 from django.utils.text import slugify
@@ -21,7 +20,6 @@ from catalog.models import (
     FamilyRelation,
     FamilyTag,
     FAQEntry,
-    FieldLock,
     Offering,
     Organization,
     Provider,
@@ -31,7 +29,7 @@ from catalog.models import (
 )
 from catalog.services import history, summaries
 from catalog.services.catalog_format import CatalogDocument, parse_partial_date
-from catalog.services.importers.runs import ImportBusy, WriteTally, import_run
+from catalog.services.importers.runs import CuratorLocks, ImportBusy, WriteTally, import_run
 
 
 class CatalogImportError(Exception):
@@ -91,7 +89,7 @@ class _Writer:
 
     def __init__(self, summary: ImportSummary, origin: str, *, only_fill_missing: bool = False):
         self.summary, self.origin, self.only_fill_missing = summary, origin, only_fill_missing
-        self.locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
+        self.locks = CuratorLocks()
         # Versions are written in bulk at the end (history.record_created/record_updated), not one per save.
         self.created: list[models.Model] = []
         self.created_keys: set[tuple] = set()
@@ -164,14 +162,10 @@ class _Writer:
             self.summary.created[kind] += 1
             return instance
         changed = [name for name, value in values.items() if self._differs(instance, name, value)]
-        if changed and self.locks:
-            content_type_id = ContentType.objects.get_for_model(model).pk
-            for name in [name for name in changed if (content_type_id, instance.pk, name) in self.locks]:
-                self.summary.kept_by_lock.append(
-                    f"{model._meta.verbose_name} {instance}: kept curator value {getattr(instance, name)!r} "
-                    f"for {name}, the file says {values[name]!r}"
-                )
-                changed.remove(name)
+        for name in [name for name in changed if self.locks.holds(instance, name)]:
+            self.summary.kept_by_lock.append(self.locks.kept(
+                f"{model._meta.verbose_name} {instance}", name, getattr(instance, name), "the file", values[name]))
+            changed.remove(name)
         if changed and self.only_fill_missing:
             for name in [name for name in changed if not _blank(getattr(instance, name))]:
                 self.summary.kept_by_lock.append(

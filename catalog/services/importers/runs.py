@@ -44,6 +44,35 @@ class WriteTally:
         ]
 
 
+class CuratorLocks:
+    """The fields curators locked (FieldLock): no import writes them, and each one kept is noted."""
+
+    def __init__(self):
+        from catalog.models import FieldLock
+
+        self.held = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
+        self._content_types: dict[type, int] = {}
+
+    def content_type_id(self, model) -> int:
+        if model not in self._content_types:
+            from django.contrib.contenttypes.models import ContentType
+
+            self._content_types[model] = ContentType.objects.get_for_model(model).pk
+        return self._content_types[model]
+
+    def holds(self, obj, name: str) -> bool:
+        return bool(self.held) and (self.content_type_id(type(obj)), obj.pk, name) in self.held
+
+    def locked_ids(self, model) -> set[int]:
+        content_type_id = self.content_type_id(model)
+        return {object_id for ct, object_id, _name in self.held if ct == content_type_id}
+
+    @staticmethod
+    def kept(label: str, name: str, value, said_by: str, said) -> str:
+        """The run's note for a value a lock kept."""
+        return f"{label}: kept curator value {value!r} for {name}, {said_by} says {said!r}"
+
+
 class ImportError_(Exception):  # noqa: N801 (the builtin ImportError means something else)
     """Bad input or a refused run: the message names the record or the reason."""
 

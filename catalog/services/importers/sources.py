@@ -17,14 +17,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from catalog.models import (
     PRICE_FIELD_NAMES,
     Disagreement,
     Family,
-    FieldLock,
     ImportRun,
     Listing,
     ModelKind,
@@ -42,7 +40,7 @@ from catalog.services.importers.identity import (
     canonical_key,
     offering_kind,
 )
-from catalog.services.importers.runs import WriteTally
+from catalog.services.importers.runs import CuratorLocks, WriteTally
 
 BATCH = 500
 OFFERING_FIELDS = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens", "status")
@@ -156,29 +154,20 @@ def _pick(values: list) -> object:
 class _Applier:
     """Applies source values to an existing record under the ownership and lock rules."""
 
-    def __init__(self, source: str, report: ImportReport, locks: set[tuple[int, int, str]]):
+    def __init__(self, source: str, report: ImportReport, locks: CuratorLocks):
         self.source, self.report, self.locks = source, report, locks
-        self.content_types: dict[type, int] = {}
-
-    def content_type_id(self, model) -> int:
-        if model not in self.content_types:
-            self.content_types[model] = ContentType.objects.get_for_model(model).pk
-        return self.content_types[model]
 
     def apply(self, obj, values: dict, label: str, owned: bool | None = None) -> list[str]:
         owned = obj.origin == self.source if owned is None else owned
-        ct = self.content_type_id(type(obj))
         changed = []
         for name, value in values.items():
             current = getattr(obj, name)
             if _same(current, value) or (value is None and not owned):
                 continue
-            if (ct, obj.pk, name) in self.locks:
+            if self.locks.holds(obj, name):
                 if not _blank(value):
                     self.report.kept_by_lock.append(
-                        f"{label}: kept curator value {json_value(current)!r} for {name}, "
-                        f"{self.source} says {json_value(value)!r}"
-                    )
+                        self.locks.kept(label, name, json_value(current), self.source, json_value(value)))
                 continue
             if owned or _blank(current):
                 setattr(obj, name, value)
@@ -211,8 +200,7 @@ def apply_entries(
     """
     report = ImportReport(source=source, dry_run=dry_run)
     now = timezone.now()
-    locks = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
-    ctx = _Run(source, run, report, _Applier(source, report, locks), now, snapshot_at or now)
+    ctx = _Run(source, run, report, _Applier(source, report, CuratorLocks()), now, snapshot_at or now)
     with history.reason_for_writes(history.import_reason(run)):  # every version this run writes names it
         _write_stages(ctx, entries, progress)
     return report
@@ -253,8 +241,7 @@ def _merge_same_named(ctx: _Run) -> set[int]:
     offerings, the newer's keys become aliases of it. Curated or locked variants are left for curators."""
     from catalog.services.variant_merge import merge_variants  # the curators' merge, which imports this module
 
-    locked = set(FieldLock.objects.filter(content_type_id=ctx.applier.content_type_id(Variant))
-                 .values_list("object_id", flat=True))
+    locked = ctx.applier.locks.locked_ids(Variant)
     first: dict[tuple[int, str], Variant] = {}
     kept: set[int] = set()
     for variant in Variant.objects.filter(status=Status.CURRENT).exclude(kind=ModelKind.ROUTER) \
