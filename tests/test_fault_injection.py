@@ -186,6 +186,8 @@ def test_a_catalog_without_its_format_key_is_refused(loaded, tmp_path):
 @pytest.mark.parametrize(("importer", "path", "value", "expected"), [
     ("modelsdev", ("prov", "models", "model-a", "family"), ["a", "list"], r"model-a family: expected text"),
     ("modelsdev", ("prov", "name"), {"an": "object"}, r"provider prov name: expected text"),
+    ("modelsdev", ("prov", "name"), "P" * 201, r"provider prov name: 201 characters, more than the 200"),
+    ("modelsdev", ("prov", "models", "model-a", "name"), "N" * 250, r"model-a name: 250 characters, more than the 200"),
     ("modelsdev", ("prov", "models", "model-a", "cost", "input"), "free", r"cost.input: a price must be a number"),
     ("modelsdev", ("prov", "models", "model-a", "modalities", "input"), "text", r"expected a list of modalities"),
     ("modelsdev", ("prov", "models", "model-a", "release_date"), 20250102, r"expected YYYY, YYYY-MM"),

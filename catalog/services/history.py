@@ -71,9 +71,9 @@ def revert_reason(version) -> str:
 def _tracked(objs: Iterable) -> dict[type, list]:
     by_model = defaultdict(list)
     for obj in objs:
-        if hasattr(type(obj), "history"):
-            by_model[type(obj)].append(obj)
-    return by_model
+        by_model[type(obj)].append(obj)
+    # Asked once per model: simple-history builds a new manager class on every `.history` access.
+    return {model: items for model, items in by_model.items() if hasattr(model, "history")}
 
 
 def record_created(objs: Iterable, *, reason: str | None = None, when=None) -> int:

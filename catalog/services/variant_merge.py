@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 
 from catalog.models import FieldLock, Finding, Offering, Variant, VariantAlias
 from catalog.services import history, quality, summaries
@@ -78,8 +78,11 @@ def _alias(alias: str, target: Variant, note: str) -> bool:
     return False
 
 
-def merge_variants(keep: Variant, absorb: Variant, *, by=None) -> MergeReport:
-    """Move everything of `absorb` to `keep`, then delete `absorb` (its history stays)."""
+def merge_variants(keep: Variant, absorb: Variant, *, by=None, refresh: bool = True) -> MergeReport:
+    """Move everything of `absorb` to `keep`, then delete `absorb` (its history stays).
+
+    refresh=False: the caller refreshes summaries, the cache version and findings once for all its writes
+    (an import merging the variants it made)."""
     if keep.pk == absorb.pk:
         raise MergeError("A variant cannot be merged into itself.")
     report = MergeReport(keep=keep)
@@ -131,12 +134,13 @@ def merge_variants(keep: Variant, absorb: Variant, *, by=None) -> MergeReport:
 
         absorb._history_user, absorb._change_reason = by, f"merged into variant {keep.pk} ({keep.slug})"
         absorb.delete()
-        keep._history_user, keep._change_reason = by, f"merged variant {absorb.slug} into this one"[:100]
+        keep._history_user, keep._change_reason = by, Truncator(f"merged variant {absorb.slug} into this one").chars(history.REASON_LENGTH)
         keep.updated_at = now
         keep.save()
-        summaries.refresh({keep.pk})
-        bump_catalog_version()
-        quality.check_after_commit({keep.family_id, absorb.family_id})
+        if refresh:
+            summaries.refresh({keep.pk})
+            bump_catalog_version()
+            quality.check_after_commit({keep.family_id, absorb.family_id})
     return report
 
 
@@ -161,11 +165,12 @@ def split_variant(variant: Variant, offerings, *, name: str, slug: str = "", by=
         values = {f.attname: getattr(variant, f.attname) for f in Variant._meta.concrete_fields
                   if f.name not in NOT_COPIED}
         new = Variant(**values, name=name, slug=slug)
-        new._history_user, new._change_reason = by, f"split from variant {variant.pk} ({variant.slug})"[:100]
+        new._history_user, new._change_reason = by, Truncator(f"split from variant {variant.pk} ({variant.slug})").chars(history.REASON_LENGTH)
         new.save()
         _move_offerings(chosen, new, f"split: from variant {variant.pk} to {new.pk}", by, now)
         variant._history_user = by
-        variant._change_reason = f"split: {len(chosen)} offerings moved to variant {new.pk} ({new.slug})"[:100]
+        variant._change_reason = Truncator(
+            f"split: {len(chosen)} offerings moved to variant {new.pk} ({new.slug})").chars(history.REASON_LENGTH)
         variant.save(update_fields=["updated_at"])
         summaries.refresh({variant.pk, new.pk})
         bump_catalog_version()

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from catalog.models import ModelKind, Organization, VariantAlias
+from catalog.models import ModelKind, Organization, Variant, VariantAlias
 from catalog.services.importers import resolve
 from catalog.services.importers.identity import (
     GATEWAY_SEGMENTS,
@@ -29,6 +29,8 @@ from catalog.services.importers.matching import (
     normalize_model_id,
     slug_of,
 )
+
+SLUG_LENGTH = Variant._meta.get_field("slug").max_length
 
 if TYPE_CHECKING:
     from catalog.services.importers.sources import SourceEntry
@@ -198,7 +200,7 @@ def family_of(key: str, members: list[SourceEntry], creator_slug: str, families:
             chosen = f"{chosen}-{kind}"
     existing = families.get(chosen)
     if existing is not None and existing.creator.slug not in (creator_slug, UNATTRIBUTED[0]):
-        chosen = f"{chosen}-{creator_slug}"[:200]
+        chosen = f"{chosen}-{creator_slug}"[:SLUG_LENGTH]
     return chosen, note
 
 
@@ -211,6 +213,6 @@ def family_display_name(slug: str, creator: Organization) -> str:
 def variant_slug(members: list[SourceEntry]) -> str:
     """A readable slug: the shortest plain spelling of the model's id among the group."""
     spellings = sorted({normalize_model_id(m.model_id) for m in members}, key=lambda s: (len(s), s))
-    return slug_of(spellings[0])[:190]
+    return slug_of(spellings[0])[:SLUG_LENGTH - 10]  # room for a "-2" when the family has the slug
 
 

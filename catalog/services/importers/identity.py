@@ -10,7 +10,10 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from catalog.models import ModelKind, OfferingKind, Provider
+from catalog.models import ModelKind, OfferingKind, Provider, Variant
+
+# Keys are stored as Variant.match_key (and aliases) and double as slugs: they are cut to the column's size.
+KEY_LENGTH = Variant._meta.get_field("match_key").max_length
 
 # --- Keys ---------------------------------------------------------------------------------------
 
@@ -95,7 +98,7 @@ def canonical_key(text: str) -> str:
     key = re.sub(r"(?<=-\d)-0$", "", key)  # "claude-opus-4-0" is "claude-opus-4"
     for _ in range(2):
         key = DATE_SUFFIX.sub("", key)
-    return re.sub(r"-{2,}", "-", key).strip("-")[:200] or "unnamed"
+    return re.sub(r"-{2,}", "-", key).strip("-")[:KEY_LENGTH] or "unnamed"
 
 
 def without_sizes(key: str) -> str:

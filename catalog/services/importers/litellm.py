@@ -16,9 +16,15 @@ from catalog.fields import canonical_modalities
 from catalog.models import Offering, Provider
 from catalog.services.importers import modelsdev
 from catalog.services.importers.matching import slug_of
-from catalog.services.importers.reading import parse_json, price, tokens
+from catalog.services.importers.reading import parse_json, price, text, tokens
 from catalog.services.importers.runs import ImportError_
-from catalog.services.importers.sources import ProviderInfo, SourceEntry
+from catalog.services.importers.sources import (
+    MODEL_ID_LENGTH,
+    NAME_LENGTH,
+    PROVIDER_NAME_LENGTH,
+    ProviderInfo,
+    SourceEntry,
+)
 
 SOURCE = "litellm"
 SPEC_KEY = "sample_spec"
@@ -125,7 +131,7 @@ def provider_name(slug: str, litellm_provider: str) -> str:
     if slug in PROVIDER_NAMES:
         return PROVIDER_NAMES[slug]
     words = [word for word in re.split(r"[_\-\s]+", litellm_provider) if word]
-    return " ".join(word.upper() if word.lower() in ACRONYMS else word[0].upper() + word[1:] for word in words)[:200]
+    return " ".join(word.upper() if word.lower() in ACRONYMS else word[0].upper() + word[1:] for word in words)
 
 
 def provider_kind(slug: str) -> str:
@@ -182,8 +188,9 @@ def _deprecation(value, at: str) -> date | None:
 
 def _entry(key: str, model: dict, litellm_provider: str, at: str, today: date) -> SourceEntry:
     slug = provider_slug(litellm_provider)
-    info = ProviderInfo(slug=slug, name=provider_name(slug, litellm_provider), kind=provider_kind(slug))
-    model_id = model_id_for(key, litellm_provider)[:300]
+    info = ProviderInfo(slug=slug, kind=provider_kind(slug), name=text(
+        provider_name(slug, litellm_provider), f"{at} litellm_provider", max_length=PROVIDER_NAME_LENGTH))
+    model_id = text(model_id_for(key, litellm_provider), f"{at} (its model id)", max_length=MODEL_ID_LENGTH)
 
     context = tokens(model.get("max_input_tokens"), f"{at} max_input_tokens")
     if context is None:
@@ -216,7 +223,7 @@ def _entry(key: str, model: dict, litellm_provider: str, at: str, today: date) -
             "status": status,
         },
         variant={
-            "name": model_id.rsplit("/", 1)[-1][:200],
+            "name": text(model_id.rsplit("/", 1)[-1], f"{at} (its name)", max_length=NAME_LENGTH),
             "context_window": context,
             "max_output_tokens": output,
             "input_modalities": input_modalities,

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from django.utils.text import slugify
 
+from catalog.services.importers.identity import KEY_LENGTH
+
 # Routing suffixes of aggregators: the same model, served another way.
 ROUTING_SUFFIX = re.compile(r":(free|beta|extended|nitro|floor|online|exacto)$")
 # Region and vendor prefixes of cloud ids: "us.anthropic.claude-…", "meta.llama3-…".
@@ -30,7 +32,7 @@ def normalize_model_id(model_id: str) -> str:
     key = re.sub(r"[^a-z0-9-]+", "-", key)  # keys double as URL slugs: "a+b (c)" → "a-b-c"
     key = DATE_SUFFIX.sub("", key)
     key = DATE_SUFFIX.sub("", key)  # "…-20240620-latest"
-    return re.sub(r"-{2,}", "-", key).strip("-")[:200] or "unnamed"
+    return re.sub(r"-{2,}", "-", key).strip("-")[:KEY_LENGTH] or "unnamed"
 
 
 def slug_of(text: str) -> str:

@@ -12,7 +12,13 @@ from catalog.services.catalog_format import is_http_url, parse_partial_date
 from catalog.services.importers.matching import slug_of
 from catalog.services.importers.reading import parse_json, price, text, tokens
 from catalog.services.importers.runs import ImportError_
-from catalog.services.importers.sources import ProviderInfo, SourceEntry
+from catalog.services.importers.sources import (
+    MODEL_ID_LENGTH,
+    NAME_LENGTH,
+    PROVIDER_NAME_LENGTH,
+    ProviderInfo,
+    SourceEntry,
+)
 
 SOURCE = "models.dev"
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -90,7 +96,7 @@ def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
         slug = slug_of(provider_id)
         info = ProviderInfo(
             slug=slug,
-            name=text(provider.get("name"), f"{here} name", max_length=200, default=provider_id[:200]),
+            name=text(provider.get("name") or provider_id, f"{here} name", max_length=PROVIDER_NAME_LENGTH),
             kind=PROVIDER_KINDS.get(slug, Provider.Kind.API),
             docs_url=_url(provider.get("doc"), f"{here} doc", notes),
             api_base_url=_url(provider.get("api"), f"{here} api", notes),
@@ -119,8 +125,8 @@ def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
             entries.append(SourceEntry(
                 key=f"{provider_id}/{model_id}",
                 provider=info,
-                model_id=model_id[:300],
-                family_hint=text(model.get("family"), f"{at} family", max_length=200),
+                model_id=text(model_id, f"{at} id", max_length=MODEL_ID_LENGTH),
+                family_hint=text(model.get("family"), f"{at} family", max_length=NAME_LENGTH),
                 offering={
                     "price_input": price(cost.get("input"), f"{at} cost.input"),
                     "price_output": price(cost.get("output"), f"{at} cost.output"),
@@ -131,7 +137,7 @@ def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
                     "status": STATUS[status],
                 },
                 variant={
-                    "name": name[:200],
+                    "name": text(name, f"{at} name", max_length=NAME_LENGTH),
                     "release_date": released[0] if released else None,
                     "release_precision": released[1] if released else None,
                     "knowledge_cutoff": knowledge or None,

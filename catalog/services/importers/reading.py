@@ -285,9 +285,13 @@ def tokens(value, where: str) -> int | None:
 
 
 def text(value, where: str, *, max_length: int, default: str = "") -> str:
-    """A text value (or absent), cut to `max_length`; anything else is refused, naming it."""
+    """A text value (or absent) of at most `max_length` characters (the catalog's column); anything else is
+    refused, naming it: a cut value would be a different name or id."""
     if value is None or value == "":
         return default
     if not isinstance(value, str):
         raise ImportError_(f"{_at(where)}expected text, not {value!r:.80}")
-    return value[:max_length]
+    if len(value) > max_length:
+        raise ImportError_(f"{_at(where)}{len(value):,} characters, more than the {max_length} the catalog holds: "
+                           f"{value[:60]!r}…")
+    return value

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from catalog.models import ImportRun
 
@@ -82,6 +83,7 @@ class ImportBusy(ImportError_):
 
 
 ADVISORY_LOCK_ID = 0x6361_7461  # "cata"
+MAX_NOTES, MAX_ERROR = 5000, 10_000  # what a run record keeps of a run's notes and of its error message
 
 
 @contextlib.contextmanager
@@ -138,8 +140,8 @@ def start_run(source: str, dataset: str, raw: bytes, version: str = "", dry_run:
     mark_stale_runs()
     return ImportRun.objects.create(
         source=source,
-        dataset=dataset[:500],
-        dataset_version=version[:100],
+        dataset=Truncator(dataset).chars(ImportRun._meta.get_field("dataset").max_length),
+        dataset_version=Truncator(version).chars(ImportRun._meta.get_field("dataset_version").max_length),
         dataset_hash=hashlib.sha256(raw).hexdigest(),
         started_at=timezone.now(),
         status=ImportRun.Status.RUNNING,
@@ -151,8 +153,8 @@ def finish_run(run: ImportRun, *, status: str, counts: dict | None = None, notes
     run.status = status
     run.finished_at = timezone.now()
     run.counts = counts or {}
-    run.notes = (notes or [])[:5000]
-    run.error = error[:10000]
+    run.notes = (notes or [])[:MAX_NOTES]
+    run.error = Truncator(error).chars(MAX_ERROR)
     run.save(update_fields=["status", "finished_at", "counts", "notes", "error"])
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from catalog.models import (
     PRICE_FIELD_NAMES,
@@ -43,6 +44,11 @@ from catalog.services.importers.identity import (
 from catalog.services.importers.runs import CuratorLocks, WriteTally
 
 BATCH = 500
+# Column sizes, read from the models (parsers refuse longer values; generated slugs stay within them).
+NAME_LENGTH = Variant._meta.get_field("name").max_length
+PROVIDER_NAME_LENGTH = Provider._meta.get_field("name").max_length
+MODEL_ID_LENGTH = Offering._meta.get_field("model_id").max_length
+NOTE_LENGTH = Listing._meta.get_field("match_note").max_length
 OFFERING_FIELDS = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens", "status")
 VARIANT_FIELDS = (
     "name", "release_date", "release_precision", "knowledge_cutoff", "context_window", "max_output_tokens",
@@ -250,7 +256,7 @@ def _merge_same_named(ctx: _Run) -> set[int]:
         keep = first.setdefault(key, variant)
         if keep is variant or variant.origin not in resolve.IMPORT_SOURCES or variant.pk in locked:
             continue
-        merge_variants(keep, variant)  # offerings, listings, locks, aliases and history move with it
+        merge_variants(keep, variant, refresh=False)  # offerings, listings, locks, aliases, history move
         ctx.report.ambiguous.append(f"{ctx.source}: {variant.slug} merged into {keep.slug} (same maker, same name)")
         ctx.report.updated["variants merged"] += 1
         kept.add(keep.pk)
@@ -335,7 +341,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
             note = (Listing.Match.NEW, "")
         if ambiguous:  # a property of what the providers say, whether or not the variant is new
             report.ambiguous.append(f"{source} {key}: {ambiguous}")
-            note = (Listing.Match.AMBIGUOUS, ambiguous[:300])
+            note = (Listing.Match.AMBIGUOUS, Truncator(ambiguous).chars(NOTE_LENGTH))
         group_variant[key] = variant
         for member in members:
             group_note[member.key] = note
