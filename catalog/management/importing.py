@@ -22,6 +22,11 @@ class SourceImportCommand(BaseCommand):
             help="Apply the file even if it would delist, or strip the prices of, more than CATALOG_IMPORT_MAX_SHRINK "
                  "(default 20 %%) of what this source lists now.",
         )
+        parser.add_argument(
+            "--resolve-all", action="store_true",
+            help="Work out every offering's and variant's values again from all current listings, not only those "
+                 "whose listings changed (after an upgrade that changes the matching or resolution rules).",
+        )
 
     def default_dataset(self):  # pragma: no cover - overridden where a default exists
         raise CommandError("a PATH is required")
@@ -37,13 +42,15 @@ class SourceImportCommand(BaseCommand):
         return lambda items: tqdm(list(items), desc=f"{self.source} models", unit="model", file=sys.stderr,
                                   leave=False)
 
-    def handle(self, *args, path=None, dry_run=False, allow_shrink=False, verbosity=1, **options):
+    def handle(self, *args, path=None, dry_run=False, allow_shrink=False, resolve_all=False, verbosity=1,
+               **options):
         version = ""
         if path is None:
             path, version = self.default_dataset()
         try:
             report, run = run_import(self.source, path, self.parse, version=version, dry_run=dry_run,
-                                     allow_shrink=allow_shrink, progress=self.progress(verbosity))
+                                     allow_shrink=allow_shrink, resolve_all=resolve_all,
+                                     progress=self.progress(verbosity))
         except ImportError_ as error:
             raise CommandError(str(error)) from error
         if verbosity >= 1:

@@ -64,6 +64,7 @@ def run_import(
     version: str = "",
     dry_run: bool = False,
     allow_shrink: bool = False,
+    resolve_all: bool = False,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> tuple[ImportReport, ImportRun]:
     raw = read_bytes(path)
@@ -75,7 +76,7 @@ def run_import(
                 + ". Is the file complete? To apply it anyway, run again with --allow-shrink."
             )
         report = apply_entries(source, entries, outcome.run, dry_run=dry_run, progress=progress,
-                               snapshot_at=snapshot_time(path))
+                               snapshot_at=snapshot_time(path), resolve_all=resolve_all)
         report.skipped.extend(notes)
         report.skipped_records = skipped
         outcome.counts, outcome.notes = report.counts(), report.notes()

@@ -198,6 +198,7 @@ def apply_entries(
     *,
     dry_run: bool = False,
     snapshot_at=None,
+    resolve_all: bool = False,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> ImportReport:
     """Write what a source lists, inside the run's transaction (`runs.import_run`, which rolls a dry run back).
@@ -206,7 +207,8 @@ def apply_entries(
     """
     report = ImportReport(source=source, dry_run=dry_run)
     now = timezone.now()
-    ctx = _Run(source, run, report, _Applier(source, report, CuratorLocks()), now, snapshot_at or now)
+    ctx = _Run(source, run, report, _Applier(source, report, CuratorLocks()), now, snapshot_at or now,
+               resolve_all=resolve_all)
     with history.reason_for_writes(history.import_reason(run)):  # every version this run writes names it
         _write_stages(ctx, entries, progress)
     return report
@@ -223,6 +225,7 @@ class _Run:
     now: object
     snapshot_at: object
     created: set = field(default_factory=set)  # (model, pk) of what this run made, not counted twice
+    resolve_all: bool = False
 
 
 def _write_stages(ctx: _Run, entries, progress) -> None:
@@ -230,16 +233,40 @@ def _write_stages(ctx: _Run, entries, progress) -> None:
     providers = _write_providers(ctx, entries)
     group_variant, group_note = _write_variants(ctx, entries, progress)
     touched = _write_offerings(ctx, entries, providers, group_variant)
-    gone_offering_ids = _write_listings(ctx, entries, touched, group_note)
-    offering_ids = {offering.pk for offering in touched.values()} | gone_offering_ids
-    # A variant's values come from all its offerings' listings: resolve whole variants, never part of one.
-    variant_ids = {variant.pk for variant in group_variant.values()} | {o.variant_id for o in touched.values()}
-    variant_ids |= set(Offering.objects.filter(pk__in=gone_offering_ids).values_list("variant_id", flat=True))
+    relisted_ids = _write_listings(ctx, entries, touched, group_note)
+    offering_ids, variant_ids = _to_resolve(ctx, touched, group_variant, relisted_ids)
     resolve.resolve(ctx, offering_ids, variant_ids)
     if merged := _merge_same_named(ctx):
         resolve.resolve(ctx, set(), merged)
-    _record_disagreements(source, touched, now, report)
-    summaries.refresh()
+    _record_disagreements(source, offering_ids, now, report)
+    summaries.refresh()  # every summary and spec-table row, written only where it differs
+
+
+def _to_resolve(ctx: _Run, touched, group_variant, relisted_ids: set[int]) -> tuple[set[int], set[int]]:
+    """The offerings and variants whose values this run may change: those whose listing from this source is new,
+    changed or gone, those made now, and those changed since this source's last run (a curator's edit, a lock
+    released). The others' listings all say what they said, so resolving them again would change nothing;
+    they are counted unchanged. `resolve_all` resolves every record the source lists (after a rules change)."""
+    offering_ids = set(relisted_ids)
+    variant_ids = {pk for model, pk in ctx.created if model is Variant}
+    offering_ids |= {pk for model, pk in ctx.created if model is Offering}
+    if ctx.resolve_all:
+        offering_ids |= {offering.pk for offering in touched.values()}
+        variant_ids |= {variant.pk for variant in group_variant.values()}
+    elif last := ImportRun.objects.filter(source=ctx.source, status=ImportRun.Status.SUCCEEDED).exclude(
+            pk=ctx.run.pk).order_by("-started_at").first():
+        offering_ids |= set(Offering.objects.filter(updated_at__gte=last.started_at).values_list("pk", flat=True))
+        variant_ids |= set(Variant.objects.filter(updated_at__gte=last.started_at).values_list("pk", flat=True))
+    else:  # this source's first run: everything it lists
+        offering_ids |= {offering.pk for offering in touched.values()}
+        variant_ids |= {variant.pk for variant in group_variant.values()}
+    # A variant's values come from all its offerings' listings: resolve whole variants, never part of one.
+    variant_ids |= set(Offering.objects.filter(pk__in=offering_ids).values_list("variant_id", flat=True))
+    skipped_offerings = {offering.pk for offering in touched.values()} - offering_ids
+    skipped_variants = {variant.pk for variant in group_variant.values()} - variant_ids
+    ctx.report.unchanged["offerings"] += len(skipped_offerings)
+    ctx.report.unchanged["variants"] += len(skipped_variants)
+    return offering_ids, variant_ids
 
 
 def _merge_same_named(ctx: _Run) -> set[int]:
@@ -452,7 +479,8 @@ def listing_values(entry: SourceEntry) -> dict:
 
 
 def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
-    """What this source says, and what it no longer says. Returns the offerings whose listings it dropped."""
+    """What this source says, and what it no longer says. Returns the offerings whose listing from this source
+    is new, changed or gone."""
     source, report, now, run = ctx.source, ctx.report, ctx.now, ctx.run
     listings = {listing.key: listing for listing in Listing.objects.filter(source=source)}
     new_listings, changed_listings = [], []
@@ -488,11 +516,10 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
     report.created["listings"] += len(new_listings)
     report.updated["listings"] += len(changed_listings)
     report.not_listed += len(gone)
-    return {listing.offering_id for listing in gone}
+    return {listing.offering_id for listing in [*new_listings, *changed_listings, *gone]}
 
 
-def _record_disagreements(source: str, touched: dict[str, Offering], now, report: ImportReport) -> None:
-    offering_ids = {offering.pk for offering in touched.values()}
+def _record_disagreements(source: str, offering_ids: set[int], now, report: ImportReport) -> None:
     said: dict[int, dict[str, dict]] = defaultdict(dict)
     for offering_id, other_source, values in Listing.objects.filter(
         offering_id__in=offering_ids, listed=True
