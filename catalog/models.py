@@ -772,7 +772,7 @@ class Disagreement(models.Model):
         return f"{self.offering}: {self.field}"
 
 
-# --- Data quality: what the checks in catalog/services/quality.py found ----------------------
+# --- Data quality: what the checks in catalog/services/quality/ found ----------------------
 
 
 class Finding(models.Model):

@@ -1,4 +1,4 @@
-"""Data quality: the findings of the rules in catalog/services/quality.py, dismissed or reopened by curators."""
+"""Data quality: the findings of the rules in catalog/services/quality/, dismissed or reopened by curators."""
 
 from datetime import datetime
 
