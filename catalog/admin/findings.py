@@ -1,7 +1,5 @@
 """Data quality: the findings of the rules in catalog/services/quality/, dismissed or reopened by curators."""
 
-from datetime import datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -14,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
-from ..models import Family, Finding
+from ..models import CuratorVisit, Family, Finding
 from ..selectors import quality as quality_selectors
 from ..services import quality
 from .curation import ReadOnlyAdmin
@@ -227,19 +225,16 @@ class FindingAdmin(ReadOnlyAdmin):
 
     # The work queue -----------------------------------------------------------------------------
 
-    SEEN_KEY = "catalog_queue_seen_at"
-
     def queue_view(self, request):
         """Open findings grouped so one action fixes many, ranked by what a visitor sees first; and what
-        imports changed since the curator last marked the queue as seen (kept in their session)."""
+        imports changed since the curator last marked the queue as seen (kept per user: CuratorVisit)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        seen = request.session.get(self.SEEN_KEY)
         if request.method == "POST":
-            request.session[self.SEEN_KEY] = timezone.now().isoformat()
+            CuratorVisit.objects.update_or_create(user=request.user, defaults={"seen_at": timezone.now()})
             self.message_user(request, "Marked as seen: the next visit lists what changes after now.", messages.SUCCESS)
             return redirect("admin:catalog_finding_queue")
-        since = datetime.fromisoformat(seen) if seen else None
+        since = CuratorVisit.objects.filter(user=request.user).values_list("seen_at", flat=True).first()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

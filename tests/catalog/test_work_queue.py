@@ -98,3 +98,22 @@ def test_the_queue_page_needs_no_button_and_shows_what_changed_since_the_last_vi
 def test_the_queue_link_is_on_every_admin_page(client, curator):
     assert reverse("admin:catalog_finding_queue") in client.get(reverse("admin:index")).content.decode()
     assert Variant.objects.count() == 0
+
+
+def test_the_last_visit_is_kept_per_user_across_logins_and_browsers(client, curator):
+    from django.test import Client
+
+    from catalog.models import CuratorVisit
+
+    url = reverse("admin:catalog_finding_queue")
+    assert "(the last 7 days)" in visible_text(client.get(url).content.decode())
+    client.post(url)
+    seen = CuratorVisit.objects.get(user=curator).seen_at
+    client.logout()
+    other_browser = Client()
+    other_browser.force_login(curator)
+    text = visible_text(other_browser.get(url).content.decode())
+    assert f"Since your last visit ({seen:%Y-%m-%d %H:%M})" in text
+    someone_else = User.objects.create_superuser("bob", "bob@example.org", "x")
+    other_browser.force_login(someone_else)
+    assert "(the last 7 days)" in visible_text(other_browser.get(url).content.decode())
