@@ -90,7 +90,7 @@ def _in_scope(results: dict, scope: set[int] | None) -> dict:
 
 
 UPDATED_FIELDS = ["severity", "family", "variant", "offering", "message", "public_note", "fix_url", "fingerprint",
-                  "state", "changed_at", "resolved_at"]
+                  "state", "changed_at", "resolved_at", "suggestion"]
 
 
 def run_checks(codes: Iterable[str] | None = None, *, now: datetime | None = None, dry_run: bool = False,
@@ -128,7 +128,8 @@ def run_checks(codes: Iterable[str] | None = None, *, now: datetime | None = Non
                 fp = fingerprint(r.code, item.subject, item.evidence)
                 values = {"severity": r.severity, "family_id": item.family_id, "variant_id": item.variant_id,
                           "offering_id": item.offering_id, "message": item.message,
-                          "public_note": item.public_note, "fix_url": item.fix_url, "fingerprint": fp}
+                          "public_note": item.public_note, "fix_url": item.fix_url, "fingerprint": fp,
+                          "suggestion": item.suggestion}
                 old = existing.pop((r.code, item.subject), None)
                 state = (Finding.State.DISMISSED if old is not None and old.dismissed_fingerprint == fp
                          else Finding.State.OPEN)

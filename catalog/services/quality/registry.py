@@ -75,6 +75,7 @@ class Found:
     variant_id: int | None = None
     offering_id: int | None = None
     public_note: str = ""
+    suggestion: dict | None = None  # one curator action that fixes it: {"action": "merge" | "attribute", ...}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ from catalog.models import (
     FieldLock,
     ImportRun,
     Listing,
+    ModelKind,
     Offering,
+    Organization,
     Provider,
     Source,
     Variant,
@@ -81,7 +83,7 @@ class Snapshot:
             variants = variants.filter(Q(family_id__in=self.family_ids) | Q(replaces__family_id__in=self.family_ids))
         rows = variants.distinct().order_by("id").values_list(
             "id", "family_id", "name", "status", "release_date", "context_window", "parameters", "open_weights",
-            "input_modalities", "retirement_date", "replaced_by_id", named=True,
+            "input_modalities", "retirement_date", "replaced_by_id", "slug", "match_key", named=True,
         )
         return {row.id: row for row in rows}
 
@@ -91,6 +93,24 @@ class Snapshot:
         for row in self.variants.values():
             by_family[row.family_id].append(row)
         return by_family
+
+    @cached_property
+    def identity_rows(self) -> list:
+        """Variants with their creator, to find likely duplicates. A duplicate group never crosses creators, so a
+        check scoped to some families reads every variant of those families' creators (one query)."""
+        variants = Variant.objects.exclude(kind=ModelKind.ROUTER)
+        if self.family_ids is not None:
+            creators = Family.objects.filter(id__in=self.family_ids).values("creator_id")
+            variants = variants.filter(family__creator_id__in=creators)
+        return list(variants.order_by("id").values_list(
+            "id", "family_id", "name", "slug", "kind", "parameters", "status", "provider_count", "family__name",
+            "family__slug", "family__creator_id", "family__creator__slug", "family__creator__name", named=True,
+        ))
+
+    @cached_property
+    def organizations(self) -> dict:
+        """Organizations by slug: (id, name)."""
+        return {slug: (pk, name) for pk, slug, name in Organization.objects.values_list("id", "slug", "name")}
 
     @cached_property
     def providers(self) -> dict:
