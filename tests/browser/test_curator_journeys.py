@@ -184,3 +184,57 @@ def test_on_real_data_one_queue_action_merges_likely_duplicates_and_another_attr
     page.goto(llama.get_absolute_url())
     assert "by Meta" in page.locator("h1").inner_text()
     assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.skipif(not os.environ.get("CATALOG_REAL_DATA_BROWSER", "1"), reason="real data journey turned off")
+def test_on_real_data_an_imported_variants_edit_reaches_its_pages_reverts_and_a_bulk_action_is_in_history(
+        open_page, transactional_db):
+    from catalog.formatting import format_tokens
+
+    load_make_run_data()
+    variant = (Variant.objects.select_related("family")
+               .filter(origin="models.dev", status="current", context_window__isnull=False, offerings__isnull=False)
+               .exclude(context_window=777_800).order_by("pk").first())
+    old, new = variant.context_window, 777_800
+    was, now = format_tokens(old), format_tokens(new)
+    page = log_in(open_page)
+    page.goto(variant.get_absolute_url())  # cached before the edit
+    feed_url = f"/feeds/families/{variant.family.slug}/{variant.slug}.atom"
+    page.request.get(feed_url)
+
+    page.goto(f"/admin/catalog/variant/{variant.pk}/change/")
+    page.locator("#id_context_window").fill(str(new))
+    page.locator('input[name="_save"]').click()
+    page.wait_for_url(re.compile(r"/admin/catalog/variant/$"))
+    page.goto(variant.get_absolute_url())
+    assert f"Context window {now}" in text_of(page, "table.keyvalue")
+    assert f"Context window {was} → {now} (by a curator)." in changelog_of(page)
+    assert f"Context window {was} → {now} (by a curator)." in page.request.get(feed_url).text()
+
+    # History: the imported record's baseline is there; the version before the edit brings the old value back.
+    page.goto(f"/admin/catalog/variant/{variant.pk}/history/")
+    rows = page.locator("#change-history tbody tr")
+    assert rows.count() >= 2
+    rows.nth(1).locator("a").first.click()
+    page.wait_for_url(re.compile(r"/history/\d+/$"))
+    assert page.locator("#id_context_window").input_value() == str(old)
+    page.locator('input[name="_save"]').click()
+    page.wait_for_url(re.compile(r"/admin/catalog/variant/$"))
+    page.goto(variant.get_absolute_url())
+    assert f"Context window {was}" in text_of(page, "table.keyvalue")
+    assert f"Context window {now} → {was} (by a curator (a revert))." in changelog_of(page)
+
+    # A bulk status action on imported variants is in their history and the public changelog.
+    siblings = list(Variant.objects.filter(family=variant.family, status="current").order_by("pk")[:2])
+    page.goto(f"/admin/catalog/variant/?family__id__exact={variant.family_id}")
+    for sibling in siblings:
+        page.locator(f'input[name="_selected_action"][value="{sibling.pk}"]').check()
+    page.locator('select[name="action"]').select_option("mark_legacy")
+    page.get_by_role("button", name="Run").click()
+    assert "marked as legacy." in page.locator(".messagelist").inner_text()
+    page.goto(f"/admin/catalog/variant/{siblings[0].pk}/history/")
+    history = text_of(page, "#change-history")
+    assert "curator" in history and "legacy" in history.lower()
+    page.goto(siblings[0].get_absolute_url())
+    assert "Status current → legacy (by a curator)." in changelog_of(page)
+    assert not page.js_errors, page.js_errors
