@@ -852,4 +852,5 @@ class CuratorVisit(models.Model):
         return f"{self.user} saw the work queue at {self.seen_at:%Y-%m-%d %H:%M}"
 
 
-__all__ += ["CuratorVisit"]
+# CuratorVisit stays out of __all__ (the catalog's data, each with an admin): it is the queue's bookkeeping per
+# user, written by the work queue's "Mark as seen" only, with nothing for a curator to browse or edit.
