@@ -772,7 +772,7 @@ class Disagreement(models.Model):
         return f"{self.offering}: {self.field}"
 
 
-# --- Data quality: what the checks in catalog/services/quality.py found ----------------------
+# --- Data quality: what the checks in catalog/services/quality/ found ----------------------
 
 
 class Finding(models.Model):
@@ -815,6 +815,11 @@ class Finding(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    suggestion = models.JSONField(
+        null=True, blank=True,
+        help_text="One curator action that fixes it, e.g. {\"action\": \"attribute\", \"creator\": \"meta\"} or "
+                  "{\"action\": \"merge\", \"variants\": [3, 9]}; the work queue groups findings by it.",
+    )
 
     class Meta:
         ordering = ["-severity", "rule", "subject"]
@@ -835,3 +840,17 @@ class Finding(models.Model):
 
 
 __all__ += ["Finding"]  # kept beside the model it names
+
+
+class CuratorVisit(models.Model):
+    """When a curator last marked the work queue as seen: "since your last visit" starts there, whatever the browser."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="curator_visit")
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user} saw the work queue at {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+# CuratorVisit stays out of __all__ (the catalog's data, each with an admin): it is the queue's bookkeeping per
+# user, written by the work queue's "Mark as seen" only, with nothing for a curator to browse or edit.

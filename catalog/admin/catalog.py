@@ -293,7 +293,26 @@ class VariantAdmin(CurationHistoryAdmin):
 
     def get_urls(self):
         return [path("<int:object_id>/split/", self.admin_site.admin_view(self.split_view),
-                     name="catalog_variant_split"), *super().get_urls()]
+                     name="catalog_variant_split"),
+                path("merge/", self.admin_site.admin_view(self.merge_view), name="catalog_variant_merge"),
+                *super().get_urls()]
+
+    def merge_view(self, request):
+        """The merge form for the variants in `?ids=3,9,12` (a work-queue suggestion, the first one to keep);
+        it posts to the changelist's merge action."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.strip().isdigit()]
+        found = {v.pk: v for v in Variant.objects.filter(pk__in=ids).select_related("family")
+                 .annotate(offering_count=Count("offerings"))}
+        variants = [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+        if len(variants) < 2:
+            self.message_user(request, "Those variants are no longer there to merge (already merged?).",
+                              messages.WARNING)
+            return redirect("admin:catalog_finding_queue")
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Merge variants",
+                   "variants": variants, "error": "", "form_url": reverse("admin:catalog_variant_changelist")}
+        return TemplateResponse(request, "admin/catalog/variant/merge.html", context)
 
     def split_view(self, request, object_id):
         variant = Variant.objects.select_related("family").filter(pk=object_id).first()

@@ -1,6 +1,4 @@
-"""Data quality: the findings of the rules in catalog/services/quality.py, dismissed or reopened by curators."""
-
-from datetime import datetime
+"""Data quality: the findings of the rules in catalog/services/quality/, dismissed or reopened by curators."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,9 +12,9 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
-from ..models import Family, Finding
+from ..models import CuratorVisit, Family, Finding
 from ..selectors import quality as quality_selectors
-from ..services import quality
+from ..services import curation, quality
 from .curation import ReadOnlyAdmin
 
 
@@ -147,6 +145,7 @@ class FindingAdmin(ReadOnlyAdmin):
         return [
             path("run/", self.admin_site.admin_view(self.run_view), name=f"{prefix}_run"),
             path("queue/", self.admin_site.admin_view(self.queue_view), name=f"{prefix}_queue"),
+            path("attribute/", self.admin_site.admin_view(self.attribute_view), name=f"{prefix}_attribute"),
             path("<path:object_id>/dismiss/", self.admin_site.admin_view(self.dismiss_view), name=f"{prefix}_dismiss"),
             *super().get_urls(),
         ]
@@ -227,19 +226,16 @@ class FindingAdmin(ReadOnlyAdmin):
 
     # The work queue -----------------------------------------------------------------------------
 
-    SEEN_KEY = "catalog_queue_seen_at"
-
     def queue_view(self, request):
         """Open findings grouped so one action fixes many, ranked by what a visitor sees first; and what
-        imports changed since the curator last marked the queue as seen (kept in their session)."""
+        imports changed since the curator last marked the queue as seen (kept per user: CuratorVisit)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        seen = request.session.get(self.SEEN_KEY)
         if request.method == "POST":
-            request.session[self.SEEN_KEY] = timezone.now().isoformat()
+            CuratorVisit.objects.update_or_create(user=request.user, defaults={"seen_at": timezone.now()})
             self.message_user(request, "Marked as seen: the next visit lists what changes after now.", messages.SUCCESS)
             return redirect("admin:catalog_finding_queue")
-        since = datetime.fromisoformat(seen) if seen else None
+        since = CuratorVisit.objects.filter(user=request.user).values_list("seen_at", flat=True).first()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -248,3 +244,29 @@ class FindingAdmin(ReadOnlyAdmin):
             "changes": quality_selectors.since_last_visit(since),
         }
         return TemplateResponse(request, "admin/catalog/finding/queue.html", context)
+
+    def attribute_view(self, request):
+        """The queue's "Attribute these families to X": one action sets the creator of every family whose open
+        finding suggests X (through curation.attribute_families: history, locks, rows, cache version)."""
+        if request.method != "POST":
+            return redirect("admin:catalog_finding_queue")
+        if not request.user.has_perm("catalog.change_family"):
+            raise PermissionDenied
+        creator = request.POST.get("creator", "")
+        chosen = [int(pk) for pk in request.POST.getlist("finding") if pk.isdigit()]
+        findings = Finding.objects.filter(pk__in=chosen, state=Finding.State.OPEN, rule="family-unattributed",
+                                          suggestion__action="attribute", suggestion__creator=creator)
+        families = list(Family.objects.filter(pk__in=findings.values("family_id")))
+        if not families:
+            self.message_user(request, "Nothing to attribute: those findings are no longer open.", messages.WARNING)
+            return redirect("admin:catalog_finding_queue")
+        name = findings.values_list("suggestion__creator_name", flat=True).first() or creator
+        try:
+            organization, count = curation.attribute_families(families, creator, name, request.user)
+        except ValueError as problem:
+            self.message_user(request, str(problem), messages.ERROR)
+            return redirect("admin:catalog_finding_queue")
+        self.message_user(request, ngettext("%(count)d family attributed to %(name)s.",
+                                            "%(count)d families attributed to %(name)s.", count)
+                          % {"count": count, "name": organization.name}, messages.SUCCESS)
+        return redirect("admin:catalog_finding_queue")

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import CharField, Count, F, TextField, Value
 from django.db.models.functions import Cast
 
-from catalog.formatting import format_price
+from catalog.formatting import format_price, plural
 from catalog.models import Disagreement, Finding
 from catalog.services.quality import FIELD_LABELS, RULES, SOURCE_LABELS
 
@@ -184,11 +184,34 @@ class QueueGroup:
 
 
 @dataclass
+class Suggestion:
+    """One curator action that fixes a group of findings: merge these variants, attribute these families."""
+
+    action: str  # "merge" or "attribute"
+    label: str  # "Merge these 4 variants into Llama 3.1 70B", "Attribute these 12 families to Meta"
+    finding_ids: list[int] = field(default_factory=list)
+    samples: list[Finding] = field(default_factory=list)
+    creator: str = ""  # attribute: the organization's slug
+    creator_name: str = ""
+    variant_ids: list[int] = field(default_factory=list)  # merge: the variants, the one to keep first
+    url: str = ""  # merge: the admin's merge form with them chosen
+
+    @property
+    def count(self) -> int:
+        return len(self.finding_ids) if self.action == "attribute" else len(self.variant_ids)
+
+    @property
+    def more(self) -> int:
+        return len(self.finding_ids) - len(self.samples)
+
+
+@dataclass
 class WorkQueue:
     groups: list[QueueGroup]
     open_count: int
     group_count: int
     by_action: list[tuple[str, int]]  # (curator action, findings it fixes), most first
+    suggestions: list[Suggestion] = field(default_factory=list)  # the biggest first
 
 
 def _visibility(status: str | None, published: bool | None) -> int:
@@ -210,18 +233,52 @@ ACTIONS = {
 }
 
 
+SUGGESTION_ACTIONS = {"merge": "Merge likely duplicates", "attribute": "Attribute families to their creator"}
+
+
+def _suggest(suggestions: dict, finding: Finding) -> bool:
+    """Add `finding` to the suggestion it carries (merge: one per finding; attribute: one per creator)."""
+    wanted = finding.suggestion if isinstance(finding.suggestion, dict) else {}
+    action = wanted.get("action")
+    if action == "merge" and isinstance(wanted.get("variants"), list) and len(wanted["variants"]) > 1:
+        ids = [int(pk) for pk in wanted["variants"]]
+        name = finding.variant.name if finding.variant_id else "the first"
+        item = suggestions[("merge", finding.pk)] = Suggestion(
+            action="merge", label=f"Merge these {len(ids)} variants into {name}", variant_ids=ids,
+            url=finding.fix_url)
+    elif action == "attribute" and wanted.get("creator"):
+        key = ("attribute", wanted["creator"])
+        item = suggestions.get(key)
+        if item is None:
+            name = wanted.get("creator_name") or wanted["creator"]
+            item = suggestions[key] = Suggestion(action="attribute", label="", creator=wanted["creator"],
+                                                 creator_name=name)
+    else:
+        return False
+    item.finding_ids.append(finding.pk)
+    if len(item.samples) < GROUP_SAMPLES:
+        item.samples.append(finding)
+    return True
+
+
 def work_queue(list_url: str, limit: int = QUEUE_GROUPS) -> WorkQueue:
-    """Open findings grouped by (rule, family), the groups ranked by what a visitor sees first. One query."""
+    """Open findings grouped by (rule, family), the groups ranked by what a visitor sees first; above them the
+    suggestions, each one action that fixes a group (merge these variants, attribute these families). One query."""
     rows = (Finding.objects.filter(state=Finding.State.OPEN)
             .select_related("family", "variant")
-            .only("id", "rule", "severity", "message", "fix_url", "subject", "family__name", "family__published",
-                  "variant__status")
+            .only("id", "rule", "severity", "message", "fix_url", "subject", "suggestion", "family__name",
+                  "family__published", "variant__status", "variant__name")
             .order_by("id"))
     groups: dict[tuple, QueueGroup] = {}
     actions: dict[str, int] = {}
+    suggestions: dict[tuple, Suggestion] = {}
     open_count = 0
     for finding in rows:
         open_count += 1
+        suggested = _suggest(suggestions, finding)
+        if suggested:
+            action = SUGGESTION_ACTIONS[finding.suggestion["action"]]
+            actions[action] = actions.get(action, 0) + 1
         key = (finding.rule, finding.family_id)
         group = groups.get(key)
         visibility = _visibility(finding.variant.status if finding.variant_id else None,
@@ -240,10 +297,16 @@ def work_queue(list_url: str, limit: int = QUEUE_GROUPS) -> WorkQueue:
         group.count += 1
         if len(group.samples) < GROUP_SAMPLES:
             group.samples.append(finding)
-        actions[group.action] = actions.get(group.action, 0) + 1
+        if not suggested:  # counted under its suggestion's action
+            actions[group.action] = actions.get(group.action, 0) + 1
     ranked = sorted(groups.values(), key=lambda g: g.rank, reverse=True)
+    for item in suggestions.values():
+        if item.action == "attribute":
+            these = "these " if item.count > 1 else ""
+            item.label = f"Attribute {these}{plural(item.count, 'family', 'families')} to {item.creator_name}"
+    offered = sorted(suggestions.values(), key=lambda s: (-s.count, s.label))
     return WorkQueue(groups=ranked[:limit], open_count=open_count, group_count=len(groups),
-                     by_action=sorted(actions.items(), key=lambda item: -item[1]))
+                     by_action=sorted(actions.items(), key=lambda item: -item[1]), suggestions=offered[:limit])
 
 
 # --- Admin: what changed since the curator's last visit -------------------------------------------

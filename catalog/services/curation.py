@@ -25,7 +25,8 @@ from catalog.models import (
     Provider,
     Variant,
 )
-from catalog.services import history, quality
+from catalog.services import history, quality, summaries
+from catalog.services.importers.matching import CREATORS
 from catalog.services.page_cache import bump_catalog_version
 
 LOCKABLE_MODELS = (Organization, Family, Variant, Provider, Offering)
@@ -165,3 +166,32 @@ def save_revert(obj, version_id, user=None) -> list[str]:
     obj.save()
     record_curator_edit(obj, changed, user, created=False, previous=previous)
     return changed
+
+
+def attribute_families(families, creator_slug: str, creator_name: str = "", user=None) -> tuple[Organization, int]:
+    """Set the creator of `families` (one curator action from the work queue): one version per changed family
+    (who, when), the creator locked so imports keep it, the spec table's rows and the public pages fresh.
+
+    The organization is the one with `creator_slug`, made (with the name and website the importers know for
+    that slug) when the catalog has none yet. Returns it and how many families changed.
+    """
+    slug = (creator_slug or "").strip()
+    if not slug or slug == "unattributed":
+        raise ValueError("Choose the organization that makes these models.")
+    known = {s: (name, site) for _, s, name, site in CREATORS}
+    name, website = known.get(slug, (creator_name or slug, ""))
+    creator, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": creator_name or name,
+                                                                         "website": website})
+    now = timezone.now()
+    changed = [family for family in families if family.creator_id != creator.pk]
+    for family in changed:
+        family.creator, family.updated_at = creator, now
+    Family.objects.bulk_update(changed, ["creator", "updated_at"], batch_size=history.BATCH)
+    history.record_updated(changed, reason="", when=now, user=user)
+    for family in changed:
+        lock_fields(family, ["creator"], user)
+    if changed:
+        summaries.refresh_rows(Variant.objects.filter(family__in=changed).values_list("pk", flat=True))
+        bump_catalog_version()
+        quality.check_after_commit({family.pk for family in changed})
+    return creator, len(changed)

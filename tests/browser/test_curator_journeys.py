@@ -119,3 +119,122 @@ def test_after_make_run_the_work_queue_lists_its_top_items_and_admin_pages_raise
         history = Variant.history.filter(id=variant.pk).first()
         page.goto(f"/admin/catalog/variant/{variant.pk}/history/{history.history_id}/")
         assert not page.js_errors, page.js_errors
+
+
+def load_make_run_data():
+    """What `make run` loads, minus LiteLLM's file (the models.dev data alone fills the queue): the seed and models.dev."""
+    with open(os.devnull, "w") as quiet:
+        call_command("load_seed", verbosity=0, stdout=quiet)
+        call_command("import_modelsdev", verbosity=0, stdout=quiet)
+
+
+@pytest.mark.skipif(not os.environ.get("CATALOG_REAL_DATA_BROWSER", "1"), reason="real data journey turned off")
+def test_on_real_data_one_queue_action_merges_likely_duplicates_and_another_attributes_families(
+        open_page, transactional_db):
+    from catalog.models import Family, Finding, Organization
+    from catalog.services import quality
+
+    load_make_run_data()
+    # An import that could not tell who makes Llama would file it under Unattributed: its real ids
+    # (meta-llama/…) are the evidence the queue's suggestion reads.
+    llama = Family.objects.get(slug="llama")
+    nobody, _ = Organization.objects.get_or_create(slug="unattributed", defaults={"name": "Unattributed"})
+    Family.objects.filter(pk=llama.pk).update(creator=nobody)
+    quality.run_checks()
+    page = log_in(open_page)
+    page.goto("/admin/catalog/finding/queue/")
+    suggestions = page.locator(".queue-suggestions .queue-suggestion")
+    assert suggestions.count() >= 2
+    assert "Merge likely duplicates:" in text_of(page, ".queue-actions")
+    screenshot(page, "admin-work-queue-suggestions-1280")
+
+    # Merge: the suggestion opens the merge form with its variants; one press merges them.
+    merge = page.locator('.queue-suggestion[data-suggestion="merge"] a.queue-link').first
+    label = merge.inner_text()
+    finding = Finding.objects.get(state=Finding.State.OPEN, rule="likely-same-model",
+                                  fix_url=merge.get_attribute("href"))
+    keep_id, *absorbed_ids = finding.suggestion["variants"]
+    absorbed = Variant.objects.select_related("family").get(pk=absorbed_ids[0])
+    absorbed_url = absorbed.get_absolute_url()
+    merge.click()
+    page.wait_for_url(re.compile(r"/admin/catalog/variant/merge/\?ids="))
+    assert page.locator('input[name="keep"]:checked').get_attribute("value") == str(keep_id)
+    page.get_by_role("button", name="Merge").click()
+    page.wait_for_url(re.compile(rf"/admin/catalog/variant/{keep_id}/change/$"))
+    assert "Merged" in page.locator(".messagelist").inner_text()
+    assert not Variant.objects.filter(pk__in=absorbed_ids).exists()
+    page.goto(f"/admin/catalog/variant/{keep_id}/history/")
+    assert "merged variant" in text_of(page, "#change-history")
+    page.goto(absorbed_url)  # the absorbed variant's page redirects to the one kept
+    kept = Variant.objects.select_related("family").get(pk=keep_id)
+    assert page.url.endswith(kept.get_absolute_url())
+    page.goto("/admin/catalog/finding/queue/")
+    assert label not in text_of(page, "#content-main")  # its finding closed after the merge
+
+    # Attribute: one press sets the creator of every family the evidence points to the same maker.
+    attribute = page.locator('.queue-suggestion[data-suggestion="attribute"] button', has_text="to Meta")
+    assert attribute.count() == 1
+    attribute.click()
+    page.wait_for_url(re.compile(r"/admin/catalog/finding/queue/$"))
+    assert "attributed to Meta." in page.locator(".messagelist").inner_text()
+    llama.refresh_from_db()
+    assert llama.creator.slug == "meta"
+    page.goto(f"/admin/catalog/family/{llama.pk}/history/")
+    assert "curator" in text_of(page, "#change-history")
+    page.goto(llama.get_absolute_url())
+    assert "by Meta" in page.locator("h1").inner_text()
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.skipif(not os.environ.get("CATALOG_REAL_DATA_BROWSER", "1"), reason="real data journey turned off")
+def test_on_real_data_an_imported_variants_edit_reaches_its_pages_reverts_and_a_bulk_action_is_in_history(
+        open_page, transactional_db):
+    from catalog.formatting import format_tokens
+
+    load_make_run_data()
+    variant = (Variant.objects.select_related("family")
+               .filter(origin="models.dev", status="current", context_window__isnull=False, offerings__isnull=False)
+               .exclude(context_window=777_800).order_by("pk").first())
+    old, new = variant.context_window, 777_800
+    was, now = format_tokens(old), format_tokens(new)
+    page = log_in(open_page)
+    page.goto(variant.get_absolute_url())  # cached before the edit
+    feed_url = f"/feeds/families/{variant.family.slug}/{variant.slug}.atom"
+    page.request.get(feed_url)
+
+    page.goto(f"/admin/catalog/variant/{variant.pk}/change/")
+    page.locator("#id_context_window").fill(str(new))
+    page.locator('input[name="_save"]').click()
+    page.wait_for_url(re.compile(r"/admin/catalog/variant/$"))
+    page.goto(variant.get_absolute_url())
+    assert f"Context window {now}" in text_of(page, "table.keyvalue")
+    assert f"Context window {was} → {now} (by a curator)." in changelog_of(page)
+    assert f"Context window {was} → {now} (by a curator)." in page.request.get(feed_url).text()
+
+    # History: the imported record's baseline is there; the version before the edit brings the old value back.
+    page.goto(f"/admin/catalog/variant/{variant.pk}/history/")
+    rows = page.locator("#change-history tbody tr")
+    assert rows.count() >= 2
+    rows.nth(1).locator("a").first.click()
+    page.wait_for_url(re.compile(r"/history/\d+/$"))
+    assert page.locator("#id_context_window").input_value() == str(old)
+    page.locator('input[name="_save"]').click()
+    page.wait_for_url(re.compile(r"/admin/catalog/variant/$"))
+    page.goto(variant.get_absolute_url())
+    assert f"Context window {was}" in text_of(page, "table.keyvalue")
+    assert f"Context window {now} → {was} (by a curator (a revert))." in changelog_of(page)
+
+    # A bulk status action on imported variants is in their history and the public changelog.
+    siblings = list(Variant.objects.filter(family=variant.family, status="current").order_by("pk")[:2])
+    page.goto(f"/admin/catalog/variant/?family__id__exact={variant.family_id}")
+    for sibling in siblings:
+        page.locator(f'input[name="_selected_action"][value="{sibling.pk}"]').check()
+    page.locator('select[name="action"]').select_option("mark_legacy")
+    page.get_by_role("button", name="Run").click()
+    assert "marked as legacy." in page.locator(".messagelist").inner_text()
+    page.goto(f"/admin/catalog/variant/{siblings[0].pk}/history/")
+    history = text_of(page, "#change-history")
+    assert "curator" in history and "legacy" in history.lower()
+    page.goto(siblings[0].get_absolute_url())
+    assert "Status current → legacy (by a curator)." in changelog_of(page)
+    assert not page.js_errors, page.js_errors

@@ -296,3 +296,97 @@ def test_a_merged_variants_page_redirects_to_the_one_kept(client, world):
     response = client.get(old_url)
     assert response.status_code == 301 and response.url == large.get_absolute_url()
     assert client.get("/families/acme/never-existed/").status_code == 404
+
+
+# --- Work-queue suggestions: one action fixes a group ------------------------------------------------
+
+
+def test_attribute_action_sets_the_creator_with_history_locks_rows_and_bumps(client, curator, world, version):
+    from catalog.models import Family, Organization, VariantRow
+    from catalog.services import quality
+
+    nobody = Organization.objects.create(slug="unattributed", name="Unattributed")
+    orphans = [factories.family(f"orphan-{n}", f"Orphan {n}", creator=nobody) for n in range(3)]
+    for n, orphan in enumerate(orphans):
+        factories.offering(factories.variant(orphan, f"orphan-{n}-v"), world["cloudy"], f"meta-llama/orphan-{n}")
+    mystery = factories.family("mystery", "Mystery", creator=nobody)
+    summaries.refresh()
+    quality.run_checks(["family-unattributed"])
+    findings = Finding.objects.filter(rule="family-unattributed", suggestion__creator="meta")
+    assert findings.count() == 3
+    queue = client.get(reverse("admin:catalog_finding_queue")).content.decode()
+    assert "Attribute these 3 families to Meta" in visible_text(queue)
+    assert "Attribute families to their creator: 3" in visible_text(queue)  # the count per curator action
+
+    url = reverse("admin:catalog_finding_attribute")
+    post = {"creator": "meta", "finding": list(findings.values_list("pk", flat=True))}
+    response, bumped = version(lambda: client.post(url, post, follow=True))
+    assert "3 families attributed to Meta." in [str(m) for m in response.context["messages"]]
+    meta = Organization.objects.get(slug="meta")
+    for orphan in orphans:
+        orphan.refresh_from_db()
+        assert orphan.creator_id == meta.pk
+        assert locks_of(orphan) == {"creator": meta.pk}
+        latest = orphan.history.latest()
+        assert (latest.creator_id, latest.history_user, latest.history_type) == (meta.pk, curator, "~")
+    assert set(VariantRow.objects.filter(family_slug__startswith="orphan-").values_list("creator_slug", flat=True)) \
+        == {"meta"}
+    assert Family.objects.get(pk=mystery.pk).creator_id == nobody.pk  # no suggestion: untouched
+    assert not Finding.objects.filter(rule="family-unattributed", state=Finding.State.OPEN,
+                                      family__in=orphans).exists()  # the findings closed on commit
+    assert summaries_consistent() and bumped
+
+
+def test_an_attribution_survives_the_next_import(curator, seed, tmp_path):
+    """Our format's import updates a family's creator: the curator's lock keeps the attribution."""
+    from django.core.management import call_command
+
+    from catalog.models import Family
+    from catalog.services import curation
+
+    exported = tmp_path / "catalog.json"
+    call_command("export_catalog", str(exported), stdout=open("/dev/null", "w"))
+    family = Family.objects.get(slug="llava")
+    curation.attribute_families([family], "someone-else", "Someone Else", curator)
+    call_command("import_catalog", str(exported), stdout=open("/dev/null", "w"))
+    family.refresh_from_db()
+    assert family.creator.slug == "someone-else" and family.creator.name == "Someone Else"
+
+
+def test_attribute_action_refuses_a_get_and_no_creator(client, curator, world):
+    from catalog.services import curation
+
+    assert client.get(reverse("admin:catalog_finding_attribute")).status_code == 302
+    with pytest.raises(ValueError, match="Choose the organization"):
+        curation.attribute_families([world["large"].family], "unattributed")
+    response = client.post(reverse("admin:catalog_finding_attribute"), {"creator": "meta", "finding": ["x"]},
+                           follow=True)
+    assert "no longer open" in visible_text(response.content.decode())
+
+
+def test_merge_suggestion_opens_the_merge_form_with_its_variants_and_merges_them(client, curator, world, version):
+    from catalog.services import quality
+
+    large = world["large"]
+    twin = factories.variant(large.family, "acme-large-v1", name="acme-large-v1", context_window=128_000)
+    quality.run_checks(["likely-same-model"])
+    finding = Finding.objects.get(rule="likely-same-model")
+    assert finding.suggestion == {"action": "merge", "variants": [large.pk, twin.pk], "keep": large.pk}
+    queue = visible_text(client.get(reverse("admin:catalog_finding_queue")).content.decode())
+    assert "Merge these 2 variants into Acme Large" in queue
+
+    form = client.get(finding.fix_url)
+    page = form.content.decode()
+    assert form.status_code == 200 and "Choose the variant to keep" in page
+    assert f'value="{twin.pk}"' in page and 'action="/admin/catalog/variant/"' in page
+    data = {k: v if len(v) > 1 else v[0] for k, v in form_data(page).items()}
+    data["apply"] = "Merge"  # the button pressed
+    response, bumped = version(lambda: client.post(reverse("admin:catalog_variant_changelist"), data))
+    assert response.status_code == 302
+    assert not Variant.objects.filter(pk=twin.pk).exists()
+    assert "merged variant acme-large-v1" in large.history.latest().history_change_reason
+    assert large.history.latest().history_user == curator
+    assert Finding.objects.get(pk=finding.pk).state == Finding.State.RESOLVED  # the group is one variant now
+    assert summaries_consistent() and bumped
+    gone = client.get(finding.fix_url, follow=True)
+    assert "no longer there to merge" in visible_text(gone.content.decode())

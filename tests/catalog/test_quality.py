@@ -406,9 +406,55 @@ def test_family_unattributed_until_a_curator_names_the_creator(fam):
     result = found(code)
     assert set(result) == {f"family:{orphan.pk}"}
     assert result[f"family:{orphan.pk}"].message.startswith("Orphan has no creator")
+    assert result[f"family:{orphan.pk}"].suggestion is None  # nothing points to a maker
     orphan.creator = fam.creator
     orphan.save()
     assert subjects_of(code) == set()
+
+
+def test_family_unattributed_suggests_the_maker_its_ids_and_names_point_to(api):
+    nobody = Organization.objects.create(slug="unattributed", name="Unattributed")
+    by_namespace = Family.objects.create(slug="orphan", name="Orphan", creator=nobody)
+    factories.offering(factories.variant(by_namespace, "orphan-1"), api, "meta-llama/orphan-1-8b")
+    by_name = Family.objects.create(slug="odd", name="Odd", creator=nobody)
+    factories.variant(by_name, "odd-llama", name="Llama Odd 8B", match_key="llama-odd-8b")
+    unknown = Family.objects.create(slug="mystery", name="Mystery", creator=nobody)
+    factories.variant(unknown, "mystery-1")
+    result = found("family-unattributed")
+    meta = {"action": "attribute", "creator": "meta", "creator_name": "Meta"}
+    assert result[f"family:{by_namespace.pk}"].suggestion == meta
+    assert "The evidence points to Meta (the id meta-llama/orphan-1-8b)" in result[f"family:{by_namespace.pk}"].message
+    assert result[f"family:{by_name.pk}"].suggestion == meta
+    assert result[f"family:{unknown.pk}"].suggestion is None
+
+
+@covers("likely-same-model")
+def test_likely_same_model_groups_one_creators_spellings_of_one_model(fam, api):
+    code = "likely-same-model"
+    big = factories.variant(fam, "acme-nemo", name="Acme Nemo", parameters=12 * 10**9)
+    sized = factories.variant(fam, "acme-nemo-12b-instruct", name="Acme Nemo 12B Instruct", parameters=12 * 10**9)
+    spelled = factories.variant(fam, "acme-2-5", name="Acme 2.5")
+    respelled = factories.variant(factories.family("acme-v", "Acme V", creator=fam.creator), "acme-v2p5",
+                                  name="acme-v2p5")
+    factories.offering(big, api, "acme/nemo")
+    big.provider_count = 1
+    big.save()
+    # Not the same model: another size stated in the name, another parameter count, another context, another maker.
+    factories.variant(fam, "acme-r1-671b", name="Acme R1 671B", parameters=671 * 10**9)
+    factories.variant(fam, "acme-r1-8b", name="Acme R1 8B", parameters=671 * 10**9)  # a wrong count, not one model
+    factories.variant(fam, "acme-nemo-large", name="Acme Nemo Large", parameters=70 * 10**9)
+    factories.variant(fam, "acme-2-5-128k", name="Acme 2.5 128k")
+    other_maker = factories.organization("other-lab", "Other Lab")
+    factories.variant(factories.family("other", "Other", creator=other_maker), "acme-2-5", name="Acme 2.5")
+    result = found(code)
+    assert len(result) == 2
+    nemo = next(item for item in result.values() if item.variant_id == big.pk)
+    assert nemo.suggestion == {"action": "merge", "variants": [big.pk, sized.pk], "keep": big.pk}
+    assert "2 variants by" in nemo.message and "12B parameters each" in nemo.message
+    assert nemo.fix_url == f"/admin/catalog/variant/merge/?ids={big.pk},{sized.pk}"
+    versions = next(item for item in result.values() if item.variant_id != big.pk)
+    assert sorted(versions.suggestion["variants"]) == sorted([spelled.pk, respelled.pk])
+    assert "once spellings are normalized" in versions.message
 
 
 @covers("family-without-source")

@@ -98,3 +98,47 @@ def test_the_queue_page_needs_no_button_and_shows_what_changed_since_the_last_vi
 def test_the_queue_link_is_on_every_admin_page(client, curator):
     assert reverse("admin:catalog_finding_queue") in client.get(reverse("admin:index")).content.decode()
     assert Variant.objects.count() == 0
+
+
+def test_the_last_visit_is_kept_per_user_across_logins_and_browsers(client, curator):
+    from django.test import Client
+
+    from catalog.models import CuratorVisit
+
+    url = reverse("admin:catalog_finding_queue")
+    assert "(the last 7 days)" in visible_text(client.get(url).content.decode())
+    client.post(url)
+    seen = CuratorVisit.objects.get(user=curator).seen_at
+    client.logout()
+    other_browser = Client()
+    other_browser.force_login(curator)
+    text = visible_text(other_browser.get(url).content.decode())
+    assert f"Since your last visit ({seen:%Y-%m-%d %H:%M})" in text
+    someone_else = User.objects.create_superuser("bob", "bob@example.org", "x")
+    other_browser.force_login(someone_else)
+    assert "(the last 7 days)" in visible_text(other_browser.get(url).content.decode())
+
+
+def test_run_checks_now_runs_every_rule_group_and_the_findings_list_matches(client, curator, seed):
+    from catalog.models import Provider
+
+    fam = factories.family("acme", "Acme")
+    factories.variant(fam, "acme-1", name="Acme 1", context_window=None)  # specs; sources: Acme cites none
+    factories.variant(fam, "acme-1-again", name="acme-1")  # matching: the same model as Acme 1
+    factories.variant(fam, "acme-0", status="retired")  # lifecycle: no successor
+    api = factories.provider("cloudy", "Cloudy", Provider.Kind.API)
+    factories.offering(factories.variant(fam, "acme-2", context_window=8000), api, "acme/2", 1, None)  # prices
+    factories.offering(factories.variant(fam, "acme-3", context_window=8000), api, "acme/3", 1, 2)  # staleness
+    assert not Finding.objects.exists()
+
+    response = client.post(reverse("admin:catalog_finding_run"), follow=True)
+    message = [str(m) for m in response.context["messages"]][0]
+    open_findings = Finding.objects.filter(state=Finding.State.OPEN)
+    assert f"{open_findings.count()} open findings" in message
+    areas = {quality.RULES[rule].area for rule in open_findings.values_list("rule", flat=True)}
+    assert areas == {r.area for r in quality.RULES.values()}  # every rule group ran and found its case
+    expected = {(code, item.subject) for code, (items, _) in
+                quality.evaluate(quality.select_rules(), quality.Snapshot()).items() for item in items}
+    assert set(open_findings.values_list("rule", "subject")) == expected
+    listed = visible_text(client.get(reverse("admin:catalog_finding_changelist")).content.decode())
+    assert f"Open ({len(expected)})" in listed
