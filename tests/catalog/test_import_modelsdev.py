@@ -338,3 +338,32 @@ def test_a_placeholder_release_date_is_never_the_earliest(tmp_path):
     run(write(tmp_path, api))
     variant = Offering.objects.get(provider__slug="reseller-a").variant
     assert variant.release_date.isoformat() == "2024-03-02"
+
+
+# --- Queries grow with batches, not records -----------------------------------------------------
+
+
+def _many(count: int, start: int = 0) -> list[dict]:
+    return [model(f"lab-model-{n}b", f"Lab Model {n}B", "lab-model", cost={"input": n, "output": 2 * n})
+            for n in range(start, start + count)]
+
+
+def _queries_of(path) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run(path)
+    return len(captured)
+
+
+def test_an_import_runs_queries_per_batch_not_per_record(tmp_path):
+    """Five new models, then 5 + 95 new ones (and 5 priced anew): the second run may not cost a query per
+    record: every write and read is per batch (sources.BATCH records)."""
+    few = _queries_of(write(tmp_path, {"lab": provider("lab", "Lab", _many(5))}, "few.json"))
+    more = {"lab": provider("lab", "Lab", [
+        *[model(m["id"], m["name"], "lab-model", cost={"input": 99, "output": 99}) for m in _many(5)],
+        *_many(95, start=5),
+    ])}
+    many = _queries_of(write(tmp_path, more, "many.json"))
+    assert Offering.objects.count() == 100
+    assert many <= few + 10, f"{few} queries for 5 models, {many} for 100: a query per record somewhere"
