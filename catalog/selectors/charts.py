@@ -1,4 +1,4 @@
-"""The data behind the charts, as catalog.services.charts takes it.
+"""The data behind the charts, as catalog.charts takes it.
 
 The family timeline and the /models/ chart are drawn from rows their pages already hold (no
 query); a variant's price history is one query for the price records of all its offerings.
@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from catalog import charts
 from catalog.models import Offering, PriceRecord, Variant
-from catalog.services import charts
 
 
 def family_timeline(variants: Iterable[Variant]) -> charts.TimelineChart | None:

@@ -1,12 +1,12 @@
-"""Chart geometry (catalog.services.charts): scales, ticks and marks as numbers, no database."""
+"""Chart geometry (catalog.charts): scales, ticks and marks as numbers, no database."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from catalog.services import charts
-from catalog.services.charts import (
+from catalog import charts
+from catalog.charts import (
     Frame,
     HistoryItem,
     LinearScale,
@@ -14,6 +14,7 @@ from catalog.services.charts import (
     PricePeriod,
     ScatterItem,
     TimelineItem,
+    scatter,
 )
 
 # --- Scales and ticks ------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ def test_point_labels_never_overlap_and_stay_in_the_plot():
         left = point.label.x if point.label.anchor == "start" else point.label.x - width
         assert chart.frame.plot_left <= left and left + width <= chart.frame.plot_right
         box = (left, point.label.y - 11, left + width, point.label.y + 2)
-        assert not any(charts._overlaps(box, other) for other in boxes)
+        assert not any(scatter._overlaps(box, other) for other in boxes)
         boxes.append(box)
     assert 0 < len(boxes) < len(chart.points)  # some fit, the crowded ones keep their names in the title
 
