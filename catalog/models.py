@@ -1,6 +1,9 @@
 """The catalog's data and its rules: fields, constraints, indexes, clean() and cheap properties.
 
 Reads live in `catalog.selectors`, writes in `catalog.services`.
+
+One module, past 400 lines on purpose: Django's app layout, and the models read best side by side
+(their relations, constraints and the choices they share); each model is one self-contained class.
 """
 
 import re

@@ -1,5 +1,8 @@
 """The catalog's own records: organizations, tags, families, variants, providers, offerings and family details.
 
+One ModelAdmin per record kind, with its inlines and actions; past 400 lines because the six belong together
+(their inlines cross: a family's variants, a variant's offerings). Shared behaviour lives in `curation.py`.
+
 Changelists declare their joins (`list_select_related`) and annotate their counts in
 `get_queryset()`, so the number of queries per page does not grow with the rows shown.
 """

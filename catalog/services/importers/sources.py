@@ -7,6 +7,10 @@ Rules (docs/matching.md has the long form):
 - Price changes close the current PriceRecord and open a new one.
 - A listing the source no longer has is marked not listed; nothing is deleted.
 - Every write is a bulk write, so the query count grows with batches, not records.
+
+The stages of one import, in the order they run (`_write_stages`), in one module past 400 lines on purpose:
+each stage is a function reading the run context; the pure parts live in `grouping` and `identity`, values in
+`resolve`, the run itself in `runs`.
 """
 
 from __future__ import annotations
