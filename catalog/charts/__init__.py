@@ -23,6 +23,7 @@ from catalog.charts.axes import (  # noqa: F401 (the package is one namespace: c
     LinearScale,
     LogScale,
     Tick,
+    TickLabelPlaces,
     linear_ticks,
     log_axis,
     log_grid,

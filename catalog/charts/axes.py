@@ -67,6 +67,20 @@ class Frame:
         return self.plot_bottom - self.plot_top
 
 
+class TickLabelPlaces:
+    """Where a framed chart writes its tick labels: below the plot, and left of it."""
+
+    frame: Frame
+
+    @property
+    def x_tick_label_y(self) -> float:
+        return r(self.frame.plot_bottom + 16)
+
+    @property
+    def y_tick_label_x(self) -> float:
+        return r(self.frame.plot_left - 6)
+
+
 @dataclass(frozen=True)
 class Tick:
     value: float

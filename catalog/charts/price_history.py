@@ -13,6 +13,7 @@ from catalog.charts.axes import (
     Frame,
     LinearScale,
     Tick,
+    TickLabelPlaces,
     linear_ticks,
     month_index,
     month_label,
@@ -53,7 +54,7 @@ class Series:
 
 
 @dataclass
-class HistoryPanel:
+class HistoryPanel(TickLabelPlaces):
     key: int | str
     title: str
     subtitle: str
@@ -63,14 +64,6 @@ class HistoryPanel:
     y_ticks: list[Tick]
     summary: str
     changes: int
-
-    @property
-    def x_tick_label_y(self) -> float:
-        return r(self.frame.plot_bottom + 16)
-
-    @property
-    def y_tick_label_x(self) -> float:
-        return r(self.frame.plot_left - 6)
 
 
 @dataclass

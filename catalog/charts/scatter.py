@@ -11,6 +11,7 @@ from catalog.charts.axes import (
     Frame,
     LogScale,
     Tick,
+    TickLabelPlaces,
     log_axis,
     price_label,
     price_text,
@@ -57,7 +58,7 @@ class ScatterPoint:
 
 
 @dataclass
-class ScatterChart:
+class ScatterChart(TickLabelPlaces):
     frame: Frame
     points: list[ScatterPoint]
     x_ticks: list[Tick]
@@ -68,14 +69,6 @@ class ScatterChart:
     x_label_y: float
     y_label_x: float
     total: int
-
-    @property
-    def x_tick_label_y(self) -> float:
-        return r(self.frame.plot_bottom + 16)
-
-    @property
-    def y_tick_label_x(self) -> float:
-        return r(self.frame.plot_left - 6)
 
     @property
     def x_label_x(self) -> float:
