@@ -9,7 +9,6 @@ number of queries that does not grow with the catalog.
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -18,28 +17,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHILD = r"""
-import json, os, time
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup()
-from django.db import connection
+sys.path.insert(0, str(ROOT / "bench"))
+from measured import measure  # noqa: E402 (bench/ is not a package)
+
+CHECKS = """
 from catalog.services import quality
-
-queries = 0
-def count(execute, sql, params, many, context):
-    global queries
-    queries += 1
-    return execute(sql, params, many, context)
-
-with connection.execute_wrapper(count):
-    started = time.perf_counter()
-    report = quality.run_checks()
-    elapsed = time.perf_counter() - started
-print(json.dumps({
-    "seconds": elapsed, "queries": queries,
-    "rules": [[s.rule.code, s.rule.severity_label, s.found, s.open, round(s.seconds, 3)] for s in report.summaries],
-}))
+report = quality.run_checks()
+result["rules"] = [[s.rule.code, s.rule.severity_label, s.found, s.open, round(s.seconds, 3)] for s in report.summaries]
 """
 
 
@@ -48,8 +32,7 @@ def manage(env, *args):
 
 
 def child(env) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return measure(CHECKS, env)
 
 
 def main() -> None:

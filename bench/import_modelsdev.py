@@ -16,35 +16,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHILD = r"""
-import os, sys, time, json, resource
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup()
-from django.core.management import call_command
-from django.db import connection
+sys.path.insert(0, str(ROOT / "bench"))
+from measured import measure  # noqa: E402 (bench/ is not a package)
 
-queries = 0
-def count(execute, sql, params, many, context):
-    global queries
-    queries += 1
-    return execute(sql, params, many, context)
-
-args = sys.argv[1:]
-with connection.execute_wrapper(count):
-    started = time.perf_counter()
-    call_command("import_modelsdev", *args, verbosity=0)
-    elapsed = time.perf_counter() - started
-print(json.dumps({"seconds": elapsed, "queries": queries,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
+IMPORT = 'from django.core.management import call_command\ncall_command("import_modelsdev", *sys.argv[1:], verbosity=0)'
 
 
 def child(database_url: str, *args: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "true"}
-    out = subprocess.run([sys.executable, "-c", CHILD, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return measure(IMPORT, {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "true"}, *args)
 
 
 def fresh_database(directory: str, name: str) -> str:

@@ -19,27 +19,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHILD = r"""
-import os, sys, time, json, resource
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup()
-from django.core.management import call_command
-from django.db import connection
+sys.path.insert(0, str(ROOT / "bench"))
+from measured import measure  # noqa: E402 (bench/ is not a package)
 
-queries = 0
-def count(execute, sql, params, many, context):
-    global queries
-    queries += 1
-    return execute(sql, params, many, context)
-
-with connection.execute_wrapper(count):
-    wall, cpu = time.perf_counter(), time.process_time()
-    call_command("import_modelsdev", *sys.argv[1:], verbosity=0)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-print(json.dumps({"seconds": wall, "cpu": cpu, "queries": queries,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
+IMPORT = 'from django.core.management import call_command\ncall_command("import_modelsdev", *sys.argv[1:], verbosity=0)'
 
 
 def scaled(data: dict, target: int) -> tuple[dict, int]:
@@ -66,10 +49,7 @@ def child(database_url: str, *args: str) -> dict:
            "DJANGO_ALLOWED_HOSTS": "localhost",
            # a file this size is past the default reading limits (docs/operations.md): raised for the benchmark
            "CATALOG_IMPORT_MAX_BYTES": str(2**30), "CATALOG_IMPORT_MAX_VALUES": str(50_000_000)}
-    out = subprocess.run([sys.executable, "-c", CHILD, *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if out.returncode:
-        sys.exit(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return measure(IMPORT, env, *args)
 
 
 def migrate(url: str) -> None:
