@@ -259,8 +259,9 @@ def _to_resolve(ctx: _Run, touched, group_variant, relisted_ids: set[int]) -> tu
         variant_ids |= {variant.pk for variant in group_variant.values()}
     elif last := ImportRun.objects.filter(source=ctx.source, status=ImportRun.Status.SUCCEEDED).exclude(
             pk=ctx.run.pk).order_by("-started_at").first():
-        offering_ids |= set(Offering.objects.filter(updated_at__gte=last.started_at).values_list("pk", flat=True))
-        variant_ids |= set(Variant.objects.filter(updated_at__gte=last.started_at).values_list("pk", flat=True))
+        since = last.finished_at or last.started_at  # what that run wrote itself is older than its end
+        offering_ids |= set(Offering.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
+        variant_ids |= set(Variant.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
     else:  # this source's first run: everything it lists
         offering_ids |= {offering.pk for offering in touched.values()}
         variant_ids |= {variant.pk for variant in group_variant.values()}
