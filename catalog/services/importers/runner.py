@@ -70,6 +70,7 @@ def run_import(
     raw = read_bytes(path)
     with import_run(source, str(path), raw, version=version, dry_run=dry_run) as outcome:
         entries, notes, skipped = parse(raw, str(path))
+        del raw  # the entries hold what the run needs; the file's bytes can go
         if not allow_shrink and (problems := shrink_problems(source, entries)):
             raise ShrinkRefused(
                 f"{path}: refused, nothing written: " + "; ".join(problems)

@@ -184,6 +184,7 @@ def import_run(source: str, dataset: str, raw: bytes, *, version: str = "", dry_
 
     with import_lock():
         outcome = RunOutcome(start_run(source, dataset, raw, version=version, dry_run=dry_run))
+        del raw  # hashed into the run record; not kept for the length of the run
         try:
             with transaction.atomic():
                 yield outcome

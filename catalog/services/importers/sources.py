@@ -430,7 +430,9 @@ def _family_record(source, creator, family_slug, organizations, families, new_or
 def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, Offering]:
     """Make the offerings a source lists for the first time; values come from resolution afterwards."""
     report = ctx.report
-    offerings = {(o.provider_id, o.model_id): o for o in Offering.objects.all()}
+    # Only what matching needs: resolution loads the offerings it works on in full.
+    offerings = {(o.provider_id, o.model_id): o
+                 for o in Offering.objects.only("pk", "provider_id", "model_id", "variant_id").iterator(chunk_size=5000)}
     new_offerings = []
     touched: dict[str, Offering] = {}
     made_variants = set()
