@@ -190,7 +190,7 @@ class TableView(FilterView):
             "default_page_size": self.default_page_size,
             "table": self.table,
             "header_columns": shown,
-            "table_rows": [(row, [(column, column.render(row)) for column in shown]) for row in rows],
+            "table_rows": self.table.rendered_rows(rows, shown),
             "chosen_columns": {c.key for c in shown},
             "sort_headers": self.sort_headers(shown, sort),
             "active_filters": active_filters(params, filterset.form),
