@@ -324,7 +324,7 @@ class ModelListView(TableView):
         return {"facets": facets, "matches": site_search.matches(q) if q else None,
                 "status_default": set(filterset.data.getlist("status")) in (set(), set(filterset.DEFAULT_STATUS)),
                 "facets_skipped": filterset.is_valid() and not counted,
-                "facet_row_limit": FACET_ROW_LIMIT, "signals": {row.pk: guidance.signals(row) for row in rows},
+                "facet_row_limit": FACET_ROW_LIMIT,
                 "price_chart": chart_selectors.price_context(rows), "range_groups": range_groups(filterset.form)}
 
 
