@@ -45,6 +45,11 @@ def csv_cell(value) -> str | int | float:
     carriage return) gets a leading apostrophe, item by item: `=HYPERLINK(…)` is inert wherever it sits.
     Numbers are written as numbers (a negative number is not text and is not a formula).
     """
+    kind = type(value)  # the common cells first: an export writes millions of them
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if kind is int or kind is float:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
