@@ -91,13 +91,14 @@ def variant_export_rows(queryset: QuerySet):
     booleans = [ExportRow.FIELDS.index(name) for name in ExportRow.BOOLEANS]
     modalities = [ExportRow.FIELDS.index(name) for name in ExportRow.MODALITIES]
     template = url_template("catalog:variant-detail", "family", "variant")
+    width = len(ExportRow.FIELDS)
     sql, params = rows.query.sql_with_params()
     connection = connections[rows.db]
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(2000):
             for values in chunk:
-                values = list(values)
+                values = list(values[:width])  # DISTINCT (?family=) adds the sort columns after the fields
                 for index in booleans:
                     values[index] = _BOOLEAN[values[index]]
                 for index in modalities:
