@@ -145,7 +145,8 @@ def wrk(url: str, seconds: int, connections: int, servers: list[int]) -> tuple[f
         number, unit = float(value.group(1)), value.group(2)
         return number / 1000 if unit == "us" else number * 1000 if unit == "s" else number
 
-    return rps, ms("50"), ms("99"), cpu * 1000 / max(requests, 1)
+    # No request finished within the run (a target slower than wrk's time): no CPU per request to speak of.
+    return rps, ms("50"), ms("99"), cpu * 1000 / requests if requests else None
 
 
 def drain(url: str) -> None:
@@ -272,13 +273,13 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
         for label, url in single_only.items():
             singles[label] = single_p50(url, max(3, args.single // 4))
         rps = {label: statistics.median(r[0] for r in runs) for label, runs in results.items()}
-        cpu = {label: statistics.median(r[3] for r in runs) for label, runs in results.items()}
+        cpu = {label: statistics.median([r[3] for r in runs if r[3] is not None] or [0]) for label, runs in results.items()}
         print(f"{'target':<36}{'req/s':>9}{'wrk p50':>10}{'wrk p99':>10}{'single p50':>12}{'server CPU/req':>16}")
         for label, runs in results.items():
             p50 = statistics.median(r[1] for r in runs)
             p99 = statistics.median(r[2] for r in runs)
             print(f"{label:<36}{rps[label]:>9.1f}{p50:>8.1f}ms{p99:>8.1f}ms{singles[label]:>10.1f}ms"
-                  f"{cpu[label]:>14.2f}ms")
+                  + (f"{cpu[label]:>14.2f}ms" if cpu[label] else f"{'n/a':>16}"))
         for label in single_only:
             print(f"{label:<36}{'':>9}{'':>10}{'':>10}{singles[label]:>10.1f}ms")
         page = "/models/ filtered+sorted+facets"
@@ -286,7 +287,7 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
             return f"{rps[a] / rps[b]:6.2f}x" if rps[b] else "   n/a"
 
         def cpu_ratio(a, b):  # how many of a's requests one CPU second serves, against b's
-            return f"{cpu[b] / cpu[a]:6.2f}x" if cpu[a] else "   n/a"
+            return f"{cpu[b] / cpu[a]:6.2f}x" if cpu[a] and cpu[b] else "   n/a"
 
         print("ratios:                               req/s  server CPU per request (load-independent)")
         for a, b, name in ((page, "datasette table page", "/models/ filtered / datasette"),
