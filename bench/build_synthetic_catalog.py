@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# One statement refreshes every /models/ row at the end: longer than the 30 s a web request may take on PostgreSQL.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
 
 
 def main() -> None:

@@ -14,7 +14,9 @@ What runs, all on 127.0.0.1 and at the same time:
 - a second gunicorn of the project with the page cache on, for "a cached page against the static file".
 
 Each round runs wrk on every target in turn (alternating, so the noise of a shared machine falls on
-all of them alike); the figures are medians over the rounds. Then single-request p50s (sequential),
+all of them alike); the figures are medians over the rounds. Beside req/s, each run's server CPU time
+per request (the answering processes' user + system time from /proc, over the requests wrk counted):
+what a request costs whatever else the machine is doing. Then single-request p50s (sequential),
 a CSV export of every row (rows/s, the worker's peak RSS before and after), and each worker's RSS.
 """
 
@@ -115,9 +117,24 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"server did not answer {url}")
 
 
-def wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float]:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (from /proc: what they used, whatever the load)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def wrk(url: str, seconds: int, connections: int, servers: list[int]) -> tuple[float, float, float, float]:
+    """(req/s, p50 ms, p99 ms, server CPU ms per request) of one wrk run; `servers`: the pids that answer."""
+    cpu_before = cpu_seconds(servers)
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
                          capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(servers) - cpu_before  # before the drain: the few requests still queued are not counted
+    drain(url)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if non2xx:
@@ -128,7 +145,8 @@ def wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float]:
         number, unit = float(value.group(1)), value.group(2)
         return number / 1000 if unit == "us" else number * 1000 if unit == "s" else number
 
-    return rps, ms("50"), ms("99")
+    # No request finished within the run (a target slower than wrk's time): no CPU per request to speak of.
+    return rps, ms("50"), ms("99"), cpu * 1000 / requests if requests else None
 
 
 def drain(url: str) -> None:
@@ -241,30 +259,41 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
         title = args.label or args.database
         print(f"{title}: {flat_rows} variants; gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} "
               f"{args.seconds}s x {args.rounds} rounds (alternating; medians); page cache off except 'cached'")
+        ports = {ours: servers[0], cached_port: servers[1], datasette_port: servers[2]}
+
+        def answering(url):  # the processes that serve `url`: a gunicorn's workers, or datasette
+            server = ports[int(url.split(":")[2].split("/")[0])]
+            return children(server.pid) or [server.pid]
+
         results = {label: [] for label in targets}
         for _ in range(args.rounds):
             for label, url in targets.items():
-                results[label].append(wrk(url, args.seconds, args.connections))
-                drain(url)
+                results[label].append(wrk(url, args.seconds, args.connections, answering(url)))
         singles = {label: single_p50(url, args.single) for label, url in targets.items()}
         for label, url in single_only.items():
             singles[label] = single_p50(url, max(3, args.single // 4))
         rps = {label: statistics.median(r[0] for r in runs) for label, runs in results.items()}
-        print(f"{'target':<36}{'req/s':>9}{'wrk p50':>10}{'wrk p99':>10}{'single p50':>12}")
+        cpu = {label: statistics.median([r[3] for r in runs if r[3] is not None] or [0]) for label, runs in results.items()}
+        print(f"{'target':<36}{'req/s':>9}{'wrk p50':>10}{'wrk p99':>10}{'single p50':>12}{'server CPU/req':>16}")
         for label, runs in results.items():
             p50 = statistics.median(r[1] for r in runs)
             p99 = statistics.median(r[2] for r in runs)
-            print(f"{label:<36}{rps[label]:>9.1f}{p50:>8.1f}ms{p99:>8.1f}ms{singles[label]:>10.1f}ms")
+            print(f"{label:<36}{rps[label]:>9.1f}{p50:>8.1f}ms{p99:>8.1f}ms{singles[label]:>10.1f}ms"
+                  + (f"{cpu[label]:>14.2f}ms" if cpu[label] else f"{'n/a':>16}"))
         for label in single_only:
             print(f"{label:<36}{'':>9}{'':>10}{'':>10}{singles[label]:>10.1f}ms")
         page = "/models/ filtered+sorted+facets"
         def ratio(a, b):
             return f"{rps[a] / rps[b]:6.2f}x" if rps[b] else "   n/a"
 
-        print("ratios (req/s):")
-        print(f"  /models/ filtered / datasette      {ratio(page, 'datasette table page')}")
-        print(f"  /models/ filtered / bare Django    {ratio(page, 'bare Django 50 rows')}")
-        print(f"  cached /models/ / static file      {ratio('cached /models/ filtered', 'static file')}")
+        def cpu_ratio(a, b):  # how many of a's requests one CPU second serves, against b's
+            return f"{cpu[b] / cpu[a]:6.2f}x" if cpu[a] and cpu[b] else "   n/a"
+
+        print("ratios:                               req/s  server CPU per request (load-independent)")
+        for a, b, name in ((page, "datasette table page", "/models/ filtered / datasette"),
+                           (page, "bare Django 50 rows", "/models/ filtered / bare Django"),
+                           ("cached /models/ filtered", "static file", "cached /models/ / static file")):
+            print(f"  {name:<34}{ratio(a, b)}  {cpu_ratio(a, b)}")
 
         workers = children(servers[0].pid)
         if not args.no_csv:

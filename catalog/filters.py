@@ -61,7 +61,20 @@ def number(field_name, lookup, **bounds):
     return django_filters.NumberFilter(field_name=field_name, lookup_expr=lookup, **bounds)
 
 
-class ModelFilter(django_filters.FilterSet):
+class FormClassOnce:
+    """A FilterSet whose form class is built once per class, not per request (django-filter builds a new
+    class, and a field per filter, every time): its filters' fields depend on neither request nor data.
+    Each form still gets its own copies of the fields, as every Django form does."""
+
+    def get_form_class(self):
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
+
+class ModelFilter(FormClassOnce, django_filters.FilterSet):
     """The filters of /models/ over its rows (VariantRow). Parameter names are public: other code and
     checks rely on them. The faceted filters are conditions (`condition()`), so the facet counts can
     take each of them in or out of one grouped query (catalog.selectors.tables.variant_facets)."""

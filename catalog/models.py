@@ -388,19 +388,28 @@ _URL_TEMPLATES: dict[tuple, str] = {}
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
+def url_template(name: str, *parts: str) -> str:
+    """The URL `name` with `{part}` placeholders for its slugs, reversed once per name and script prefix."""
+    key = (name, get_script_prefix())
+    template = _URL_TEMPLATES.get(key)
+    if template is None:
+        template = reverse(name, kwargs={part: f"--{part}--" for part in parts})
+        for part in parts:
+            template = template.replace(f"--{part}--", "{" + part + "}")
+        template = _URL_TEMPLATES[key] = template
+    return template
+
+
+def is_slug(value: str) -> bool:
+    return bool(_SLUG.fullmatch(value))
+
+
 def _url_of(name: str, **slugs: str) -> str:
     """reverse() for slug-only URLs, at the cost of a format: a page of 50 rows links 150 times. The
     template is reversed once per URL name and script prefix (placeholders then filled in)."""
     if not all(_SLUG.fullmatch(slug) for slug in slugs.values()):
         return reverse(name, kwargs=slugs)  # what the <slug:> converter refuses fails as before
-    key = (name, get_script_prefix())
-    template = _URL_TEMPLATES.get(key)
-    if template is None:
-        template = reverse(name, kwargs={part: f"--{part}--" for part in slugs})
-        for part in slugs:
-            template = template.replace(f"--{part}--", "{" + part + "}")
-        template = _URL_TEMPLATES[key] = template
-    return template.format(**slugs)
+    return url_template(name, *slugs).format(**slugs)
 
 
 class FamilyRef:

@@ -6,13 +6,27 @@ sort and page it, and the facet counts come in a fixed number of grouped queries
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import CharField, Count, FloatField, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 
 from catalog.fields import Modality
-from catalog.models import CreatorRef, Family, FamilyRef, FamilyTag, Offering, Provider, Status, Variant, VariantRow
+from catalog.models import (
+    CreatorRef,
+    Family,
+    FamilyRef,
+    FamilyTag,
+    Offering,
+    Provider,
+    Status,
+    Variant,
+    VariantRow,
+    is_slug,
+    url_template,
+)
 
 
 def variant_table() -> QuerySet:
@@ -22,27 +36,33 @@ def variant_table() -> QuerySet:
     return VariantRow.objects.filter(published=True)
 
 
-class ExportRow:
-    """A /models/ row for the CSV export, read like a VariantRow but built from a plain tuple: no model
-    instance, no Decimal or date conversion (prices come as floats, the release date as its text)."""
+class ExportRow(tuple):
+    """A /models/ row for the CSV export, read like a VariantRow but a plain tuple (its fields, then its
+    family and the variant URL's template): no model instance, no Decimal or date conversion (prices
+    come as floats, the release date as its text)."""
 
     FIELDS = ("variant_id", "family_slug", "family_name", "creator_slug", "creator_name", "slug", "name",
               "release_text", "release_precision", "context_window", "max_output_tokens", "parameters",
               "input_modalities", "output_modalities", "tool_calling", "reasoning", "structured_output",
               "open_weights", "status", "provider_count", "price_in_min", "price_out_min")
-    __slots__ = (*FIELDS, "family")
+    BOOLEANS = ("tool_calling", "reasoning", "structured_output", "open_weights")
+    MODALITIES = ("input_modalities", "output_modalities")
+    __slots__ = ()
     RELEASE_TEXT = {"year": 4, "month": 7, "day": 10}
 
-    def __init__(self, values):
-        for name, value in zip(self.FIELDS, values, strict=True):
-            setattr(self, name, value)
-        self.family = FamilyRef(self.family_slug, self.family_name, CreatorRef(self.creator_slug, self.creator_name))
+    def __new__(cls, values, url_template: str = ""):
+        # url_template: the variant page's URL with {family} and {variant} to fill in
+        family = FamilyRef(values[1], values[2], CreatorRef(values[3], values[4]))
+        return super().__new__(cls, (*values, family, url_template))
 
     @property
     def pk(self):
-        return self.variant_id
+        return self[0]
 
     def get_absolute_url(self):
+        family, variant = self[1], self[5]
+        if self.url_template and is_slug(family) and is_slug(variant):
+            return self.url_template.format(family=family, variant=variant)
         return VariantRow.get_absolute_url(self)
 
     @property
@@ -50,8 +70,17 @@ class ExportRow:
         return self.release_text[:self.RELEASE_TEXT[self.release_precision]] if self.release_text else ""
 
 
+for _index, _name in enumerate((*ExportRow.FIELDS, "family", "url_template")):  # row.name…: its items, read in C
+    setattr(ExportRow, _name, property(operator.itemgetter(_index)))
+
+# Database values as the model fields read them (what Django's per-value converters do, done per row in bulk):
+# SQLite gives booleans as 0/1, and a set of modalities is stored as "text,image".
+_BOOLEAN = {0: False, 1: True, None: None}
+
+
 def variant_export_rows(queryset: QuerySet):
-    """Every row of a /models/ queryset as ExportRows, read in chunks (memory stays flat)."""
+    """Every row of a /models/ queryset as ExportRows, read in chunks from a server-side cursor where the
+    database has one (memory stays flat), without Django's per-value converters (the export's hot path)."""
     fields = [f"_{name}" if name in {"release_text", "price_in_min", "price_out_min"} else name
               for name in ExportRow.FIELDS]
     rows = queryset.annotate(
@@ -59,8 +88,22 @@ def variant_export_rows(queryset: QuerySet):
         _price_in_min=Cast("price_in_min", FloatField()),
         _price_out_min=Cast("price_out_min", FloatField()),
     ).values_list(*fields)
-    for values in rows.iterator(chunk_size=2000):
-        yield ExportRow(values)
+    booleans = [ExportRow.FIELDS.index(name) for name in ExportRow.BOOLEANS]
+    modalities = [ExportRow.FIELDS.index(name) for name in ExportRow.MODALITIES]
+    template = url_template("catalog:variant-detail", "family", "variant")
+    width = len(ExportRow.FIELDS)
+    sql, params = rows.query.sql_with_params()
+    connection = connections[rows.db]
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(2000):
+            for values in chunk:
+                values = list(values[:width])  # DISTINCT (?family=) adds the sort columns after the fields
+                for index in booleans:
+                    values[index] = _BOOLEAN[values[index]]
+                for index in modalities:
+                    values[index] = values[index].split(",") if values[index] else []
+                yield ExportRow(values, template)
 
 
 def family_table() -> QuerySet:

@@ -45,6 +45,11 @@ def csv_cell(value) -> str | int | float:
     carriage return) gets a leading apostrophe, item by item: `=HYPERLINK(…)` is inert wherever it sits.
     Numbers are written as numbers (a negative number is not text and is not a formula).
     """
+    kind = type(value)  # the common cells first: an export writes millions of them
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if kind is int or kind is float:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -190,7 +195,7 @@ class TableView(FilterView):
             "default_page_size": self.default_page_size,
             "table": self.table,
             "header_columns": shown,
-            "table_rows": [(row, [(column, column.render(row)) for column in shown]) for row in rows],
+            "table_rows": self.table.rendered_rows(rows, shown),
             "chosen_columns": {c.key for c in shown},
             "sort_headers": self.sort_headers(shown, sort),
             "active_filters": active_filters(params, filterset.form),
@@ -324,7 +329,7 @@ class ModelListView(TableView):
         return {"facets": facets, "matches": site_search.matches(q) if q else None,
                 "status_default": set(filterset.data.getlist("status")) in (set(), set(filterset.DEFAULT_STATUS)),
                 "facets_skipped": filterset.is_valid() and not counted,
-                "facet_row_limit": FACET_ROW_LIMIT, "signals": {row.pk: guidance.signals(row) for row in rows},
+                "facet_row_limit": FACET_ROW_LIMIT,
                 "price_chart": chart_selectors.price_context(rows), "range_groups": range_groups(filterset.form)}
 
 
