@@ -216,33 +216,47 @@ def _path(parts: list) -> str:
 
 
 def check_values(data, where: str) -> None:
-    """Depth, text size, NUL characters and number sizes of everything parsed, without recursion."""
-    stack = [(data, [])]
+    """Depth, text size, NUL characters and number sizes of everything parsed, without recursion.
+
+    Each value's place is a (parent place, key) pair, spelled out only for an error: one small tuple per value.
+    """
+    stack = [(data, 0, None)]
     while stack:
-        value, parts = stack.pop()
-        if len(parts) > MAX_DEPTH:
-            raise ImportError_(f"{_at(where)}{_path(parts[:MAX_DEPTH])}…: nested more than {MAX_DEPTH} levels deep")
+        value, depth, place = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ImportError_(f"{_at(where)}{_path(_parts(place)[:MAX_DEPTH])}…: nested more than {MAX_DEPTH} "
+                               "levels deep")
         if isinstance(value, dict):
             for key, item in value.items():
                 if not isinstance(key, str):
-                    raise ImportError_(f"{_at(where)}{_path(parts)}: the key {key!r} is not text")
-                _check_text(key, where, [*parts, key[:60]])
-                stack.append((item, [*parts, key]))
+                    raise ImportError_(f"{_at(where)}{_path(_parts(place))}: the key {key!r} is not text")
+                if len(key) > MAX_STRING or "\x00" in key:
+                    _refuse_text(key, where, (place, key[:60]))
+                stack.append((item, depth + 1, (place, key)))
         elif isinstance(value, list):
-            stack.extend((item, [*parts, index]) for index, item in enumerate(value))
+            stack.extend((item, depth + 1, (place, index)) for index, item in enumerate(value))
         elif isinstance(value, str):
-            _check_text(value, where, parts)
+            if len(value) > MAX_STRING or "\x00" in value:
+                _refuse_text(value, where, place)
         elif isinstance(value, float) and not math.isfinite(value):  # YAML's .inf and .nan
-            raise ImportError_(f"{_at(where)}{_path(parts)}: {value!r} is not a finite number")
+            raise ImportError_(f"{_at(where)}{_path(_parts(place))}: {value!r} is not a finite number")
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_INT_DIGITS:
-            raise ImportError_(f"{_at(where)}{_path(parts)}: the number has more than {MAX_INT_DIGITS} digits")
+            raise ImportError_(f"{_at(where)}{_path(_parts(place))}: the number has more than {MAX_INT_DIGITS} digits")
 
 
-def _check_text(value: str, where: str, parts: list) -> None:
+def _parts(place) -> list:
+    parts = []
+    while place is not None:
+        place, key = place
+        parts.append(key)
+    return parts[::-1]
+
+
+def _refuse_text(value: str, where: str, place) -> None:
+    parts = _parts(place)
     if len(value) > MAX_STRING:
         raise ImportError_(f"{_at(where)}{_path(parts)}: text longer than {MAX_STRING:,} characters")
-    if "\x00" in value:
-        raise ImportError_(f"{_at(where)}{_path(parts)}: {value[:60]!r} contains a NUL character")
+    raise ImportError_(f"{_at(where)}{_path(parts)}: {value[:60]!r} contains a NUL character")
 
 
 # --- Values -----------------------------------------------------------------------------------
