@@ -49,6 +49,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     settings.ALLOWED_HOSTS = ["*"]
+    # As in production: no query log, no template debug info (static files keep the development storage).
+    settings.DEBUG = False
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "PageCache" not in m]  # the page, not the cache
     urls = options.urls or [f"/families/{options.family}/", f"/families/{options.family}/faq/", *CHOOSER]
     client = Client()

@@ -202,10 +202,10 @@ def _history_change(row: dict, before: dict | None, fields, noun: str, subject, 
 
 # --- The latest changes only (what pages show) ------------------------------------------------
 # A page shows the newest few changes of a record with a long history (a family of 150 variants has
-# thousands of versions and price records). Each version is read with its predecessor's values
-# (LAG over the record's versions, in the database), newest first, a batch at a time until `limit`
-# changes are found: the same changes, in the same order, as the whole history's newest `limit`.
-# Ties on the date keep the whole history's order (record, then version), so the two agree exactly.
+# thousands of versions and price records). The newest rows are read with their predecessor's values
+# (LAG in the database, over the versions of the records those rows belong to only), a batch at a
+# time until `limit` changes are found: the same changes, in the same order, as the whole history's
+# newest `limit`. Ties on the date keep the whole history's order (record, then version).
 
 
 def _previous(names, partition: str, order: tuple[str, ...]) -> dict:
@@ -213,45 +213,52 @@ def _previous(names, partition: str, order: tuple[str, ...]) -> dict:
     return {f"previous_{name}": Window(Lag(name), **window) for name in names}
 
 
-def _latest(queryset, limit: int, describe) -> list[Change]:
-    """Up to `limit` changes from `queryset` (newest first, annotated with previous values) via `describe(row)`."""
+def _latest(queryset, *, limit: int, partition: str, order: tuple[str, ...], annotations: dict, columns,
+            describe) -> list[Change]:
+    """Up to `limit` changes, newest first: `describe(row)` of the rows of `queryset` in `order`, with `annotations`.
+
+    Each batch reads the rows of the records (`partition`) among the newest rows only, so that the
+    windows of `annotations` (over a record's rows) do not sort the whole history.
+    """
     changes, start, batch = [], 0, max(limit * 2, 10)
     while len(changes) < limit:
-        rows = list(queryset[start:start + batch])
+        end = start + batch
+        newest = queryset.order_by(*order).values(partition)[:end]
+        rows = list(queryset.filter(**{f"{partition}__in": newest}).annotate(**annotations)
+                    .order_by(*order).values(*columns)[start:end])
         changes += filter(None, map(describe, rows))
         if len(rows) < batch:
             break
-        start += batch
+        start = end
     return changes[:limit]
 
 
 def latest_history_changes(queryset, fields, limit: int, *, noun: str = "Specification", subject=None,
-                           prefix: str = "", extra=()) -> list[Change]:
-    """The newest `limit` changes of a history queryset, as `history_changes` over all its versions gives them."""
+                           prefix: str = "", extra: dict | None = None) -> list[Change]:
+    """The newest `limit` changes of a history queryset, as `history_changes` over all its versions gives them.
+
+    `extra`: more annotations (windows over a record's versions) that `subject(row)` reads.
+    """
     names = [name for name, _, _ in fields]
-    rows = (queryset.annotate(**_previous(["history_id", *names], "id", ("history_date", "history_id")))
-            .order_by("-history_date", "id", "history_id")
-            .values(*HISTORY_COLUMNS, *extra, *names, *(f"previous_{name}" for name in ["history_id", *names])))
+    previous = _previous(["history_id", *names], "id", ("history_date", "history_id"))
+    extra = extra or {}
 
     def describe(row):
         before = None if row["previous_history_id"] is None else {name: row[f"previous_{name}"] for name in names}
         return _history_change(row, before, fields, noun, subject, prefix)
 
-    return _latest(rows, limit, describe)
+    return _latest(queryset, limit=limit, partition="id", order=("-history_date", "id", "history_id"),
+                   annotations={**previous, **extra}, columns=[*HISTORY_COLUMNS, *names, *previous, *extra],
+                   describe=describe)
 
 
 def latest_price_changes(queryset, limit: int, subject=None) -> list[Change]:
     """The newest `limit` changes of a PriceRecord queryset, as `price_changes` over all its records gives them.
 
-    Narrow rows (the window sorts every record of the family): `subject` and the description read
-    record.offering.model_id, .provider.name and .variant.name/.slug, as on a PriceRecord.
+    Narrow rows: `subject` and the description read record.offering.model_id, .provider.name and
+    .variant.name/.slug, as on a PriceRecord.
     """
-    previous = ["id", *PRICE_FIELD_NAMES]
-    rows = (queryset.annotate(**_previous(previous, "offering_id", ("valid_from", "id")))
-            .order_by("-valid_from", "offering_id", "id")
-            .values("id", "offering_id", "valid_from", "source", *PRICE_FIELD_NAMES, "offering__model_id",
-                    "offering__provider__name", "offering__variant__name", "offering__variant__slug",
-                    *(f"previous_{name}" for name in previous)))
+    previous = _previous(["id", *PRICE_FIELD_NAMES], "offering_id", ("valid_from", "id"))
 
     def describe(row):
         record = SimpleNamespace(
@@ -267,7 +274,10 @@ def latest_price_changes(queryset, limit: int, subject=None) -> list[Change]:
             change.subject, change.url = subject(record)
         return change
 
-    return _latest(rows, limit, describe)
+    columns = ["id", "offering_id", "valid_from", "source", *PRICE_FIELD_NAMES, "offering__model_id",
+               "offering__provider__name", "offering__variant__name", "offering__variant__slug", *previous]
+    return _latest(queryset, limit=limit, partition="offering_id", order=("-valid_from", "offering_id", "id"),
+                   annotations=previous, columns=columns, describe=describe)
 
 
 def spec_changes(history_rows: list[dict]) -> list[Change]:
@@ -313,12 +323,10 @@ def family_changelog(family: Family, limit: int | None = 20) -> list[Change]:
     if limit is not None:
         # A variant is named as its newest version in the family names it (renamed ones too).
         newest = {"partition_by": [F("id")], "order_by": [F("history_date").desc(), F("history_id").desc()]}
-        versions = versions.annotate(newest_name=Window(FirstValue("name"), **newest),
-                                     newest_slug=Window(FirstValue("slug"), **newest))
+        names = {"newest_name": Window(FirstValue("name"), **newest), "newest_slug": Window(FirstValue("slug"), **newest)}
         return _newest(
             latest_history_changes(own, FAMILY_FIELDS, limit, noun="Family", prefix="family-")
-            + latest_history_changes(versions, SPEC_FIELDS, limit, prefix="variant-",
-                                     extra=("newest_name", "newest_slug"),
+            + latest_history_changes(versions, SPEC_FIELDS, limit, prefix="variant-", extra=names,
                                      subject=lambda row: (row["newest_name"],
                                                           f"/families/{family.slug}/{row['newest_slug']}/"))
             + latest_price_changes(records, limit, subject=price_subject), limit)
