@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 
-from django.db.models import F, Window
-from django.db.models.functions import FirstValue, Lag
 from django.http import Http404
 from django.urls import reverse
 
@@ -202,54 +200,43 @@ def _history_change(row: dict, before: dict | None, fields, noun: str, subject, 
 
 # --- The latest changes only (what pages show) ------------------------------------------------
 # A page shows the newest few changes of a record with a long history (a family of 150 variants has
-# thousands of versions and price records). The newest rows are read with their predecessor's values
-# (LAG in the database, over the versions of the records those rows belong to only), a batch at a
-# time until `limit` changes are found: the same changes, in the same order, as the whole history's
-# newest `limit`. Ties on the date keep the whole history's order (record, then version).
+# thousands of versions and price records). One query reads every version of the records that the
+# newest rows belong to (so each newest row has its predecessor), a wider batch when too few of them
+# change what a visitor sees: the same changes, in the same order, as the whole history's newest
+# `limit`. Ties on the date keep the whole history's order (record, then version).
 
 
-def _previous(names, partition: str, order: tuple[str, ...]) -> dict:
-    window = {"partition_by": [F(partition)], "order_by": [F(name).asc() for name in order]}
-    return {f"previous_{name}": Window(Lag(name), **window) for name in names}
-
-
-def _latest(queryset, *, limit: int, partition: str, order: tuple[str, ...], annotations: dict, columns,
-            describe) -> list[Change]:
-    """Up to `limit` changes, newest first: `describe(row)` of the rows of `queryset` in `order`, with `annotations`.
-
-    Each batch reads the rows of the records (`partition`) among the newest rows only, so that the
-    windows of `annotations` (over a record's rows) do not sort the whole history.
-    """
-    changes, start, batch = [], 0, max(limit * 2, 10)
-    while len(changes) < limit:
-        end = start + batch
-        newest = queryset.order_by(*order).values(partition)[:end]
-        rows = list(queryset.filter(**{f"{partition}__in": newest}).annotate(**annotations)
-                    .order_by(*order).values(*columns)[start:end])
-        changes += filter(None, map(describe, rows))
-        if len(rows) < batch:
-            break
-        start = end
-    return changes[:limit]
+def _latest(queryset, *, limit: int, record: str, version_order: tuple[str, str], columns, describe) -> list[Change]:
+    """Up to `limit` changes, newest first: `describe(row, previous_row, newest_row_of_its_record)`."""
+    when, tie = version_order
+    end = max(limit * 2, 10)
+    while True:
+        newest = queryset.order_by(f"-{when}", record, tie).values(record)[:end]
+        rows = list(queryset.filter(**{f"{record}__in": newest}).order_by(record, when, tie).values(*columns))
+        previous, last = {}, {}
+        for row in rows:
+            previous[id(row)] = last.get(row[record])
+            last[row[record]] = row
+        window = sorted(rows, key=lambda row: (row[when], -row[record], -row[tie]), reverse=True)[:end]
+        changes = [change for row in window
+                   if (change := describe(row, previous[id(row)], last[row[record]])) is not None]
+        if len(changes) >= limit or len(window) < end:
+            return changes[:limit]
+        end *= 2
 
 
 def latest_history_changes(queryset, fields, limit: int, *, noun: str = "Specification", subject=None,
-                           prefix: str = "", extra: dict | None = None) -> list[Change]:
+                           prefix: str = "", extra: tuple[str, ...] = ()) -> list[Change]:
     """The newest `limit` changes of a history queryset, as `history_changes` over all its versions gives them.
 
-    `extra`: more annotations (windows over a record's versions) that `subject(row)` reads.
+    `subject(row)` reads the newest version of the record (its current name), with the `extra` columns.
     """
-    names = [name for name, _, _ in fields]
-    previous = _previous(["history_id", *names], "id", ("history_date", "history_id"))
-    extra = extra or {}
+    def describe(row, before, newest):
+        label = (lambda _row: subject(newest)) if subject is not None else None
+        return _history_change(row, before, fields, noun, label, prefix)
 
-    def describe(row):
-        before = None if row["previous_history_id"] is None else {name: row[f"previous_{name}"] for name in names}
-        return _history_change(row, before, fields, noun, subject, prefix)
-
-    return _latest(queryset, limit=limit, partition="id", order=("-history_date", "id", "history_id"),
-                   annotations={**previous, **extra}, columns=[*HISTORY_COLUMNS, *names, *previous, *extra],
-                   describe=describe)
+    return _latest(queryset, limit=limit, record="id", version_order=("history_date", "history_id"),
+                   columns=[*HISTORY_COLUMNS, *extra, *(name for name, _, _ in fields)], describe=describe)
 
 
 def latest_price_changes(queryset, limit: int, subject=None) -> list[Change]:
@@ -258,26 +245,22 @@ def latest_price_changes(queryset, limit: int, subject=None) -> list[Change]:
     Narrow rows: `subject` and the description read record.offering.model_id, .provider.name and
     .variant.name/.slug, as on a PriceRecord.
     """
-    previous = _previous(["id", *PRICE_FIELD_NAMES], "offering_id", ("valid_from", "id"))
-
-    def describe(row):
+    def describe(row, before, _newest):
         record = SimpleNamespace(
             pk=row["id"], offering_id=row["offering_id"], valid_from=row["valid_from"], source=row["source"],
             **{name: row[name] for name in PRICE_FIELD_NAMES},
             offering=SimpleNamespace(
                 model_id=row["offering__model_id"], provider=SimpleNamespace(name=row["offering__provider__name"]),
                 variant=SimpleNamespace(name=row["offering__variant__name"], slug=row["offering__variant__slug"])))
-        before = None if row["previous_id"] is None else SimpleNamespace(
-            **{name: row[f"previous_{name}"] for name in PRICE_FIELD_NAMES})
-        change = describe_price_record(record, before)
+        change = describe_price_record(record, before and SimpleNamespace(**before))
         if change is not None and subject is not None:
             change.subject, change.url = subject(record)
         return change
 
     columns = ["id", "offering_id", "valid_from", "source", *PRICE_FIELD_NAMES, "offering__model_id",
-               "offering__provider__name", "offering__variant__name", "offering__variant__slug", *previous]
-    return _latest(queryset, limit=limit, partition="offering_id", order=("-valid_from", "offering_id", "id"),
-                   annotations=previous, columns=columns, describe=describe)
+               "offering__provider__name", "offering__variant__name", "offering__variant__slug"]
+    return _latest(queryset, limit=limit, record="offering_id", version_order=("valid_from", "id"),
+                   columns=columns, describe=describe)
 
 
 def spec_changes(history_rows: list[dict]) -> list[Change]:
@@ -321,14 +304,11 @@ def family_changelog(family: Family, limit: int | None = 20) -> list[Change]:
         return record.offering.variant.name, f"/families/{family.slug}/{record.offering.variant.slug}/"
 
     if limit is not None:
-        # A variant is named as its newest version in the family names it (renamed ones too).
-        newest = {"partition_by": [F("id")], "order_by": [F("history_date").desc(), F("history_id").desc()]}
-        names = {"newest_name": Window(FirstValue("name"), **newest), "newest_slug": Window(FirstValue("slug"), **newest)}
         return _newest(
             latest_history_changes(own, FAMILY_FIELDS, limit, noun="Family", prefix="family-")
-            + latest_history_changes(versions, SPEC_FIELDS, limit, prefix="variant-", extra=names,
-                                     subject=lambda row: (row["newest_name"],
-                                                          f"/families/{family.slug}/{row['newest_slug']}/"))
+            + latest_history_changes(versions, SPEC_FIELDS, limit, prefix="variant-", extra=("slug",),
+                                     subject=lambda newest: (newest["name"],
+                                                             f"/families/{family.slug}/{newest['slug']}/"))
             + latest_price_changes(records, limit, subject=price_subject), limit)
     own_rows = list(own.order_by("history_date", "history_id")
                     .values(*HISTORY_COLUMNS, *(name for name, _, _ in FAMILY_FIELDS)))
