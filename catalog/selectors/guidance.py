@@ -485,10 +485,7 @@ def price_checks(offerings: list[Offering]) -> dict[int, guidance.PriceCheck]:
 def variant_guidance(page: VariantPage, usage: guidance.Usage | None) -> VariantGuidance:
     """Comparison with the family's pick, hardware fit and the cost calculator for a variant page."""
     variant = page.variant
-    family_variants = list(
-        Variant.objects.filter(family_id=variant.family_id).select_related("replaced_by")
-        .order_by("position", "release_date", "name")
-    )
+    family_variants = page.family_variants
     fits = guidance.hardware_fit(variant.parameters)
     # Only current per-token prices are costs: no delisted offering, subscription or free tier.
     priced = [o for o in page.offerings if o.listed and o.kind == OfferingKind.PAY_PER_TOKEN]
