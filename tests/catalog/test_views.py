@@ -1,6 +1,7 @@
-import datetime
+
 """The public pages, read as a visitor reads them."""
 
+import datetime
 import re
 
 import pytest
