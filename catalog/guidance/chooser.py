@@ -3,6 +3,10 @@
 Pure functions over plain data (`Candidate`, `Price`, `Needs`): no queries. The selector turns flat
 rows into candidates; everything a visitor reads (reasons, costs, what to relax) is decided here,
 in the guidance engine's words.
+
+Over 400 lines on purpose: the needs, the constraints they state, the ranking rule and the reasons
+and relaxations that quote them are one vocabulary; split, each half would import the other's
+private rules.
 """
 
 from __future__ import annotations

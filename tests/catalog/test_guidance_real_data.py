@@ -19,6 +19,7 @@ from django.core.management import call_command
 from catalog import guidance
 from catalog.guidance import chooser
 from catalog.models import Family, ModelKind, Offering, OfferingKind, Variant
+from catalog.selectors import chooser as chooser_selectors
 from catalog.selectors import guidance as guidance_selectors
 from catalog.selectors.family_page import SMALL_FAMILY, family_page
 
@@ -40,7 +41,7 @@ def real_catalog(django_db_setup, django_db_blocker):
 
 
 def top(needs: chooser.Needs, count: int = 3) -> list[chooser.Match]:
-    page = guidance_selectors.choose(needs)
+    page = chooser_selectors.choose(needs)
     matches = list(page.page_obj)[:count]
     assert len(matches) == count, f"only {page.count} models meet {needs}"
     return matches
