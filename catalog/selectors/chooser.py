@@ -302,8 +302,8 @@ def choose(needs: chooser.Needs, page: int | None = None) -> ChooserPage:
     candidates = _with_prices([_candidate(dict(zip(_VARIANT_FIELDS, row, strict=True))) for row in rows])
     start = page_obj.start_index() if rows else 1
     matches = [
-        chooser.Match(start + i, c, chooser.reasons_for(c, needs, stated), price := chooser.cheapest_price(c, needs),
-                      guidance.monthly_cost(price, needs.usage) if price is not None and needs.usage else None,
+        chooser.Match(start + i, c, chooser.reasons_for(c, needs, stated, price := chooser.cheapest_price(c, needs)),
+                      price, guidance.monthly_cost(price, needs.usage) if price is not None and needs.usage else None,
                       guidance.signals(c))
         for i, c in enumerate(candidates)
     ]
