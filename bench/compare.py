@@ -5,8 +5,9 @@
     .venv/bin/python bench/compare.py --database postgres://postgres@127.0.0.1:5432/catalog --label real-pg
 
 What runs, all on 127.0.0.1 and at the same time:
-- the project under gunicorn, production settings, 2 sync workers, the page cache off ("uncached"),
-  plus /bench/bare/ (bench/bench_urls.py: the same filter, sort and 50 rows in plain Django, no
+- the project under gunicorn, production settings, 2 sync workers, the page cache off ("uncached"):
+  /models/, the biggest family's page, the variant with most offerings, /choose/ with no needs and
+  with issue 13's vision + tool calling + monthly tokens needs; plus /bench/bare/ (bench/bench_urls.py: the same filter, sort and 50 rows in plain Django, no
   facets, no count, no layout: the practical limit) and a static file through whitenoise (the ceiling);
 - datasette (one process, its defaults but a 30 s SQL time limit, so a loaded machine gets pages rather
   than its 1 s time-out errors) over the same rows flattened into one SQLite table (with
@@ -39,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FILTER = "modality=image&context_min=32000&price_in_max=1&sort=price_in_min"
 DATASETTE_FILTER = ("input_modalities__contains=image&context_window__gte=32000&price_in_min__lte=1"
                     "&status__in=current,legacy&_sort=price_in_min&_size=50")
+# The guidance pages' needs (issue 13): vision and tool calling, 10M input / 2M output tokens a month.
+CHOOSER_NEEDS = "modality=image&tool_calling=1&input_tokens=10000000&output_tokens=2000000"
 FLAT_COLUMNS = (
     ("family", "family__slug"), ("variant", "slug"), ("name", "name"), ("creator", "family__creator__name"),
     ("release_date", "release_date"), ("context_window", "context_window"),
@@ -240,17 +243,14 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
         "/models/ filtered+sorted+facets": f"{base}/models/?{FILTER}",
         "/models/ unfiltered": f"{base}/models/",
         "/models/ filtered JSON": f"{base}/models/?{FILTER}&format=json",
-        "variant page": base + paths["variant"],
+        f"variant page ({paths['variant_offerings']} offerings)": base + paths["variant"],
+        f"family page ({paths['family_size']} variants)": base + paths["family"],
+        "/choose/ (no needs)": f"{base}/choose/?kind=",
+        "/choose/ (five needs)": f"{base}/choose/?{CHOOSER_NEEDS}",
         "datasette table page": f"http://127.0.0.1:{datasette_port}/models/models?{DATASETTE_FILTER}",
         "bare Django 50 rows": f"{base}/bench/bare/",
         "static file": f"{base}/static/css/site.css",
         "cached /models/ filtered": f"{cached_base}/models/?{FILTER}",
-    }
-    # Measured one request at a time only (their speed is the guidance issue's): under wrk their backlog
-    # would spill into the next target's run.
-    single_only = {
-        f"family page ({paths['family_size']} variants)": base + paths["family"],
-        "/choose/": f"{base}/choose/",
     }
     try:
         for url in targets.values():
@@ -270,8 +270,6 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
             for label, url in targets.items():
                 results[label].append(wrk(url, args.seconds, args.connections, answering(url)))
         singles = {label: single_p50(url, args.single) for label, url in targets.items()}
-        for label, url in single_only.items():
-            singles[label] = single_p50(url, max(3, args.single // 4))
         rps = {label: statistics.median(r[0] for r in runs) for label, runs in results.items()}
         cpu = {label: statistics.median([r[3] for r in runs if r[3] is not None] or [0]) for label, runs in results.items()}
         print(f"{'target':<36}{'req/s':>9}{'wrk p50':>10}{'wrk p99':>10}{'single p50':>12}{'server CPU/req':>16}")
@@ -280,8 +278,6 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
             p99 = statistics.median(r[2] for r in runs)
             print(f"{label:<36}{rps[label]:>9.1f}{p50:>8.1f}ms{p99:>8.1f}ms{singles[label]:>10.1f}ms"
                   + (f"{cpu[label]:>14.2f}ms" if cpu[label] else f"{'n/a':>16}"))
-        for label in single_only:
-            print(f"{label:<36}{'':>9}{'':>10}{'':>10}{singles[label]:>10.1f}ms")
         page = "/models/ filtered+sorted+facets"
         def ratio(a, b):
             return f"{rps[a] / rps[b]:6.2f}x" if rps[b] else "   n/a"

@@ -8,7 +8,9 @@ Run it on the real data (make seed, then import_litellm) in your worktree's db.s
 
     .venv/bin/python bench/guidance_pages.py [--runs 15] [--family qwen] [URL ...]
 
-Targets (issues 13 and 14): /choose/ <= 50 ms, the biggest family page <= 30 ms and < 150 KB.
+Without URLs: the family page and FAQ, the variant with most offerings, /choose/ with issue 13's needs.
+Targets (issues 13 and 14): /choose/ <= 50 ms, the biggest family page <= 30 ms and < 150 KB, a variant
+page <= 15 ms.
 """
 
 import argparse
@@ -49,8 +51,18 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     settings.ALLOWED_HOSTS = ["*"]
+    # As in production: no query log, no template debug info (static files keep the development storage).
+    settings.DEBUG = False
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "PageCache" not in m]  # the page, not the cache
-    urls = options.urls or [f"/families/{options.family}/", f"/families/{options.family}/faq/", *CHOOSER]
+    if not options.urls:
+        from django.db.models import Count
+
+        from catalog.models import Variant
+
+        busiest = (Variant.objects.filter(family__published=True).select_related("family")
+                   .annotate(n=Count("offerings")).order_by("-n", "pk").first())
+    urls = options.urls or [f"/families/{options.family}/", f"/families/{options.family}/faq/",
+                            *([busiest.get_absolute_url()] if busiest else []), *CHOOSER]
     client = Client()
     print(f"{'url':<90} {'status':>6} {'median ms':>9} {'best ms':>8} {'cpu ms':>7} {'queries':>7} {'KB':>7}")
     for url in urls:

@@ -3,6 +3,10 @@
 Pure functions over plain data (`Candidate`, `Price`, `Needs`): no queries. The selector turns flat
 rows into candidates; everything a visitor reads (reasons, costs, what to relax) is decided here,
 in the guidance engine's words.
+
+Over 400 lines on purpose: the needs, the constraints they state, the ranking rule and the reasons
+and relaxations that quote them are one vocabulary; split, each half would import the other's
+private rules.
 """
 
 from __future__ import annotations
@@ -367,10 +371,10 @@ class Match:
     signals: list[str]
 
 
-def reasons_for(candidate: Candidate, needs: Needs, stated: Sequence[Constraint]) -> list[str]:
-    """Why a matching variant is listed, in the guidance's words."""
+def reasons_for(candidate: Candidate, needs: Needs, stated: Sequence[Constraint], price: Price | None = None) -> list[str]:
+    """Why a matching variant is listed, in the guidance's words (`price`: its cheapest_price, when known)."""
     found = [constraint.reason(candidate) for constraint in stated if constraint.key != "price"]
-    price = cheapest_price(candidate, needs)
+    price = price or cheapest_price(candidate, needs)
     if any(constraint.key == "price" for constraint in stated):
         found.append(next(c for c in stated if c.key == "price").reason(candidate))
     if price is not None:
@@ -512,7 +516,7 @@ def choose(candidates: Iterable[Candidate], needs: Needs) -> Choice:
     for rank, candidate in enumerate(meeting, start=1):
         price = cheapest_price(candidate, needs)
         cost = guidance.monthly_cost(price, needs.usage) if price is not None and needs.usage else None
-        matches.append(Match(rank, candidate, reasons_for(candidate, needs, stated), price, cost,
+        matches.append(Match(rank, candidate, reasons_for(candidate, needs, stated, price), price, cost,
                              guidance.signals(candidate)))
     relaxed = [] if matches else relaxations(candidates, stated, needs)
     explanation = "" if matches else explain_no_match(relaxed, len(candidates))

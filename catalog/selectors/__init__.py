@@ -1,7 +1,7 @@
 """Reads, one module per area. Each page's data comes in a fixed number of queries.
 
 pages: families, variants, providers, home · tables: /models/ and the other tables · guidance:
-FAQ and chooser · quality: data notes and admin badges · changelog · search.
+FAQ and the variant page's calculator · chooser: /choose/ · quality: data notes and admin badges · changelog · search.
 """
 
 from catalog.selectors.family_page import FamilyPage, family_page

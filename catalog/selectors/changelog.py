@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.http import Http404
 from django.urls import reverse
@@ -167,31 +168,99 @@ def history_changes(rows: list[dict], fields, *, noun: str = "Specification", su
     for row in rows:
         if before is not None and before["id"] != row["id"]:
             before = None
-        who = history.origin(row["history_change_reason"], row["history_user_id"]).label
-        label, url = subject(row) if subject is not None else ("", "")
-        key = f"{prefix}version-{row['history_id']}"
-        if row["history_type"] == "+" or before is None:
-            if row["history_type"] == "+":
-                changes.append(Change(row["history_date"], "added", "Added to the catalog", source=who,
-                                      subject=label, url=url, key=key))
-            before = row
-            continue
-        if row["history_type"] == "-":
-            changes.append(Change(row["history_date"], "removed", "Removed from the catalog",
-                                  [row["history_change_reason"]] if row["history_change_reason"] else [],
-                                  source=who, subject=label, key=key))
-            before = row
-            continue
-        details = [
-            f"{label_} {fmt(before[name])} → {fmt(row[name])}"
-            for name, label_, fmt in fields
-            if before[name] != row[name]
-        ]
-        if details:
-            changes.append(Change(row["history_date"], "spec", f"{noun} change", details, source=who,
-                                  subject=label, url=url, key=key))
+        change = _history_change(row, before, fields, noun, subject, prefix)
+        if change is not None:
+            changes.append(change)
         before = row
     return changes
+
+
+def _history_change(row: dict, before: dict | None, fields, noun: str, subject, prefix: str) -> Change | None:
+    """What one version changed from the version `before` it (None: its record's first version, or nothing shown)."""
+    if row["history_type"] != "+" and before is None:
+        return None
+    who = history.origin(row["history_change_reason"], row["history_user_id"]).label
+    label, url = subject(row) if subject is not None else ("", "")
+    key = f"{prefix}version-{row['history_id']}"
+    if row["history_type"] == "+":
+        return Change(row["history_date"], "added", "Added to the catalog", source=who, subject=label, url=url, key=key)
+    if row["history_type"] == "-":
+        return Change(row["history_date"], "removed", "Removed from the catalog",
+                      [row["history_change_reason"]] if row["history_change_reason"] else [],
+                      source=who, subject=label, key=key)
+    details = [
+        f"{label_} {fmt(before[name])} → {fmt(row[name])}"
+        for name, label_, fmt in fields
+        if before[name] != row[name]
+    ]
+    if not details:
+        return None
+    return Change(row["history_date"], "spec", f"{noun} change", details, source=who, subject=label, url=url, key=key)
+
+
+# --- The latest changes only (what pages show) ------------------------------------------------
+# A page shows the newest few changes of a record with a long history (a family of 150 variants has
+# thousands of versions and price records). One query reads every version of the records that the
+# newest rows belong to (so each newest row has its predecessor), a wider batch when too few of them
+# change what a visitor sees: the same changes, in the same order, as the whole history's newest
+# `limit`. Ties on the date keep the whole history's order (record, then version).
+
+
+def _latest(queryset, *, limit: int, record: str, version_order: tuple[str, str], columns, describe) -> list[Change]:
+    """Up to `limit` changes, newest first: `describe(row, previous_row, newest_row_of_its_record)`."""
+    when, tie = version_order
+    end = max(limit * 2, 10)
+    while True:
+        newest = queryset.order_by(f"-{when}", record, tie).values(record)[:end]
+        rows = list(queryset.filter(**{f"{record}__in": newest}).order_by(record, when, tie).values(*columns))
+        previous, last = {}, {}
+        for row in rows:
+            previous[id(row)] = last.get(row[record])
+            last[row[record]] = row
+        window = sorted(rows, key=lambda row: (row[when], -row[record], -row[tie]), reverse=True)[:end]
+        changes = [change for row in window
+                   if (change := describe(row, previous[id(row)], last[row[record]])) is not None]
+        if len(changes) >= limit or len(window) < end:
+            return changes[:limit]
+        end *= 2
+
+
+def latest_history_changes(queryset, fields, limit: int, *, noun: str = "Specification", subject=None,
+                           prefix: str = "", extra: tuple[str, ...] = ()) -> list[Change]:
+    """The newest `limit` changes of a history queryset, as `history_changes` over all its versions gives them.
+
+    `subject(row)` reads the newest version of the record (its current name), with the `extra` columns.
+    """
+    def describe(row, before, newest):
+        label = (lambda _row: subject(newest)) if subject is not None else None
+        return _history_change(row, before, fields, noun, label, prefix)
+
+    return _latest(queryset, limit=limit, record="id", version_order=("history_date", "history_id"),
+                   columns=[*HISTORY_COLUMNS, *extra, *(name for name, _, _ in fields)], describe=describe)
+
+
+def latest_price_changes(queryset, limit: int, subject=None) -> list[Change]:
+    """The newest `limit` changes of a PriceRecord queryset, as `price_changes` over all its records gives them.
+
+    Narrow rows: `subject` and the description read record.offering.model_id, .provider.name and
+    .variant.name/.slug, as on a PriceRecord.
+    """
+    def describe(row, before, _newest):
+        record = SimpleNamespace(
+            pk=row["id"], offering_id=row["offering_id"], valid_from=row["valid_from"], source=row["source"],
+            **{name: row[name] for name in PRICE_FIELD_NAMES},
+            offering=SimpleNamespace(
+                model_id=row["offering__model_id"], provider=SimpleNamespace(name=row["offering__provider__name"]),
+                variant=SimpleNamespace(name=row["offering__variant__name"], slug=row["offering__variant__slug"])))
+        change = describe_price_record(record, before and SimpleNamespace(**before))
+        if change is not None and subject is not None:
+            change.subject, change.url = subject(record)
+        return change
+
+    columns = ["id", "offering_id", "valid_from", "source", *PRICE_FIELD_NAMES, "offering__model_id",
+               "offering__provider__name", "offering__variant__name", "offering__variant__slug"]
+    return _latest(queryset, limit=limit, record="offering_id", version_order=("valid_from", "id"),
+                   columns=columns, describe=describe)
 
 
 def spec_changes(history_rows: list[dict]) -> list[Change]:
@@ -213,32 +282,43 @@ def _variant_rows(queryset) -> list[dict]:
 
 def variant_changelog(variant: Variant, limit: int | None = 10) -> list[Change]:
     """The latest changes of `variant` (its versions, its offerings' prices), newest first. Two queries."""
-    rows = _variant_rows(Variant.history.filter(id=variant.pk))
+    versions = Variant.history.filter(id=variant.pk)
     records = (PriceRecord.objects.filter(offering__variant=variant)
-               .select_related("offering", "offering__provider")
-               .order_by("offering_id", "valid_from", "id"))
-    return _newest(history_changes(rows, SPEC_FIELDS) + price_changes(records), limit)
+               .select_related("offering", "offering__provider"))
+    if limit is not None:
+        return _newest(latest_history_changes(versions, SPEC_FIELDS, limit)
+                       + latest_price_changes(records, limit), limit)
+    rows = _variant_rows(versions)
+    return _newest(history_changes(rows, SPEC_FIELDS)
+                   + price_changes(records.order_by("offering_id", "valid_from", "id")), limit)
 
 
 def family_changelog(family: Family, limit: int | None = 20) -> list[Change]:
     """The family's own versions, every version of its variants (removed ones too) and their prices. Three queries."""
-    own = list(Family.history.filter(id=family.pk).order_by("history_date", "history_id")
-               .values(*HISTORY_COLUMNS, *(name for name, _, _ in FAMILY_FIELDS)))
-    variant_rows = _variant_rows(Variant.history.filter(family_id=family.pk))
+    own = Family.history.filter(id=family.pk)
+    versions = Variant.history.filter(family_id=family.pk)
+    records = (PriceRecord.objects.filter(offering__variant__family=family)
+               .select_related("offering", "offering__provider", "offering__variant"))
+
+    def price_subject(record):
+        return record.offering.variant.name, f"/families/{family.slug}/{record.offering.variant.slug}/"
+
+    if limit is not None:
+        return _newest(
+            latest_history_changes(own, FAMILY_FIELDS, limit, noun="Family", prefix="family-")
+            + latest_history_changes(versions, SPEC_FIELDS, limit, prefix="variant-", extra=("slug",),
+                                     subject=lambda newest: (newest["name"],
+                                                             f"/families/{family.slug}/{newest['slug']}/"))
+            + latest_price_changes(records, limit, subject=price_subject), limit)
+    own_rows = list(own.order_by("history_date", "history_id")
+                    .values(*HISTORY_COLUMNS, *(name for name, _, _ in FAMILY_FIELDS)))
+    variant_rows = _variant_rows(versions)
     names = {}
     for row in variant_rows:
         names[row["id"]] = (row["name"], f"/families/{family.slug}/{row['slug']}/")
-
-    def variant_subject(row):
-        return names[row["id"]]
-
-    records = (PriceRecord.objects.filter(offering__variant__family=family)
-               .select_related("offering", "offering__provider", "offering__variant")
-               .order_by("offering_id", "valid_from", "id"))
-    changes = (history_changes(own, FAMILY_FIELDS, noun="Family", prefix="family-")
-               + history_changes(variant_rows, SPEC_FIELDS, subject=variant_subject, prefix="variant-")
-               + price_changes(records, subject=lambda r: (r.offering.variant.name,
-                                                           f"/families/{family.slug}/{r.offering.variant.slug}/")))
+    changes = (history_changes(own_rows, FAMILY_FIELDS, noun="Family", prefix="family-")
+               + history_changes(variant_rows, SPEC_FIELDS, subject=lambda row: names[row["id"]], prefix="variant-")
+               + price_changes(records.order_by("offering_id", "valid_from", "id"), subject=price_subject))
     return _newest(changes, limit)
 
 

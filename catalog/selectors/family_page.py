@@ -100,10 +100,8 @@ class OfferingRow:
     model_id: str
     price_input: Decimal | None
     price_output: Decimal | None
-    price_cache_read: Decimal | None
-    price_checked: object
     kind: str
-    listed: bool
+    listed: bool = True  # the page reads listed offerings only
 
     @property
     def is_priced(self) -> bool:
@@ -207,16 +205,16 @@ def _offerings(family: Family, variants: dict[int, Variant]) -> list[OfferingRow
     rows = (
         Offering.objects.filter(variant__family=family, listed=True)
         .values_list("pk", "variant_id", "provider__name", "provider__slug", "model_id", "price_input",
-                     "price_output", "price_cache_read", "price_checked", "kind", "listed")
+                     "price_output", "kind")
         .order_by("provider__name", "model_id")
     )
     providers: dict[str, SimpleNamespace] = {}
     found = []
-    for pk, variant_id, name, slug, model_id, price_in, price_out, cache, checked, kind, listed in rows:
-        provider = providers.setdefault(slug, SimpleNamespace(name=name, slug=slug,
-                                                              url=f"/providers/{slug}/"))
-        found.append(OfferingRow(pk, variants[variant_id], provider, model_id, price_in, price_out, cache, checked,
-                                 kind, listed))
+    for pk, variant_id, name, slug, model_id, price_in, price_out, kind in rows:
+        provider = providers.get(slug)
+        if provider is None:
+            provider = providers[slug] = SimpleNamespace(name=name, slug=slug, url=f"/providers/{slug}/")
+        found.append(OfferingRow(pk, variants[variant_id], provider, model_id, price_in, price_out, kind))
     return found
 
 

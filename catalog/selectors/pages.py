@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
@@ -144,6 +144,7 @@ class VariantPage:
     replaces: list[Variant]
     siblings: list[Variant]
     cheapest: Offering | None
+    family_variants: list[Variant] = field(default_factory=list)  # the siblings and the variant itself
 
 
 def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
@@ -153,8 +154,8 @@ def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
         .prefetch_related(
             Prefetch("offerings", queryset=Offering.objects.select_related("provider")),
             Prefetch("replaces", queryset=Variant.objects.select_related("family")),
-            Prefetch("family__variants", queryset=Variant.objects.only("id", "name", "slug", "family_id", "position",
-                                                                       "release_date", "status")),
+            # Every variant of the family, as the guidance compares them (the siblings list reads the same rows).
+            Prefetch("family__variants", queryset=Variant.objects.select_related("replaced_by")),
             "family__sources",
         )
         .first()
@@ -175,6 +176,7 @@ def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
         replaces=list(variant.replaces.all()),
         siblings=[v for v in variant.family.variants.all() if v.pk != variant.pk],
         cheapest=guidance.cheapest_offering(offerings),
+        family_variants=list(variant.family.variants.all()),
     )
 
 

@@ -1,6 +1,7 @@
 """Curator Markdown to safe HTML, with numbered citations turned into footnote links."""
 
 import re
+import threading
 
 import markdown as markdown_lib
 import nh3
@@ -25,9 +26,21 @@ def cite_links(text: str, source_numbers: set[int], anchor_prefix: str = "source
     return CITATION.sub(replace, text)
 
 
+_converters = threading.local()  # building a Markdown converter costs more than converting a paragraph
+
+
+def _converter() -> markdown_lib.Markdown:
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown_lib.Markdown(extensions=["sane_lists"])
+    return converter.reset()
+
+
 def render_markdown(text: str, source_numbers: set[int] | frozenset[int] = frozenset()) -> str:
     """Markdown rendered, citations linked, then sanitized with nh3: no script, handler or javascript: URL."""
-    html = markdown_lib.markdown(cite_links(text or "", set(source_numbers)), extensions=["sane_lists"])
+    if not (text or "").strip():
+        return ""
+    html = _converter().convert(cite_links(text, set(source_numbers)))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

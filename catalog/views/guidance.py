@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 
 from catalog.forms import ChooserForm, CostForm
 from catalog.guidance import chooser
+from catalog.selectors import chooser as chooser_selectors
 from catalog.selectors import guidance as selectors
 from catalog.views import pages
 
@@ -45,7 +46,7 @@ class ChooseView(TemplateView):
         context = self.get_context_data(form=form, ranking_rule=chooser.RANKING_RULE,
                                         zero_price_note=chooser.ZERO_PRICE_NOTE, result=None)
         if form.is_bound and form.is_valid():
-            context["result"] = selectors.choose(form.needs(), form.cleaned_data.get("page"))
+            context["result"] = chooser_selectors.choose(form.needs(), form.cleaned_data.get("page"))
         status = 400 if form.is_bound and not form.is_valid() else 200
         return self.render_to_response(context, status=status)
 

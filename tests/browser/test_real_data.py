@@ -334,6 +334,22 @@ def test_variant_page_fits_six_phone_screens_and_draws_only_changed_prices(real,
     screenshot(page, "real-variant-390")
 
 
+def test_the_biggest_family_page_fits_six_laptop_screens_with_older_series_collapsed(real, django_db_blocker):
+    from django.db.models import Count
+
+    from catalog.models import Family
+
+    with django_db_blocker.unblock():
+        biggest = Family.objects.published().annotate(n=Count("variants")).order_by("-n", "pk").first()
+    page = real(biggest.get_absolute_url(), width=DESKTOP)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 6 * 900, f"{biggest.slug}: {height}px, {height / 900:.2f} screens of 900 px at 1280"
+    assert page.locator("details.series[open]").count() == 1 and page.locator("details.series:not([open])").count()
+    size = page.evaluate("document.documentElement.outerHTML.length")
+    assert size < 150_000, f"{biggest.slug}: {size} characters of HTML"
+    screenshot(page, "real-biggest-family-1280")
+
+
 # --- 7. Compare ------------------------------------------------------------------------------------
 
 

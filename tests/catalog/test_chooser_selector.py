@@ -7,7 +7,7 @@ import pytest
 
 from catalog.guidance import chooser
 from catalog.models import ModelKind, OfferingKind, Status
-from catalog.selectors import guidance as selectors
+from catalog.selectors import chooser as selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,9 @@ from django.core.management import call_command
 from catalog import guidance
 from catalog.guidance import chooser
 from catalog.models import Family, ModelKind, Offering, OfferingKind, Variant
+from catalog.selectors import chooser as chooser_selectors
 from catalog.selectors import guidance as guidance_selectors
-from catalog.selectors.family_page import family_page
+from catalog.selectors.family_page import SMALL_FAMILY, family_page
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def real_catalog(django_db_setup, django_db_blocker):
 
 
 def top(needs: chooser.Needs, count: int = 3) -> list[chooser.Match]:
-    page = guidance_selectors.choose(needs)
+    page = chooser_selectors.choose(needs)
     matches = list(page.page_obj)[:count]
     assert len(matches) == count, f"only {page.count} models meet {needs}"
     return matches
@@ -135,7 +136,8 @@ def test_no_faq_names_an_alias_router_merge_or_unlisted_variant_as_the_pick(real
                 checked += 1
                 if any(name in not_picks for name in re.split(r", and |, | and ", named)):
                     problems.append((slug, named))
-    assert families > 400 and checked > 2 * families  # the scan read the picks of every family
+    # The scan read the picks of every family (356 from models.dev alone, 500 with LiteLLM).
+    assert families > 300 and checked > 2 * families
     assert not problems, problems[:10]
 
 
@@ -151,7 +153,8 @@ def test_the_biggest_family_pages_are_bounded(real_catalog, client):
         html = response.content.decode()
         assert len(response.content) < 150_000, (slug, size, len(response.content))
         assert html.count('class="price-grid"') <= 1  # one providers-and-prices table, not one per provider
-        assert html.count("<details class=\"series\" open>") == 1 and "<details class=\"series\">" in html, slug
+        if size > SMALL_FAMILY:  # a big family: its newest series open, older ones collapsed
+            assert html.count("<details class=\"series\" open>") == 1 and "<details class=\"series\">" in html, slug
         # No empty heading: none is followed straight by one of its own level or higher, or by its section's end.
         assert not re.search(r"<h2[^>]*>[^<]*</h2>\s*<(h2|/section)", html), slug
         assert not re.search(r"<h3[^>]*>[^<]*</h3>\s*<(h2|h3|/section)", html), slug

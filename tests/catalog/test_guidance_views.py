@@ -461,8 +461,9 @@ def test_cost_calculator_without_any_price_says_so(client, seed):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_variant_guidance_adds_two_queries(db, size):
-    """The family's variants, and the listings (with their source's last import) behind the price-checked dates."""
+def test_variant_guidance_adds_one_query(db, size):
+    """The listings (with their source's last import) behind the price-checked dates: the family's variants
+    come with the variant page (one read for the siblings list and the guidance)."""
     import catalog.selectors.guidance as guidance_selectors
     from catalog import selectors
 
@@ -470,7 +471,7 @@ def test_variant_guidance_adds_two_queries(db, size):
     page = selectors.variant_page(fam.slug, fam.variants.last().slug)
     with CaptureQueriesContext(connection) as captured:
         result = guidance_selectors.variant_guidance(page, guidance.Usage(5, 1, 2))
-    assert len(captured) == 2
+    assert len(captured) == 1
     assert len(result.costs) == 2 and result.costs[0].checked.describe() == "2026-01-01 (models.dev import)"
 
 

@@ -279,3 +279,32 @@ def test_a_revert_is_in_the_changelog(client, curator, seed):
     assert edited.details == [f"Context window 4k → {edited_value}"] and edited.source == "by a curator"
     assert reverted.details == [f"Context window {edited_value} → 4k"]
     assert reverted.source == "by a curator (a revert)"
+
+
+def test_a_bounded_changelog_is_the_newest_part_of_the_whole_history(django_assert_num_queries):
+    """Pages read the latest changes only (a window over the versions): the same changes, in the same order."""
+    from catalog.selectors.changelog import family_changelog
+
+    family = factories.family()
+    provider = factories.provider()
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    for n in range(4):
+        variant = factories.variant(family, f"v{n}", context_window=4096)
+        for step in range(3):
+            variant.context_window = 8192 * (step + 1)
+            variant.save()
+        variant.base_model = "nothing shown changes"  # a version with no visible change
+        variant.save()
+        offering = factories.offering(variant, provider, f"v{n}")
+        for day in range(3):  # three prices, the first at the same moment for every offering (a tie)
+            factories.price_record(offering, start + datetime.timedelta(days=day * (n + 1)),
+                                   price_input=Decimal(day + 1), price_output=Decimal(2),
+                                   valid_to=start + datetime.timedelta(days=(day + 1) * (n + 1)) if day < 2 else None)
+    everything = family_changelog(family, limit=None)
+    assert len(everything) > 20
+    for limit in (1, 3, 10, 20, len(everything) + 5):
+        with django_assert_num_queries(3):
+            latest = family_changelog(family, limit)
+        assert [vars(change) for change in latest] == [vars(change) for change in everything[:limit]]
+    variant = family.variants.get(slug="v3")
+    assert [vars(c) for c in variant_changelog(variant, 4)] == [vars(c) for c in variant_changelog(variant, None)[:4]]

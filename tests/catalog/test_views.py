@@ -1,5 +1,7 @@
+
 """The public pages, read as a visitor reads them."""
 
+import datetime
 import re
 
 import pytest
@@ -215,6 +217,48 @@ def test_query_count_does_not_grow_with_the_family(client, db, name, url_of):
         counts.append(len(captured))
     assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 3 variants, {counts[1]} for 30"
     assert counts[1] <= 15  # the family and provider pages: 3 of them for their changelog
+
+
+def build_big_family(size: int, providers: int = 6):
+    """`size` variants in series of ten (Series0 …), each at every provider with a price and a price change."""
+    from decimal import Decimal
+
+    from catalog.models import Offering, PriceRecord
+
+    fam = factories.family(f"big-{size}", f"Big {size}")
+    provs = [factories.provider(f"p{n}", f"P{n}") for n in range(providers)]
+    variants = Variant.objects.bulk_create(
+        Variant(family=fam, slug=f"s{i // 10}-{i}", name=f"Series{i // 10} {i + 1}B", parameters=10**9 * (i + 1),
+                context_window=4096 * (i + 1), release_date=datetime.date(2024, 1 + i % 12, 1),
+                release_precision="month")
+        for i in range(size))
+    offerings = Offering.objects.bulk_create(
+        Offering(variant=var, provider=prov, model_id=f"{fam.slug}/{var.slug}", price_input=Decimal(i + 1),
+                 price_output=Decimal(2 * i + 2))
+        for i, var in enumerate(variants) for prov in provs)
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    PriceRecord.objects.bulk_create(
+        record for off in offerings for record in (
+            PriceRecord(offering=off, valid_from=start, valid_to=start + datetime.timedelta(days=30),
+                        price_input=off.price_input + 1, price_output=off.price_output + 1),
+            PriceRecord(offering=off, valid_from=start + datetime.timedelta(days=30), price_input=off.price_input,
+                        price_output=off.price_output)))
+    return fam
+
+
+def test_a_big_family_page_is_bounded_in_queries_and_html(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sizes, queries = {}, {}
+    for size in (90, 270):  # both past every cap of the page (series shown, price grid columns, quarters…)
+        url = build_big_family(size).get_absolute_url()
+        with CaptureQueriesContext(connection) as captured:
+            sizes[size] = len(get(client, url))
+        queries[size] = len(captured)
+    assert queries[90] == queries[270]
+    # Three times the variants, offerings and price changes: the page grows only by the counts it states.
+    assert sizes[270] < sizes[90] * 1.05, sizes
 
 
 def test_family_page_query_budget(client, db, django_assert_max_num_queries):
