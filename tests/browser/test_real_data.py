@@ -218,6 +218,21 @@ def test_the_drawer_works_from_its_open_attribute_alone(real, js):
         assert page.locator("table.models tbody tr").first.bounding_box()["y"] < PHONE_HEIGHT
 
 
+@pytest.mark.parametrize("path", ["/families/", "/providers/openrouter/"])
+def test_other_filtered_tables_put_their_rows_first_on_a_phone(real, path):
+    page = real(path, width=PHONE, js=False)
+    first_row = page.locator("#results table tbody tr").first.bounding_box()["y"]
+    assert first_row + 30 < PHONE_HEIGHT, f"{path}: first row at {first_row}px"
+    count = page.locator("#results h2").first.inner_text()
+    toggle = page.locator("#filter-drawer > summary")
+    assert re.search(r"\d+", count).group() in toggle.inner_text() and toggle.bounding_box()["height"] >= 44
+    assert not page.locator("#filters-panel").is_visible()
+    toggle.click()
+    assert page.locator("#filters-panel fieldset").first.is_visible()
+    wide = real(path, width=DESKTOP, js=False)
+    assert wide.locator("#filters-panel").is_visible() and not wide.locator("#filter-drawer > summary").is_visible()
+
+
 TARGETS = """() => {
   const sel = 'button, summary, input:not([type=hidden]), select, label:has(> input), nav a, thead a, '
             + 'tbody th a, tbody td a, .pager a, .chip-link, .filter-actions a, .exports a, .way-out a, '
@@ -316,6 +331,10 @@ def test_a_bad_parameter_is_explained_above_the_fold_and_the_filters_stay(real, 
     assert page.locator("#f-modality-image").is_checked()
     assert page.locator(".exports").count() == 0
     screenshot(page, f"real-models-error-{width}")
+    if width == PHONE:  # the drawer says why it counts nothing, and the link into it shows the filters
+        assert "a parameter to fix" in page.locator("#filter-drawer > summary").inner_text()
+        errors.get_by_role("link", name="filters").click()
+        assert page.locator("#id_context_min").is_visible()
     errors.get_by_role("link", name=re.compile("drop")).click()
     page.wait_for_url(re.compile(r"/models/\?modality=image$"))
 
