@@ -333,7 +333,7 @@ def test_a_bad_parameter_is_explained_above_the_fold_and_the_filters_stay(real, 
     screenshot(page, f"real-models-error-{width}")
     if width == PHONE:  # the drawer says why it counts nothing, and the link into it shows the filters
         assert "a parameter to fix" in page.locator("#filter-drawer > summary").inner_text()
-        errors.get_by_role("link", name="filters").click()
+        errors.get_by_role("link", name="filters", exact=True).click()
         assert page.locator("#id_context_min").is_visible()
     errors.get_by_role("link", name=re.compile("drop")).click()
     page.wait_for_url(re.compile(r"/models/\?modality=image$"))
