@@ -190,6 +190,13 @@ def test_on_a_phone_the_first_result_row_is_on_the_first_screen_and_filters_are_
     screenshot(page, "real-models-drawer-390")
 
 
+@pytest.mark.parametrize("query", ["?q=llava", "?modality=image&tool_calling=yes&sort=-context_window"])
+def test_on_a_phone_searched_and_filtered_results_start_on_the_first_screen(real, query):
+    page = real(f"/models/{query}", width=PHONE)
+    top = page.locator("table.models tbody tr").first.bounding_box()["y"]
+    assert top + 30 < PHONE_HEIGHT, f"/models/{query}: first row at {top}px"
+
+
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_the_drawer_works_from_its_open_attribute_alone(real, js):
     """The filters are the drawer's sibling, shown by `.drawer[open] + .filters`: no ::details-content
