@@ -254,6 +254,11 @@ def test_families_table_filters_sorts_and_exports(client, catalog):
     assert get_json(client, "/families/?format=json&sort=nope", status=400)["errors"]["sort"]
 
 
+def test_families_table_says_dash_for_no_known_use_case(client, catalog):
+    rows = {row[0]: row for row in tables(client.get("/families/").content.decode())[0][1:]}
+    assert rows["Vision"][-1] == "—"  # no use case known: a dash, never a blank cell
+
+
 def test_provider_offerings_filter_sort_and_export(client, catalog):
     data = get_json(client, "/providers/api/?format=json&sort=-price_input")
     assert [row["model_id"] for row in data["results"]] == ["big", "small"]
