@@ -289,7 +289,8 @@ FAMILIES = Table(
                sort="latest_release",
                cell=lambda f: text(f.latest_release.strftime("%Y-%m") if f.latest_release else None)),
         Column("use_cases", "Use cases", _use_cases,
-               cell=lambda f: SafeString(" ".join(fast_html('<span class="chip">{}</span>', u) for u in _use_cases(f)))),
+               cell=lambda f: SafeString(" ".join(fast_html('<span class="chip">{}</span>', u) for u in _use_cases(f)))
+               or text(None)),  # none known: "—", never a blank cell
     ),
     tiebreak=("name", "pk"),
     default_sort="name",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Min, Prefetch, Q
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from catalog import guidance
@@ -186,7 +187,8 @@ def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
 def home_page(newest: int = 10) -> dict:
     families = Family.objects.published().with_creator().annotate(variant_count=Count("variants"))
     by_creator: dict[Organization, list[Family]] = {}
-    for family in families.order_by("creator__name", "name"):
+    # Alphabetical as a reader sorts: "abliteration.ai" among the As, not after "Zhipu AI".
+    for family in families.order_by(Lower("creator__name"), "creator__name", Lower("name"), "name"):
         by_creator.setdefault(family.creator, []).append(family)
     return {
         "newest": list(

@@ -26,7 +26,7 @@ from django_filters.views import FilterView
 from catalog import columns as table_columns
 from catalog import guidance
 from catalog.filters import FamilyFilter, ModelFilter, OfferingFilter
-from catalog.models import Provider
+from catalog.models import OfferingKind, Provider
 from catalog.selectors import charts as chart_selectors
 from catalog.selectors import search as site_search
 from catalog.selectors import tables
@@ -401,14 +401,19 @@ class CompareView(View):
         for provider in providers:
             cells = []
             for v in variants:
-                here = [o for o in offerings[v.pk] if o.provider_id == provider.pk]
-                cells.append(min(here, key=lambda o: (o.price_input is None, o.price_input or 0)) if here else None)
+                # Only pay-per-token prices are prices: a free tier's $0 is shown as a free tier, never "cheapest".
+                here = sorted((o for o in offerings[v.pk] if o.provider_id == provider.pk),
+                              key=lambda o: (o.kind != OfferingKind.PAY_PER_TOKEN, o.price_input is None,
+                                             o.price_input or 0))
+                cells.append(here[0] if here else None)
             priced = [c.price_input + c.price_output for c in cells
-                      if c is not None and c.price_input is not None and c.price_output is not None]
+                      if c is not None and c.kind == OfferingKind.PAY_PER_TOKEN
+                      and c.price_input is not None and c.price_output is not None]
             cheapest = min(priced) if len(priced) > 1 and len(set(priced)) > 1 else None
             price_rows.append({
                 "provider": provider,
                 "cells": [{"offering": c, "best": cheapest is not None and c is not None
+                           and c.kind == OfferingKind.PAY_PER_TOKEN
                            and c.price_input is not None and c.price_output is not None
                            and c.price_input + c.price_output == cheapest} for c in cells],
                 "differs": len(set(priced)) > 1,

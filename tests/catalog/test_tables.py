@@ -254,6 +254,11 @@ def test_families_table_filters_sorts_and_exports(client, catalog):
     assert get_json(client, "/families/?format=json&sort=nope", status=400)["errors"]["sort"]
 
 
+def test_families_table_says_dash_for_no_known_use_case(client, catalog):
+    rows = {row[0]: row for row in tables(client.get("/families/").content.decode())[0][1:]}
+    assert rows["Vision"][-1] == "—"  # no use case known: a dash, never a blank cell
+
+
 def test_provider_offerings_filter_sort_and_export(client, catalog):
     data = get_json(client, "/providers/api/?format=json&sort=-price_input")
     assert [row["model_id"] for row in data["results"]] == ["big", "small"]
@@ -279,6 +284,17 @@ def test_compare_side_by_side_with_differences_marked(client, catalog):
     prices = {row[0]: row[1:] for row in tables(html)[1][1:]}
     assert prices["API Co"] == ["$3.00 / $15.00", "$0.20 / $0.60 cheapest"]
     assert prices["Cloud Co"] == ["$2.50 / $16.00", "not offered"]
+
+
+def test_compare_prices_rank_pay_per_token_only_and_show_free_tiers_as_such(client, catalog):
+    """A free tier's $0 is no price (DESIGN: only pay-per-token prices are prices): never "cheapest"."""
+    api, cloud = Provider.objects.get(slug="api"), Provider.objects.get(slug="cloud")
+    factories.offering(catalog["big"], api, "big:free", "0", "0", kind="free_tier")
+    factories.offering(catalog["small"], cloud, "small:free", "0", "0", kind="free_tier")
+    html = client.get("/compare/?v=vision/big&v=vision/small").content.decode()
+    prices = {row[0]: row[1:] for row in tables(html)[1][1:]}
+    assert prices["API Co"] == ["$3.00 / $15.00", "$0.20 / $0.60 cheapest"]  # the paid price, not the free tier
+    assert prices["Cloud Co"] == ["$2.50 / $16.00", "Free tier"]  # nothing to rank against: no mark
 
 
 def test_compare_bad_input_is_explained(client, catalog):

@@ -143,6 +143,13 @@ def test_home_page(client, seed):
     assert text.index("LLaVA 1.5 7B") < text.index("LLaVA Vicuna 13B")  # newest first
 
 
+def test_home_lists_creators_alphabetically_whatever_their_case(client, seed):
+    for slug, name in [("zeta", "Zeta Labs"), ("abl", "abliteration.ai")]:
+        factories.family(f"{slug}-fam", f"{name} Family", creator=factories.organization(slug, name))
+    text = visible_text(get(client, "/"))
+    assert text.index("abliteration.ai") < text.index("Haotian Liu") < text.index("Zeta Labs")
+
+
 def test_family_list_and_filters(client, seed):
     assert [row[0] for row in tables(get(client, "/families/"))[0][1:]] == ["LLaVA", "LLaVA 1.5"]
     assert [row[0] for row in tables(get(client, "/families/?q=vicuna"))[0][1:]] == ["LLaVA"]
