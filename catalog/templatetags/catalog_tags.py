@@ -1,6 +1,7 @@
 """Display helpers: "—" for unknown, token and parameter counts as the guidance writes them."""
 
 from django import template
+from django.template.defaulttags import querystring
 from django.utils.safestring import mark_safe
 
 from catalog import guidance
@@ -27,21 +28,8 @@ def price(value):
 
 
 @register.filter
-def yes_no(value):
-    """True → Yes, False → No, None (unknown) → —."""
-    if value is None:
-        return UNKNOWN
-    return "Yes" if value else "No"
-
-
-@register.filter
 def modalities(values):
     return ", ".join(values) if values else UNKNOWN
-
-
-@register.filter
-def dash(value):
-    return UNKNOWN if value in (None, "") else value
 
 
 @register.simple_tag
@@ -51,20 +39,9 @@ def markdown(text, sources=()):
 
 
 @register.simple_tag(takes_context=True)
-def query_with(context, **changes):
-    """The current query string with some parameters replaced (None removes one)."""
-    query = context["request"].GET.copy()
-    for key, value in changes.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = value
-    return f"?{query.urlencode()}"
-
-
-@register.simple_tag(takes_context=True)
 def sort_query(context, key, current):
     """The query string that sorts by `key`, flipping direction when it is already the sort."""
-    return query_with(context, sort=f"-{key}" if current == key else key, page=None)
+    return querystring(context, sort=f"-{key}" if current == key else key, page=None)
 
 
 @register.filter
