@@ -71,9 +71,10 @@ check: install
 test: check data
 	LITELLM_JSON=$(LITELLM_JSON) MODELSDEV_OLD=$(MODELSDEV_OLD) $(BIN)/python -m pytest
 
-# ruff (settings in pyproject.toml); CI runs it before the tests.
+# ruff (settings in pyproject.toml): the linter and the formatter's check; CI runs both before the tests.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 collectstatic: install
 	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0

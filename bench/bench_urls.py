@@ -29,8 +29,13 @@ TEMPLATE = engines["django"].from_string("""{% load catalog_tags %}<!doctype htm
 
 def bare_models(request):
     rows = (
-        Variant.objects.filter(family__published=True, status__in=[Status.CURRENT, Status.LEGACY],
-                               input_modalities__contains="image", context_window__gte=32000, price_in_min__lte=1)
+        Variant.objects.filter(
+            family__published=True,
+            status__in=[Status.CURRENT, Status.LEGACY],
+            input_modalities__contains="image",
+            context_window__gte=32000,
+            price_in_min__lte=1,
+        )
         .select_related("family", "family__creator")
         .order_by(F("price_in_min").asc(nulls_last=True), "family__name", "position", "name", "pk")[:50]
     )

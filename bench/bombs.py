@@ -35,19 +35,26 @@ def bombs(directory: Path) -> list[tuple[str, list[str]]]:
     cases = []
     path = directory / "gzip-bomb-2gb.json.gz"
     gzip_bomb(path, 2048 * MB)
-    cases.append((f"gzip bomb, {path.stat().st_size // 1024} KB → 2 GB (import_modelsdev)", ["import_modelsdev", str(path)]))
+    cases.append(
+        (f"gzip bomb, {path.stat().st_size // 1024} KB → 2 GB (import_modelsdev)", ["import_modelsdev", str(path)])
+    )
     path = directory / "gzip-bomb-2gb-litellm.json.gz"
     path.write_bytes((directory / "gzip-bomb-2gb.json.gz").read_bytes())
     cases.append(("gzip bomb, same file (import_litellm)", ["import_litellm", str(path)]))
     path = directory / "gzip-values-15mb.json.gz"
     gzip_bomb(path, 15 * MB, b"0,")
-    cases.append((f"gzip, 15 MB of '0,' = 8M values, {path.stat().st_size // 1024} KB (import_modelsdev)",
-                  ["import_modelsdev", str(path)]))
+    cases.append(
+        (
+            f"gzip, 15 MB of '0,' = 8M values, {path.stat().st_size // 1024} KB (import_modelsdev)",
+            ["import_modelsdev", str(path)],
+        )
+    )
     path = directory / "most-values.json.gz"
     with gzip.open(path, "wb") as handle:  # just under the value limit, each a small object with its own text
         handle.write(b"[" + b"".join(b'{"k%d": "%s"},' % (i % 7, b"x" * 40) for i in range(299_000)) + b"{}]")
-    cases.append(("299,000 small objects, 15 MB, just within the limits (import_modelsdev)",
-                  ["import_modelsdev", str(path)]))
+    cases.append(
+        ("299,000 small objects, 15 MB, just within the limits (import_modelsdev)", ["import_modelsdev", str(path)])
+    )
     path = directory / "catalog-bomb.json.gz"
     gzip_bomb(path, 2048 * MB)
     cases.append(("gzip bomb → 2 GB (import_catalog .json)", ["import_catalog", str(path), "--format", "json"]))
@@ -55,8 +62,12 @@ def bombs(directory: Path) -> list[tuple[str, list[str]]]:
     lines = ["format: model-catalog", "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
     path.write_text("\n".join(lines) + "\n")
-    cases.append((f"YAML alias bomb ({path.stat().st_size} bytes, 10^9 items expanded; import_catalog)",
-                  ["import_catalog", str(path)]))
+    cases.append(
+        (
+            f"YAML alias bomb ({path.stat().st_size} bytes, 10^9 items expanded; import_catalog)",
+            ["import_catalog", str(path)],
+        )
+    )
     path = directory / "deep.json"
     path.write_text("[" * 1_000_000 + "]" * 1_000_000)
     cases.append(("1,000,000-deep nesting, 2 MB (import_litellm)", ["import_litellm", str(path)]))
@@ -81,12 +92,19 @@ def main() -> None:
         for label, args in cases:
             started = time.monotonic()
             # A fresh parent per case, so ru_maxrss of its children is this case's peak alone.
-            result = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "manage.py", *args], cwd=ROOT,
-                                    env=env, capture_output=True, text=True, check=False)
+            result = subprocess.run(
+                [sys.executable, "-c", MEASURE, sys.executable, "manage.py", *args],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             elapsed = time.monotonic() - started
             *lines, peak = result.stderr.strip().splitlines()
             message = (lines or [""])[-1].replace(str(directory) + "/", "")
             print(f"{label:<75} {result.returncode:>4} {int(peak) / 1024:6.0f} MB {elapsed:5.1f}s  {message[:110]}")
+
 
 if __name__ == "__main__":
     main()

@@ -48,29 +48,47 @@ def main() -> None:
         Family.objects.all().delete()
         Provider.objects.all().delete()
         Organization.objects.all().delete()
-        orgs = Organization.objects.bulk_create(
-            [Organization(slug=f"lab-{i}", name=f"Lab {i}") for i in range(60)])
+        orgs = Organization.objects.bulk_create([Organization(slug=f"lab-{i}", name=f"Lab {i}") for i in range(60)])
         families = Family.objects.bulk_create(
-            [Family(slug=f"family-{i}", name=f"Family {i}", creator=orgs[i % len(orgs)]) for i in range(2_000)])
+            [Family(slug=f"family-{i}", name=f"Family {i}", creator=orgs[i % len(orgs)]) for i in range(2_000)]
+        )
         providers = Provider.objects.bulk_create(
-            [Provider(slug=f"provider-{i}", name=f"Provider {i}") for i in range(150)])
-        modalities = [["text"], ["text", "image"], ["text", "image", "pdf"], ["text", "audio"],
-                      ["text", "image", "video"], []]
+            [Provider(slug=f"provider-{i}", name=f"Provider {i}") for i in range(150)]
+        )
+        modalities = [
+            ["text"],
+            ["text", "image"],
+            ["text", "image", "pdf"],
+            ["text", "audio"],
+            ["text", "image", "video"],
+            [],
+        ]
         contexts = [None, 4096, 8192, 32768, 128000, 131072, 200000, 1_000_000, 2_000_000]
         flags = [True, False, None]
         start = date(2020, 1, 1)
         batch = []
         variants_made = 0
         for i in range(args.variants):
-            batch.append(Variant(
-                family=families[i % len(families)], slug=f"v-{i}", name=f"Model {i}", position=i % 50,
-                release_date=start + timedelta(days=rng.randrange(6 * 365)), release_precision="day",
-                context_window=rng.choice(contexts), max_output_tokens=rng.choice([None, 4096, 8192, 65536]),
-                parameters=rng.choice([None, 1_500_000_000, 7_000_000_000, 13_000_000_000, 70_000_000_000]),
-                input_modalities=rng.choice(modalities), output_modalities=["text"],
-                tool_calling=rng.choice(flags), reasoning=rng.choice(flags), structured_output=rng.choice(flags),
-                open_weights=rng.choice(flags), status=rng.choice(["current"] * 6 + ["legacy", "deprecated"]),
-            ))
+            batch.append(
+                Variant(
+                    family=families[i % len(families)],
+                    slug=f"v-{i}",
+                    name=f"Model {i}",
+                    position=i % 50,
+                    release_date=start + timedelta(days=rng.randrange(6 * 365)),
+                    release_precision="day",
+                    context_window=rng.choice(contexts),
+                    max_output_tokens=rng.choice([None, 4096, 8192, 65536]),
+                    parameters=rng.choice([None, 1_500_000_000, 7_000_000_000, 13_000_000_000, 70_000_000_000]),
+                    input_modalities=rng.choice(modalities),
+                    output_modalities=["text"],
+                    tool_calling=rng.choice(flags),
+                    reasoning=rng.choice(flags),
+                    structured_output=rng.choice(flags),
+                    open_weights=rng.choice(flags),
+                    status=rng.choice(["current"] * 6 + ["legacy", "deprecated"]),
+                )
+            )
             if len(batch) == 5_000:
                 Variant.objects.bulk_create(batch)
                 variants_made += len(batch)
@@ -82,18 +100,26 @@ def main() -> None:
             for provider in rng.sample(providers, args.offerings_per_variant):
                 priced = rng.random() < 0.85
                 price_in = Decimal(rng.randrange(1, 30_000)) / 1000 if priced else None
-                offerings.append(Offering(
-                    variant_id=variant_id, provider=provider, model_id=f"m-{variant_id}-{provider.pk}",
-                    price_input=price_in, price_output=price_in * 4 if priced else None,
-                    context_window=rng.choice(contexts)))
+                offerings.append(
+                    Offering(
+                        variant_id=variant_id,
+                        provider=provider,
+                        model_id=f"m-{variant_id}-{provider.pk}",
+                        price_input=price_in,
+                        price_output=price_in * 4 if priced else None,
+                        context_window=rng.choice(contexts),
+                    )
+                )
             if len(offerings) >= 15_000:
                 Offering.objects.bulk_create(offerings)
                 offerings = []
         Offering.objects.bulk_create(offerings)
         summaries.refresh()
-    print(f"built {Variant.objects.count()} variants, {Offering.objects.count()} offerings, "
-          f"{Family.objects.count()} families, {Provider.objects.count()} providers "
-          f"in {time.perf_counter() - started:.0f} s")
+    print(
+        f"built {Variant.objects.count()} variants, {Offering.objects.count()} offerings, "
+        f"{Family.objects.count()} families, {Provider.objects.count()} providers "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -49,14 +49,18 @@ def main():
     args = parser.parse_args()
     families = Family.objects.annotate(n=Count("variants__offerings")).order_by("-n")
     largest, small = families.first(), families.filter(n__gt=0).last()
-    print(f"catalog: {Family.objects.count()} families, {Finding.objects.count()} findings; "
-          f"load average {os.getloadavg()[0]:.2f}; median of {args.repeat}")
+    print(
+        f"catalog: {Family.objects.count()} families, {Finding.objects.count()} findings; "
+        f"load average {os.getloadavg()[0]:.2f}; median of {args.repeat}"
+    )
     cpu, wall, queries = measure(args.repeat)
     print(f"full run (after an import):  {cpu:.3f} s CPU, {wall:.3f} s wall, {queries} queries")
     for family in (largest, small):
         cpu, wall, queries = measure(args.repeat, family_ids={family.pk})
-        print(f"one family (after a save), {family.slug} ({family.n} offerings): {cpu:.3f} s CPU, {wall:.3f} s wall, "
-              f"{queries} queries")
+        print(
+            f"one family (after a save), {family.slug} ({family.n} offerings): {cpu:.3f} s CPU, {wall:.3f} s wall, "
+            f"{queries} queries"
+        )
     print(f"open findings now: {Finding.objects.filter(state=Finding.State.OPEN).count()}")
 
 

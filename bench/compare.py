@@ -38,18 +38,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FILTER = "modality=image&context_min=32000&price_in_max=1&sort=price_in_min"
-DATASETTE_FILTER = ("input_modalities__contains=image&context_window__gte=32000&price_in_min__lte=1"
-                    "&status__in=current,legacy&_sort=price_in_min&_size=50")
+DATASETTE_FILTER = (
+    "input_modalities__contains=image&context_window__gte=32000&price_in_min__lte=1"
+    "&status__in=current,legacy&_sort=price_in_min&_size=50"
+)
 # The guidance pages' needs (issue 13): vision and tool calling, 10M input / 2M output tokens a month.
 CHOOSER_NEEDS = "modality=image&tool_calling=1&input_tokens=10000000&output_tokens=2000000"
 FLAT_COLUMNS = (
-    ("family", "family__slug"), ("variant", "slug"), ("name", "name"), ("creator", "family__creator__name"),
-    ("release_date", "release_date"), ("context_window", "context_window"),
-    ("max_output_tokens", "max_output_tokens"), ("parameters", "parameters"),
-    ("input_modalities", "input_modalities"), ("output_modalities", "output_modalities"),
-    ("tool_calling", "tool_calling"), ("reasoning", "reasoning"), ("structured_output", "structured_output"),
-    ("open_weights", "open_weights"), ("status", "status"), ("providers", "provider_count"),
-    ("price_in_min", "price_in_min"), ("price_out_min", "price_out_min"),
+    ("family", "family__slug"),
+    ("variant", "slug"),
+    ("name", "name"),
+    ("creator", "family__creator__name"),
+    ("release_date", "release_date"),
+    ("context_window", "context_window"),
+    ("max_output_tokens", "max_output_tokens"),
+    ("parameters", "parameters"),
+    ("input_modalities", "input_modalities"),
+    ("output_modalities", "output_modalities"),
+    ("tool_calling", "tool_calling"),
+    ("reasoning", "reasoning"),
+    ("structured_output", "structured_output"),
+    ("open_weights", "open_weights"),
+    ("status", "status"),
+    ("providers", "provider_count"),
+    ("price_in_min", "price_in_min"),
+    ("price_out_min", "price_out_min"),
 )
 
 
@@ -102,11 +115,20 @@ def sample_paths() -> dict[str, str]:
 
     from catalog.models import Family, Variant
 
-    variant = (Variant.objects.filter(family__published=True).select_related("family")
-               .annotate(n=Count("offerings")).order_by("-n", "pk").first())
+    variant = (
+        Variant.objects.filter(family__published=True)
+        .select_related("family")
+        .annotate(n=Count("offerings"))
+        .order_by("-n", "pk")
+        .first()
+    )
     family = Family.objects.published().annotate(n=Count("variants")).order_by("-n", "pk").first()
-    return {"variant": variant.get_absolute_url(), "family": family.get_absolute_url(),
-            "family_size": family.n, "variant_offerings": variant.n}
+    return {
+        "variant": variant.get_absolute_url(),
+        "family": family.get_absolute_url(),
+        "family_size": family.n,
+        "variant_offerings": variant.n,
+    }
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
@@ -133,8 +155,12 @@ def cpu_seconds(pids: list[int]) -> float:
 def wrk(url: str, seconds: int, connections: int, servers: list[int]) -> tuple[float, float, float, float]:
     """(req/s, p50 ms, p99 ms, server CPU ms per request) of one wrk run; `servers`: the pids that answer."""
     cpu_before = cpu_seconds(servers)
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     cpu = cpu_seconds(servers) - cpu_before  # before the drain: the few requests still queued are not counted
     drain(url)
     requests = int(re.search(r"(\d+) requests in", out).group(1))
@@ -217,10 +243,17 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
     flat_rows = flatten(flat)
     paths = sample_paths()
 
-    env = {**os.environ, "DATABASE_URL": args.database, "DJANGO_DEBUG": "false",
-           "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
-           "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-           "CATALOG_PAGE_CACHE_SECONDS": "0", "DJANGO_LOG_LEVEL": "WARNING", "DJANGO_SECURE_SSL_REDIRECT": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "CATALOG_PAGE_CACHE_SECONDS": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+    }
     env.pop("REDIS_URL", None)
     cached_env = {**env, "CATALOG_PAGE_CACHE_SECONDS": "600"}
     bin_dir = Path(sys.executable).parent
@@ -228,16 +261,45 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
 
     def gunicorn(port, environment):
         return subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(args.workers), "--log-level", "warning", "--no-control-socket",
-             # A full CSV export on a loaded machine can outlast gunicorn's 30 s default.
-             "--timeout", "600"], cwd=ROOT,
-            env=environment)
+            [
+                str(bin_dir / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--no-control-socket",
+                # A full CSV export on a loaded machine can outlast gunicorn's 30 s default.
+                "--timeout",
+                "600",
+            ],
+            cwd=ROOT,
+            env=environment,
+        )
 
     ours, cached_port, datasette_port = args.port, args.port + 1, args.port + 2
-    servers = [gunicorn(ours, env), gunicorn(cached_port, cached_env),
-               subprocess.Popen([str(bin_dir / "datasette"), "serve", str(flat), "--port", str(datasette_port),
-                                 "--host", "127.0.0.1", "--setting", "sql_time_limit_ms", "30000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    servers = [
+        gunicorn(ours, env),
+        gunicorn(cached_port, cached_env),
+        subprocess.Popen(
+            [
+                str(bin_dir / "datasette"),
+                "serve",
+                str(flat),
+                "--port",
+                str(datasette_port),
+                "--host",
+                "127.0.0.1",
+                "--setting",
+                "sql_time_limit_ms",
+                "30000",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+    ]
     base, cached_base = f"http://127.0.0.1:{ours}", f"http://127.0.0.1:{cached_port}"
     targets = {
         "/models/ filtered+sorted+facets": f"{base}/models/?{FILTER}",
@@ -257,8 +319,10 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
             wait_for(url)
             urllib.request.urlopen(url, timeout=60).read()  # warm both workers' caches where there are any
         title = args.label or args.database
-        print(f"{title}: {flat_rows} variants; gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} "
-              f"{args.seconds}s x {args.rounds} rounds (alternating; medians); page cache off except 'cached'")
+        print(
+            f"{title}: {flat_rows} variants; gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} "
+            f"{args.seconds}s x {args.rounds} rounds (alternating; medians); page cache off except 'cached'"
+        )
         ports = {ours: servers[0], cached_port: servers[1], datasette_port: servers[2]}
 
         def answering(url):  # the processes that serve `url`: a gunicorn's workers, or datasette
@@ -271,14 +335,19 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
                 results[label].append(wrk(url, args.seconds, args.connections, answering(url)))
         singles = {label: single_p50(url, args.single) for label, url in targets.items()}
         rps = {label: statistics.median(r[0] for r in runs) for label, runs in results.items()}
-        cpu = {label: statistics.median([r[3] for r in runs if r[3] is not None] or [0]) for label, runs in results.items()}
+        cpu = {
+            label: statistics.median([r[3] for r in runs if r[3] is not None] or [0]) for label, runs in results.items()
+        }
         print(f"{'target':<36}{'req/s':>9}{'wrk p50':>10}{'wrk p99':>10}{'single p50':>12}{'server CPU/req':>16}")
         for label, runs in results.items():
             p50 = statistics.median(r[1] for r in runs)
             p99 = statistics.median(r[2] for r in runs)
-            print(f"{label:<36}{rps[label]:>9.1f}{p50:>8.1f}ms{p99:>8.1f}ms{singles[label]:>10.1f}ms"
-                  + (f"{cpu[label]:>14.2f}ms" if cpu[label] else f"{'n/a':>16}"))
+            print(
+                f"{label:<36}{rps[label]:>9.1f}{p50:>8.1f}ms{p99:>8.1f}ms{singles[label]:>10.1f}ms"
+                + (f"{cpu[label]:>14.2f}ms" if cpu[label] else f"{'n/a':>16}")
+            )
         page = "/models/ filtered+sorted+facets"
+
         def ratio(a, b):
             return f"{rps[a] / rps[b]:6.2f}x" if rps[b] else "   n/a"
 
@@ -286,19 +355,25 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
             return f"{cpu[b] / cpu[a]:6.2f}x" if cpu[a] and cpu[b] else "   n/a"
 
         print("ratios:                               req/s  server CPU per request (load-independent)")
-        for a, b, name in ((page, "datasette table page", "/models/ filtered / datasette"),
-                           (page, "bare Django 50 rows", "/models/ filtered / bare Django"),
-                           ("cached /models/ filtered", "static file", "cached /models/ / static file")):
+        for a, b, name in (
+            (page, "datasette table page", "/models/ filtered / datasette"),
+            (page, "bare Django 50 rows", "/models/ filtered / bare Django"),
+            ("cached /models/ filtered", "static file", "cached /models/ / static file"),
+        ):
             print(f"  {name:<34}{ratio(a, b)}  {cpu_ratio(a, b)}")
 
         workers = children(servers[0].pid)
         if not args.no_csv:
             before = {pid: memory(pid) for pid in workers}
-            rows, seconds, size = csv_export(f"{base}/models/?format=csv&status=current&status=legacy"
-                                             "&status=deprecated&status=retired&status=unlisted")
+            rows, seconds, size = csv_export(
+                f"{base}/models/?format=csv&status=current&status=legacy"
+                "&status=deprecated&status=retired&status=unlisted"
+            )
             after = {pid: memory(pid) for pid in workers}
-            print(f"CSV export of every row: {rows} rows, {size / 1e6:.1f} MB in {seconds:.2f} s = "
-                  f"{rows / seconds:,.0f} rows/s")
+            print(
+                f"CSV export of every row: {rows} rows, {size / 1e6:.1f} MB in {seconds:.2f} s = "
+                f"{rows / seconds:,.0f} rows/s"
+            )
             for pid in workers:
                 print(f"  worker {pid}: peak RSS {before[pid][1]:.0f} MB before, {after[pid][1]:.0f} MB after")
         for pid in workers:

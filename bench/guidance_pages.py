@@ -59,10 +59,19 @@ def main() -> None:
 
         from catalog.models import Variant
 
-        busiest = (Variant.objects.filter(family__published=True).select_related("family")
-                   .annotate(n=Count("offerings")).order_by("-n", "pk").first())
-    urls = options.urls or [f"/families/{options.family}/", f"/families/{options.family}/faq/",
-                            *([busiest.get_absolute_url()] if busiest else []), *CHOOSER]
+        busiest = (
+            Variant.objects.filter(family__published=True)
+            .select_related("family")
+            .annotate(n=Count("offerings"))
+            .order_by("-n", "pk")
+            .first()
+        )
+    urls = options.urls or [
+        f"/families/{options.family}/",
+        f"/families/{options.family}/faq/",
+        *([busiest.get_absolute_url()] if busiest else []),
+        *CHOOSER,
+    ]
     client = Client()
     print(f"{'url':<90} {'status':>6} {'median ms':>9} {'best ms':>8} {'cpu ms':>7} {'queries':>7} {'KB':>7}")
     for url in urls:
@@ -76,9 +85,11 @@ def main() -> None:
             cpu.append((time.process_time() - started_cpu) * 1000)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
-        print(f"{url:<90} {response.status_code:>6} {statistics.median(times):>9.1f} {min(times):>8.1f} "
-              f"{statistics.median(cpu):>7.1f} "
-              f"{len(captured):>7} {len(response.content) / 1024:>7.1f}")
+        print(
+            f"{url:<90} {response.status_code:>6} {statistics.median(times):>9.1f} {min(times):>8.1f} "
+            f"{statistics.median(cpu):>7.1f} "
+            f"{len(captured):>7} {len(response.content) / 1024:>7.1f}"
+        )
 
 
 if __name__ == "__main__":

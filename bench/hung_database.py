@@ -57,13 +57,35 @@ def get(path: str) -> tuple[int, float]:
 
 
 def serve(database_url: str, extra: dict | None = None) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "bench",
-           "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "false", **(extra or {})}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        **(extra or {}),
+    }
     env.pop("REDIS_URL", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen([str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-                               "--workers", "1", "--threads", "8", "--timeout", "120"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(200):
         if server.poll() is not None:
             raise SystemExit(f"the server exited ({server.returncode})")
@@ -91,7 +113,9 @@ def main() -> None:
     port = black_hole()
     server = serve(f"postgres://postgres@127.0.0.1:{port}/catalog")
     try:
-        report("database accepts and never answers (connect 3 s)", ["/healthz", "/healthz", "/healthz", "/families/", "/"])
+        report(
+            "database accepts and never answers (connect 3 s)", ["/healthz", "/healthz", "/healthz", "/families/", "/"]
+        )
     finally:
         server.terminate()
         server.wait()

@@ -54,14 +54,17 @@ def main() -> None:
 
     print(f"models.dev bundled data: {len(data)} providers, {offerings} offerings")
     print(f"{'run':<28}{'seconds':>9}{'queries':>9}{'peak MB':>9}")
-    print(f"{f'half ({half_offerings} offerings)':<28}{half_run['seconds']:>9.2f}{half_run['queries']:>9}"
-          f"{half_run['peak_rss_mb']:>9.0f}")
+    print(
+        f"{f'half ({half_offerings} offerings)':<28}{half_run['seconds']:>9.2f}{half_run['queries']:>9}"
+        f"{half_run['peak_rss_mb']:>9.0f}"
+    )
     print(f"{'full, empty database':<28}{first['seconds']:>9.2f}{first['queries']:>9}{first['peak_rss_mb']:>9.0f}")
-    print(f"{'full, unchanged re-run':<28}{second['seconds']:>9.2f}{second['queries']:>9}"
-          f"{second['peak_rss_mb']:>9.0f}")
-    print(f"targets: first <= 10 s, re-run <= 3 s, peak < 300 MB; "
-          f"queries per 1,000 offerings: half {1000 * half_run['queries'] / half_offerings:.1f}, "
-          f"full {1000 * first['queries'] / offerings:.1f}")
+    print(f"{'full, unchanged re-run':<28}{second['seconds']:>9.2f}{second['queries']:>9}{second['peak_rss_mb']:>9.0f}")
+    print(
+        f"targets: first <= 10 s, re-run <= 3 s, peak < 300 MB; "
+        f"queries per 1,000 offerings: half {1000 * half_run['queries'] / half_offerings:.1f}, "
+        f"full {1000 * first['queries'] / offerings:.1f}"
+    )
 
 
 if __name__ == "__main__":

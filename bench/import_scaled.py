@@ -45,10 +45,16 @@ def scaled(data: dict, target: int) -> tuple[dict, int]:
 
 
 def child(database_url: str, *args: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "bench",
-           "DJANGO_ALLOWED_HOSTS": "localhost",
-           # a file this size is past the default reading limits (docs/operations.md): raised for the benchmark
-           "CATALOG_IMPORT_MAX_BYTES": str(2**30), "CATALOG_IMPORT_MAX_VALUES": str(50_000_000)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench",
+        "DJANGO_ALLOWED_HOSTS": "localhost",
+        # a file this size is past the default reading limits (docs/operations.md): raised for the benchmark
+        "CATALOG_IMPORT_MAX_BYTES": str(2**30),
+        "CATALOG_IMPORT_MAX_VALUES": str(50_000_000),
+    }
     return measure(IMPORT, env, *args)
 
 

@@ -25,7 +25,7 @@ URLS = {
     "/models/ unfiltered": "/models/",
     "/models/ filtered+sorted": "/models/?modality=image&context_min=32000&price_in_max=1&sort=price_in_min",
     "/models/ filtered+sorted JSON": "/models/?modality=image&context_min=32000&price_in_max=1&sort=price_in_min"
-                                     "&format=json",
+    "&format=json",
 }
 
 
@@ -50,8 +50,12 @@ def single_request_p50(url: str, n: int = 40) -> float:
 
 
 def wrk(url: str, seconds: int, connections: int) -> tuple[float, str, str]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     # The latency distribution lines ("     50%   12.34ms"), not a "72.50%" of the thread stats.
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
@@ -70,20 +74,40 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    env = {**os.environ, "DATABASE_URL": args.database, "DJANGO_DEBUG": "false",
-           "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-           "CATALOG_PAGE_CACHE_SECONDS": "0", "DJANGO_LOG_LEVEL": "WARNING", "DJANGO_SECURE_SSL_REDIRECT": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "CATALOG_PAGE_CACHE_SECONDS": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+    }
     env.pop("REDIS_URL", None)
     python = sys.executable
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
-        [str(Path(python).parent / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
+        [
+            str(Path(python).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_for(base + "/models/")
-        print(f"{args.label or args.database}: gunicorn {args.workers} workers, wrk 2 threads "
-              f"{args.connections} connections {args.seconds} s, uncached")
+        print(
+            f"{args.label or args.database}: gunicorn {args.workers} workers, wrk 2 threads "
+            f"{args.connections} connections {args.seconds} s, uncached"
+        )
         print(f"{'page':<34}{'req/s':>9}{'p50':>10}{'p99':>10}{'single p50':>12}")
         for label, path in URLS.items():
             single = single_request_p50(base + path)

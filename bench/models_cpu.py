@@ -37,9 +37,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--csv", action="store_true", help="also export every row as CSV once")
     args = parser.parse_args()
-    os.environ.update(DATABASE_URL=args.database, DJANGO_SETTINGS_MODULE="bench.bench_settings", DJANGO_DEBUG="false",
-                      DJANGO_SECRET_KEY="bench-" + "x" * 50, DJANGO_ALLOWED_HOSTS="testserver",
-                      CATALOG_PAGE_CACHE_SECONDS="0", DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_LOG_LEVEL="ERROR")
+    os.environ.update(
+        DATABASE_URL=args.database,
+        DJANGO_SETTINGS_MODULE="bench.bench_settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="bench-" + "x" * 50,
+        DJANGO_ALLOWED_HOSTS="testserver",
+        CATALOG_PAGE_CACHE_SECONDS="0",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_LOG_LEVEL="ERROR",
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -58,8 +65,10 @@ def main() -> None:
             started = time.process_time()
             client.get(url, secure=True, **headers)
             timings.append((time.process_time() - started) * 1000)
-        print(f"  {label:<34}{statistics.median(timings):8.1f} ms{min(timings):8.1f} ms"
-              f"{len(response.content) / 1000:8.0f} KB")
+        print(
+            f"  {label:<34}{statistics.median(timings):8.1f} ms{min(timings):8.1f} ms"
+            f"{len(response.content) / 1000:8.0f} KB"
+        )
     if args.csv:
         peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.process_time()
@@ -68,8 +77,10 @@ def main() -> None:
             rows += chunk.count(b"\n")
         seconds = time.process_time() - started
         peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"  CSV of every row: {rows} rows in {seconds:.2f} CPU s = {rows / seconds:,.0f} rows per CPU second; "
-              f"peak RSS {peak_before:.0f} MB before, {peak_after:.0f} MB after")
+        print(
+            f"  CSV of every row: {rows} rows in {seconds:.2f} CPU s = {rows / seconds:,.0f} rows per CPU second; "
+            f"peak RSS {peak_before:.0f} MB before, {peak_after:.0f} MB after"
+        )
 
 
 if __name__ == "__main__":

@@ -10,10 +10,12 @@ def proxy_count_matches_the_proxy(app_configs=None, **kwargs):
     five failed logins from anyone would lock every curator out (the throttle counts per user and address)."""
     behind_proxy = bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None)) or settings.USE_X_FORWARDED_HOST
     if behind_proxy and getattr(settings, "TRUSTED_PROXY_COUNT", 0) <= 0:
-        return [Warning(
-            "The app is behind a proxy (DJANGO_SECURE_PROXY_SSL_HEADER or DJANGO_USE_X_FORWARDED_HOST is set) but "
-            "DJANGO_TRUSTED_PROXY_COUNT is 0, so every client looks like the proxy's address to the login throttle.",
-            hint="Set DJANGO_TRUSTED_PROXY_COUNT to the number of proxies that append to X-Forwarded-For (usually 1).",
-            id="catalog.W001",
-        )]
+        return [
+            Warning(
+                "The app is behind a proxy (DJANGO_SECURE_PROXY_SSL_HEADER or DJANGO_USE_X_FORWARDED_HOST is set) but "
+                "DJANGO_TRUSTED_PROXY_COUNT is 0, so every client looks like the proxy's address to the login throttle.",
+                hint="Set DJANGO_TRUSTED_PROXY_COUNT to the number of proxies that append to X-Forwarded-For (usually 1).",
+                id="catalog.W001",
+            )
+        ]
     return []

@@ -79,8 +79,9 @@ def price(value) -> SafeString:
 
 MARKS = {True: ("✓", "Yes", "mark-yes"), False: ("✗", "No", "mark-no"), None: (UNKNOWN, "Unknown", "mark-unknown")}
 _MARK_HTML = {
-    value: format_html('<span class="cap {}" aria-hidden="true">{}</span><span class="visually-hidden">{}</span>',
-                       css, symbol, words)
+    value: format_html(
+        '<span class="cap {}" aria-hidden="true">{}</span><span class="visually-hidden">{}</span>', css, symbol, words
+    )
     for value, (symbol, words, css) in MARKS.items()
 }
 _YES_NO_HTML = {value: format_html("{}", {True: "Yes", False: "No"}.get(value, UNKNOWN)) for value in MARKS}
@@ -105,10 +106,12 @@ def _modalities(values: tuple) -> SafeString:
         return format_html("{}", UNKNOWN)
     labels = dict(Modality.choices)
     names = [str(labels.get(v, v)).lower() for v in values]
-    return format_html('<span class="modalities" title="{}" aria-hidden="true">{}</span><span class="visually-hidden">{}</span>',
-                       ", ".join(names),
-                       format_html_join("", '<span class="modality">{}</span>', ((MODALITY_ABBR.get(v, v),) for v in values)),
-                       ", ".join(names))
+    return format_html(
+        '<span class="modalities" title="{}" aria-hidden="true">{}</span><span class="visually-hidden">{}</span>',
+        ", ".join(names),
+        format_html_join("", '<span class="modality">{}</span>', ((MODALITY_ABBR.get(v, v),) for v in values)),
+        ", ".join(names),
+    )
 
 
 # --- Columns -----------------------------------------------------------------------------------
@@ -180,8 +183,9 @@ class Table:
         tags = [(column.cell, *column.cell_tags) for column in shown]
         empty = mark_safe("")
         return [
-            RenderedRow(row, SafeString("".join(
-                f"{start}{cell(row) if cell else empty}{end}" for cell, start, end in tags)))
+            RenderedRow(
+                row, SafeString("".join(f"{start}{cell(row) if cell else empty}{end}" for cell, start, end in tags))
+            )
             for row in rows
         ]
 
@@ -202,8 +206,14 @@ class RenderedRow:
     def compare_cell(self) -> SafeString:
         """The tick box that adds this row to /compare/ (the models table's first column)."""
         row = self.row
-        return fast_html('<td><input type="checkbox" name="v" value="{}/{}" form="compare" id="cmp-{}" '
-                         'aria-label="Compare {}"></td>', row.family.slug, row.slug, row.pk, row.name)
+        return fast_html(
+            '<td><input type="checkbox" name="v" value="{}/{}" form="compare" id="cmp-{}" '
+            'aria-label="Compare {}"></td>',
+            row.family.slug,
+            row.slug,
+            row.pk,
+            row.name,
+        )
 
 
 # --- /models/ ------------------------------------------------------------------------------------
@@ -222,8 +232,15 @@ def _status(v) -> SafeString:
 
 
 def _capability(name: str, label: str, short: str) -> Column:
-    return Column(name, label, lambda v: getattr(v, name), sort=name, cell=lambda v: mark(getattr(v, name)),
-                  short=short, css="cap-col")
+    return Column(
+        name,
+        label,
+        lambda v: getattr(v, name),
+        sort=name,
+        cell=lambda v: mark(getattr(v, name)),
+        short=short,
+        css="cap-col",
+    )
 
 
 # Rows are VariantRow (catalog.models): a variant with its family and creator in one narrow table; it reads
@@ -231,35 +248,106 @@ def _capability(name: str, label: str, short: str) -> Column:
 VARIANTS = Table(
     columns=(
         Column("url", "URL", lambda v: v.get_absolute_url()),
-        Column("family", "Family", lambda v: v.family.slug, sort="family_name", cell=_family_link, default=False,
-               css="wrap"),
+        Column(
+            "family",
+            "Family",
+            lambda v: v.family.slug,
+            sort="family_name",
+            cell=_family_link,
+            default=False,
+            css="wrap",
+        ),
         Column("variant", "Variant", lambda v: v.slug, sort="slug"),
         Column("name", "Model", lambda v: v.name, sort="name", cell=_model_link, row_header=True),
-        Column("creator", "Creator", lambda v: v.family.creator.name, sort="creator_name",
-               cell=lambda v: text(v.family.creator.name), css="wrap"),
-        Column("released", "Released", lambda v: v.released_display or None, sort="release_date",
-               cell=lambda v: text(v.released_display)),
-        Column("context_window", "Context window (tokens)", lambda v: v.context_window, sort="context_window",
-               cell=lambda v: tokens(v.context_window), short="Context", numeric=True),
-        Column("max_output_tokens", "Max output (tokens)", lambda v: v.max_output_tokens, sort="max_output_tokens",
-               cell=lambda v: tokens(v.max_output_tokens), short="Output", numeric=True),
-        Column("parameters", "Parameters", lambda v: v.parameters, sort="parameters",
-               cell=lambda v: params(v.parameters), short="Params", numeric=True),
-        Column("input_modalities", "Input modalities", lambda v: list(v.input_modalities),
-               cell=lambda v: modalities(v.input_modalities), short="Input"),
-        Column("output_modalities", "Output modalities", lambda v: list(v.output_modalities),
-               cell=lambda v: modalities(v.output_modalities), short="Gives", default=False),
+        Column(
+            "creator",
+            "Creator",
+            lambda v: v.family.creator.name,
+            sort="creator_name",
+            cell=lambda v: text(v.family.creator.name),
+            css="wrap",
+        ),
+        Column(
+            "released",
+            "Released",
+            lambda v: v.released_display or None,
+            sort="release_date",
+            cell=lambda v: text(v.released_display),
+        ),
+        Column(
+            "context_window",
+            "Context window (tokens)",
+            lambda v: v.context_window,
+            sort="context_window",
+            cell=lambda v: tokens(v.context_window),
+            short="Context",
+            numeric=True,
+        ),
+        Column(
+            "max_output_tokens",
+            "Max output (tokens)",
+            lambda v: v.max_output_tokens,
+            sort="max_output_tokens",
+            cell=lambda v: tokens(v.max_output_tokens),
+            short="Output",
+            numeric=True,
+        ),
+        Column(
+            "parameters",
+            "Parameters",
+            lambda v: v.parameters,
+            sort="parameters",
+            cell=lambda v: params(v.parameters),
+            short="Params",
+            numeric=True,
+        ),
+        Column(
+            "input_modalities",
+            "Input modalities",
+            lambda v: list(v.input_modalities),
+            cell=lambda v: modalities(v.input_modalities),
+            short="Input",
+        ),
+        Column(
+            "output_modalities",
+            "Output modalities",
+            lambda v: list(v.output_modalities),
+            cell=lambda v: modalities(v.output_modalities),
+            short="Gives",
+            default=False,
+        ),
         _capability("tool_calling", "Tool calling", "Tools"),
         _capability("reasoning", "Reasoning", "Rsn"),
         _capability("structured_output", "Structured output", "JSON"),
         _capability("open_weights", "Open weights", "Open"),
         Column("status", "Status", lambda v: v.status, sort="status", cell=_status),
-        Column("providers", "Providers", lambda v: v.provider_count, sort="provider_count",
-               cell=lambda v: text(v.provider_count), short="Prov.", numeric=True),
-        Column("price_in_min", "Lowest input price (USD per million tokens)", lambda v: number(v.price_in_min),
-               sort="price_in_min", cell=lambda v: price(v.price_in_min), short="In $/M", numeric=True),
-        Column("price_out_min", "Lowest output price (USD per million tokens)", lambda v: number(v.price_out_min),
-               sort="price_out_min", cell=lambda v: price(v.price_out_min), short="Out $/M", numeric=True),
+        Column(
+            "providers",
+            "Providers",
+            lambda v: v.provider_count,
+            sort="provider_count",
+            cell=lambda v: text(v.provider_count),
+            short="Prov.",
+            numeric=True,
+        ),
+        Column(
+            "price_in_min",
+            "Lowest input price (USD per million tokens)",
+            lambda v: number(v.price_in_min),
+            sort="price_in_min",
+            cell=lambda v: price(v.price_in_min),
+            short="In $/M",
+            numeric=True,
+        ),
+        Column(
+            "price_out_min",
+            "Lowest output price (USD per million tokens)",
+            lambda v: number(v.price_out_min),
+            sort="price_out_min",
+            cell=lambda v: price(v.price_out_min),
+            short="Out $/M",
+            numeric=True,
+        ),
     ),
     tiebreak=("family_name", "position", "name", "pk"),
     default_sort="-released",
@@ -277,20 +365,48 @@ FAMILIES = Table(
     columns=(
         Column("url", "URL", lambda f: f.get_absolute_url()),
         Column("family", "Family", lambda f: f.slug),
-        Column("name", "Family", lambda f: f.name, sort="name",
-               cell=lambda f: fast_html('<a href="{}">{}</a>', f.get_absolute_url(), f.name), row_header=True),
-        Column("creator", "Creator", lambda f: f.creator.name, sort="creator__name",
-               cell=lambda f: text(f.creator.name)),
-        Column("variants", "Variants", lambda f: f.variant_count, sort="variant_count",
-               cell=lambda f: text(f.variant_count), numeric=True),
-        Column("max_context", "Widest context", lambda f: f.max_context, sort="max_context",
-               cell=lambda f: tokens(f.max_context), numeric=True),
-        Column("latest_release", "Latest release", lambda f: f.latest_release.isoformat() if f.latest_release else None,
-               sort="latest_release",
-               cell=lambda f: text(f.latest_release.strftime("%Y-%m") if f.latest_release else None)),
-        Column("use_cases", "Use cases", _use_cases,
-               cell=lambda f: SafeString(" ".join(fast_html('<span class="chip">{}</span>', u) for u in _use_cases(f)))
-               or text(None)),  # none known: "—", never a blank cell
+        Column(
+            "name",
+            "Family",
+            lambda f: f.name,
+            sort="name",
+            cell=lambda f: fast_html('<a href="{}">{}</a>', f.get_absolute_url(), f.name),
+            row_header=True,
+        ),
+        Column(
+            "creator", "Creator", lambda f: f.creator.name, sort="creator__name", cell=lambda f: text(f.creator.name)
+        ),
+        Column(
+            "variants",
+            "Variants",
+            lambda f: f.variant_count,
+            sort="variant_count",
+            cell=lambda f: text(f.variant_count),
+            numeric=True,
+        ),
+        Column(
+            "max_context",
+            "Widest context",
+            lambda f: f.max_context,
+            sort="max_context",
+            cell=lambda f: tokens(f.max_context),
+            numeric=True,
+        ),
+        Column(
+            "latest_release",
+            "Latest release",
+            lambda f: f.latest_release.isoformat() if f.latest_release else None,
+            sort="latest_release",
+            cell=lambda f: text(f.latest_release.strftime("%Y-%m") if f.latest_release else None),
+        ),
+        Column(
+            "use_cases",
+            "Use cases",
+            _use_cases,
+            cell=lambda f: (
+                SafeString(" ".join(fast_html('<span class="chip">{}</span>', u) for u in _use_cases(f))) or text(None)
+            ),
+        ),  # none known: "—", never a blank cell
     ),
     tiebreak=("name", "pk"),
     default_sort="name",
@@ -303,28 +419,73 @@ FAMILIES = Table(
 OFFERINGS = Table(
     columns=(
         Column("url", "URL", lambda o: o.variant.get_absolute_url()),
-        Column("model_id", "Model id", lambda o: o.model_id, sort="model_id",
-               cell=lambda o: fast_html('<code>{}</code>{}', o.model_id, "" if o.listed else
-                                          fast_html(' <span class="muted">{}</span>', "(no longer listed)"))),
-        Column("variant", "Model", lambda o: o.variant.name, sort="variant__name",
-               cell=lambda o: fast_html('<a href="{}">{}</a>', o.variant.get_absolute_url(), o.variant.name),
-               row_header=True),
-        Column("family", "Family", lambda o: o.variant.family.name, sort="variant__family__name",
-               cell=lambda o: text(o.variant.family.name)),
-        Column("price_input", "Input $/M", lambda o: number(o.price_input), sort="price_input",
-               cell=lambda o: price(o.price_input), numeric=True),
-        Column("price_output", "Output $/M", lambda o: number(o.price_output), sort="price_output",
-               cell=lambda o: price(o.price_output), numeric=True),
-        Column("price_cache_read", "Cached input $/M", lambda o: number(o.price_cache_read), sort="price_cache_read",
-               cell=lambda o: price(o.price_cache_read), numeric=True),
-        Column("context_window", "Context there", lambda o: o.context_window, sort="context_window",
-               cell=lambda o: tokens(o.context_window), numeric=True),
-        Column("status", "Status", lambda o: o.status, sort="status",
-               cell=lambda o: text(o.get_status_display())),
+        Column(
+            "model_id",
+            "Model id",
+            lambda o: o.model_id,
+            sort="model_id",
+            cell=lambda o: fast_html(
+                "<code>{}</code>{}",
+                o.model_id,
+                "" if o.listed else fast_html(' <span class="muted">{}</span>', "(no longer listed)"),
+            ),
+        ),
+        Column(
+            "variant",
+            "Model",
+            lambda o: o.variant.name,
+            sort="variant__name",
+            cell=lambda o: fast_html('<a href="{}">{}</a>', o.variant.get_absolute_url(), o.variant.name),
+            row_header=True,
+        ),
+        Column(
+            "family",
+            "Family",
+            lambda o: o.variant.family.name,
+            sort="variant__family__name",
+            cell=lambda o: text(o.variant.family.name),
+        ),
+        Column(
+            "price_input",
+            "Input $/M",
+            lambda o: number(o.price_input),
+            sort="price_input",
+            cell=lambda o: price(o.price_input),
+            numeric=True,
+        ),
+        Column(
+            "price_output",
+            "Output $/M",
+            lambda o: number(o.price_output),
+            sort="price_output",
+            cell=lambda o: price(o.price_output),
+            numeric=True,
+        ),
+        Column(
+            "price_cache_read",
+            "Cached input $/M",
+            lambda o: number(o.price_cache_read),
+            sort="price_cache_read",
+            cell=lambda o: price(o.price_cache_read),
+            numeric=True,
+        ),
+        Column(
+            "context_window",
+            "Context there",
+            lambda o: o.context_window,
+            sort="context_window",
+            cell=lambda o: tokens(o.context_window),
+            numeric=True,
+        ),
+        Column("status", "Status", lambda o: o.status, sort="status", cell=lambda o: text(o.get_status_display())),
         Column("listed", "Listed", lambda o: o.listed),
-        Column("price_checked", "Checked", lambda o: o.price_checked.isoformat() if o.price_checked else None,
-               sort="price_checked",
-               cell=lambda o: text(o.price_checked.strftime("%Y-%m-%d") if o.price_checked else None)),
+        Column(
+            "price_checked",
+            "Checked",
+            lambda o: o.price_checked.isoformat() if o.price_checked else None,
+            sort="price_checked",
+            cell=lambda o: text(o.price_checked.strftime("%Y-%m-%d") if o.price_checked else None),
+        ),
     ),
     tiebreak=("variant__family__name", "variant__name", "model_id", "pk"),
     default_sort="family",

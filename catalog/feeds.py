@@ -24,9 +24,11 @@ class NewVariantsFeed(Feed):
         return reverse("feed-variants")
 
     def items(self):
-        return list(Variant.objects.filter(family__published=True)
-                    .select_related("family", "family__creator")
-                    .order_by("-created_at", "-id")[:FEED_LENGTH])
+        return list(
+            Variant.objects.filter(family__published=True)
+            .select_related("family", "family__creator")
+            .order_by("-created_at", "-id")[:FEED_LENGTH]
+        )
 
     def item_title(self, variant):
         return f"{variant.name} ({variant.family.name} by {variant.family.creator.name})"

@@ -84,14 +84,17 @@ class ModelFilter(FormClassOnce, django_filters.FilterSet):
     creator = SlugMultipleChoiceFilter(queryset=Organization.objects.all(), method="filter_faceted", label="Creator")
     provider = SlugMultipleChoiceFilter(queryset=Provider.objects.all(), method="filter_faceted", label="Provider")
     modality = django_filters.MultipleChoiceFilter(
-        choices=Modality.choices, method="filter_faceted", label="Takes input", widget=forms.CheckboxSelectMultiple)
+        choices=Modality.choices, method="filter_faceted", label="Takes input", widget=forms.CheckboxSelectMultiple
+    )
     tool_calling = django_filters.ChoiceFilter(choices=TRI_STATE, method="filter_faceted", label="Tool calling")
     reasoning = django_filters.ChoiceFilter(choices=TRI_STATE, method="filter_faceted", label="Reasoning")
     structured_output = django_filters.ChoiceFilter(
-        choices=TRI_STATE, method="filter_faceted", label="Structured output")
+        choices=TRI_STATE, method="filter_faceted", label="Structured output"
+    )
     open_weights = django_filters.ChoiceFilter(choices=TRI_STATE, method="filter_faceted", label="Open weights")
     status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, method="filter_faceted", label="Status", widget=forms.CheckboxSelectMultiple)
+        choices=Status.choices, method="filter_faceted", label="Status", widget=forms.CheckboxSelectMultiple
+    )
     context_min = number("context_window", "gte", max_value=10**12, label="Context at least (tokens)")
     params_min = ParameterCountFilter(field_name="parameters", lookup_expr="gte", label="Parameters at least")
     params_max = ParameterCountFilter(field_name="parameters", lookup_expr="lte", label="Parameters at most")
@@ -186,8 +189,10 @@ class FamilyFilter(django_filters.FilterSet):
     )
 
     open_weights = django_filters.ChoiceFilter(
-        choices=(("yes", "Has open weights"), ("no", "No open-weights variant")), method="filter_open_weights",
-        label="Open weights")
+        choices=(("yes", "Has open weights"), ("no", "No open-weights variant")),
+        method="filter_open_weights",
+        label="Open weights",
+    )
     sort = sort_filter(columns.FAMILIES)
 
     class Meta:
@@ -218,17 +223,21 @@ class OfferingFilter(django_filters.FilterSet):
     """The filters of a provider's offerings table."""
 
     q = django_filters.CharFilter(method="search", label="Search", max_length=200)
-    family = SlugMultipleChoiceFilter(field_name="variant__family__slug", queryset=Family.objects.published(),
-                                      label="Family")
+    family = SlugMultipleChoiceFilter(
+        field_name="variant__family__slug", queryset=Family.objects.published(), label="Family"
+    )
     modality = django_filters.MultipleChoiceFilter(
-        choices=Modality.choices, method="filter_modality", label="Takes input", widget=forms.CheckboxSelectMultiple)
+        choices=Modality.choices, method="filter_modality", label="Takes input", widget=forms.CheckboxSelectMultiple
+    )
     status = django_filters.MultipleChoiceFilter(
-        choices=Offering.Status.choices, label="Status", widget=forms.CheckboxSelectMultiple)
+        choices=Offering.Status.choices, label="Status", widget=forms.CheckboxSelectMultiple
+    )
     price_in_max = number("price_input", "lte", max_value=MAX_PRICE, label="Input price at most ($/M)")
     price_out_max = number("price_output", "lte", max_value=MAX_PRICE, label="Output price at most ($/M)")
     priced = django_filters.ChoiceFilter(choices=(("yes", "Only priced"),), method="filter_priced", label="Priced")
     listed = django_filters.ChoiceFilter(
-        choices=(("yes", "Listed now"), ("no", "No longer listed")), method="filter_listed", label="Listed")
+        choices=(("yes", "Listed now"), ("no", "No longer listed")), method="filter_listed", label="Listed"
+    )
     sort = sort_filter(columns.OFFERINGS)
 
     class Meta:

@@ -39,7 +39,7 @@ def format_price(price: Decimal) -> str:
 
 
 def join_words(items: Sequence[str]) -> str:
-    """"a", "a and b", "a, b, and c"."""
+    """ "a", "a and b", "a, b, and c"."""
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
@@ -74,7 +74,7 @@ def format_cost(amount: Decimal) -> str:
 
 
 def article(word: str) -> str:
-    """"a chat model", "an embedding model", "an 8B model": the indefinite article for a word as spoken."""
+    """ "a chat model", "an embedding model", "an 8B model": the indefinite article for a word as spoken."""
     first = word.lstrip()[:1].lower()
     spoken_vowel = first in "aeio" or (first == "8") or word.lower().startswith(("11", "18", "un", "hour"))
     return f"{'an' if spoken_vowel and first else 'a'} {word}"

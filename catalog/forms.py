@@ -83,8 +83,13 @@ class FlagField(forms.Field):
 
 def _decimal(label, max_value, decimal_places, help_text, min_value=Decimal(0)):
     return forms.DecimalField(
-        label=label, required=False, min_value=min_value, max_value=max_value, max_digits=12,
-        decimal_places=decimal_places, help_text=help_text,
+        label=label,
+        required=False,
+        min_value=min_value,
+        max_value=max_value,
+        max_digits=12,
+        decimal_places=decimal_places,
+        help_text=help_text,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
 
@@ -103,9 +108,12 @@ class PlainSelect(forms.Select):
         attrs = self.build_attrs(self.attrs, attrs)
         selected = {"" if value is None else str(value)}
         options = format_html_join(
-            "", '<option value="{}"{}>{}</option>',
-            ((key, mark_safe(" selected") if str(key) in selected else "", label)
-             for key, label in ((str(k), str(v)) for k, v in self.choices)),
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) in selected else "", label)
+                for key, label in ((str(k), str(v)) for k, v in self.choices)
+            ),
         )
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
 
@@ -123,34 +131,51 @@ class ProviderChoices(BaseChoiceIterator):
 
 
 ANY_KIND = "any"
-KIND_CHOICES = [*((value, label) for value, label in ModelKind.choices if value != ModelKind.ROUTER),
-                (ANY_KIND, "Any kind")]
-DEPLOYMENT_CHOICES = [("", "Either"), ("api", "An API serves it"),
-                      ("self_hosted", "I run it myself (open weights)")]
+KIND_CHOICES = [
+    *((value, label) for value, label in ModelKind.choices if value != ModelKind.ROUTER),
+    (ANY_KIND, "Any kind"),
+]
+DEPLOYMENT_CHOICES = [("", "Either"), ("api", "An API serves it"), ("self_hosted", "I run it myself (open weights)")]
 
 
 class ChooserForm(forms.Form):
     """/choose/: the workload's needs. Parameter names are part of the public URL."""
 
-    kind = forms.ChoiceField(label="Kind of model", required=False, choices=KIND_CHOICES, widget=PlainSelect,
-                             help_text="Chat models unless you choose another kind.")
-    deployment = forms.ChoiceField(label="How you run it", required=False, choices=DEPLOYMENT_CHOICES,
-                                   widget=PlainSelect)
+    kind = forms.ChoiceField(
+        label="Kind of model",
+        required=False,
+        choices=KIND_CHOICES,
+        widget=PlainSelect,
+        help_text="Chat models unless you choose another kind.",
+    )
+    deployment = forms.ChoiceField(
+        label="How you run it", required=False, choices=DEPLOYMENT_CHOICES, widget=PlainSelect
+    )
     provider = forms.ChoiceField(label="Provider", required=False, widget=PlainSelect)
 
     modality = forms.MultipleChoiceField(
-        label="Inputs it must accept", required=False, choices=Modality.choices, widget=forms.CheckboxSelectMultiple,
+        label="Inputs it must accept",
+        required=False,
+        choices=Modality.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     context_min = TokenCountField(
-        label="Minimum context (tokens)", min_value=1, max_value=MAX_CONTEXT,
+        label="Minimum context (tokens)",
+        min_value=1,
+        max_value=MAX_CONTEXT,
         help_text="For example 32768 for 32k.",
     )
     tool_calling = FlagField(label="Tool calling")
     reasoning = FlagField(label="Reasoning")
     structured_output = FlagField(label="Structured output")
     open_weights = FlagField(label="Open weights required")
-    params_max = _decimal("Maximum parameters (billions), for local use", MAX_PARAMS_BILLIONS, 3,
-                          "For example 13 for 13B.", min_value=Decimal("0.001"))
+    params_max = _decimal(
+        "Maximum parameters (billions), for local use",
+        MAX_PARAMS_BILLIONS,
+        3,
+        "For example 13 for 13B.",
+        min_value=Decimal("0.001"),
+    )
     price_input_max = _decimal("Maximum input price ($ per million tokens)", MAX_PRICE, 6, "")
     price_output_max = _decimal("Maximum output price ($ per million tokens)", MAX_PRICE, 6, "")
     input_tokens = TokenCountField(label="Input tokens a month", help_text="To estimate a monthly cost.")
@@ -204,7 +229,8 @@ class CostForm(forms.Form):
     input_tokens = TokenCountField(label="Input tokens a month")
     output_tokens = TokenCountField(label="Output tokens a month")
     cached_tokens = TokenCountField(
-        label="Cached input tokens", help_text="The part of the input tokens read from the provider's prompt cache.",
+        label="Cached input tokens",
+        help_text="The part of the input tokens read from the provider's prompt cache.",
     )
 
     def __init__(self, data=None, **kwargs):
@@ -220,8 +246,10 @@ class CostForm(forms.Form):
             return data
         input_tokens = data.get("input_tokens") or 0
         if (data.get("cached_tokens") or 0) > input_tokens:
-            self.add_error("cached_tokens", "Cached input tokens are part of the input tokens, so they cannot exceed "
-                                            f"them ({input_tokens:,}).")
+            self.add_error(
+                "cached_tokens",
+                f"Cached input tokens are part of the input tokens, so they cannot exceed them ({input_tokens:,}).",
+            )
         return data
 
     def usage(self) -> guidance.Usage | None:
@@ -231,5 +259,6 @@ class CostForm(forms.Form):
         if not self.is_valid():
             return None
         data = self.cleaned_data
-        return guidance.Usage(data.get("input_tokens") or 0, data.get("output_tokens") or 0,
-                              data.get("cached_tokens") or 0)
+        return guidance.Usage(
+            data.get("input_tokens") or 0, data.get("output_tokens") or 0, data.get("cached_tokens") or 0
+        )

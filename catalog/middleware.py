@@ -180,14 +180,19 @@ class PublicPageCacheMiddleware:
         content = _normalized(response.content, request)
         etag, modified = _etag(content), time.time()
         if state["key"] is not None and page_cache.admit_variant(state["version"], request):
-            page_cache.set_page(state["key"], page_cache.CachedPage(
-                content=content,
-                status=response.status_code,
-                headers=[(name, value) for name, value in response.items() if name.lower() not in SKIPPED_HEADERS],
-                etag=etag,
-                last_modified=modified,
-                attributes={name: getattr(response, name) for name in RESPONSE_ATTRIBUTES if hasattr(response, name)},
-            ))
+            page_cache.set_page(
+                state["key"],
+                page_cache.CachedPage(
+                    content=content,
+                    status=response.status_code,
+                    headers=[(name, value) for name, value in response.items() if name.lower() not in SKIPPED_HEADERS],
+                    etag=etag,
+                    last_modified=modified,
+                    attributes={
+                        name: getattr(response, name) for name in RESPONSE_ATTRIBUTES if hasattr(response, name)
+                    },
+                ),
+            )
             response["X-Page-Cache"] = "miss"
         else:
             response["X-Page-Cache"] = "bypass"
@@ -198,8 +203,7 @@ class PublicPageCacheMiddleware:
         response["Last-Modified"] = http_date(last_modified)
         response["Cache-Control"] = CLIENT_CACHE_CONTROL
         patch_vary_headers(response, ["HX-Request"])
-        conditional = get_conditional_response(request, etag=etag, last_modified=int(last_modified),
-                                               response=response)
+        conditional = get_conditional_response(request, etag=etag, last_modified=int(last_modified), response=response)
         if conditional is not response:
             # The browser keeps the CSP it stored with the body; a new nonce here would not match it.
             conditional._csp_config = {}
@@ -235,7 +239,12 @@ class DatabaseUnavailableMiddleware:
         from catalog.views.site import database_unavailable
 
         if isinstance(exception, (OperationalError, InterfaceError)):
-            logger.warning("Database unavailable for %s %s: %s: %s", request.method, request.path,
-                           type(exception).__name__, exception)
+            logger.warning(
+                "Database unavailable for %s %s: %s: %s",
+                request.method,
+                request.path,
+                type(exception).__name__,
+                exception,
+            )
             return database_unavailable(request, exception)
         return None

@@ -55,7 +55,9 @@ class Imported(Timestamped):
     """Where a record came from. When a source last listed it is on its Listings."""
 
     origin = models.CharField(
-        max_length=40, blank=True, help_text="The source that created the record: catalog, models.dev, litellm; blank: a curator."
+        max_length=40,
+        blank=True,
+        help_text="The source that created the record: catalog, models.dev, litellm; blank: a curator.",
     )
 
     class Meta:
@@ -281,20 +283,23 @@ class Variant(Imported):
     base_model = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=12, choices=ModelKind, default=ModelKind.CHAT, db_index=True)
     points_to = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="aliased_by",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="aliased_by",
         help_text="For a router or moving alias: the model it currently resolves to, where known.",
     )
     parameters_source = models.CharField(
-        max_length=40, blank=True,
+        max_length=40,
+        blank=True,
         help_text="Where the parameter count comes from: a source name, 'name' (derived from the id), or 'curator'.",
     )
     knowledge_cutoff = models.CharField(max_length=10, blank=True, validators=[partial_date_validator])
     license = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=12, choices=Status, default=Status.CURRENT)
     retirement_date = models.DateField(null=True, blank=True)
-    replaced_by = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
-    )
+    replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces")
     match_key = models.CharField(
         max_length=200,
         blank=True,
@@ -314,16 +319,20 @@ class Variant(Imported):
         constraints = [
             models.UniqueConstraint(fields=["family", "slug"], name="variant_unique_family_slug"),
             models.CheckConstraint(condition=~Q(replaced_by=F("id")), name="variant_not_replaced_by_self"),
-            models.CheckConstraint(condition=Q(context_window__gt=0) | Q(context_window__isnull=True),
-                                   name="variant_context_window_positive"),
+            models.CheckConstraint(
+                condition=Q(context_window__gt=0) | Q(context_window__isnull=True),
+                name="variant_context_window_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(active_parameters__isnull=True)
                 | Q(parameters__isnull=True)
                 | Q(active_parameters__lte=F("parameters")),
                 name="variant_active_parameters_within_total",
             ),
-            models.CheckConstraint(condition=Q(release_date__isnull=False) | Q(release_precision="day"),
-                                   name="variant_precision_needs_date"),
+            models.CheckConstraint(
+                condition=Q(release_date__isnull=False) | Q(release_precision="day"),
+                name="variant_precision_needs_date",
+            ),
             models.UniqueConstraint(fields=["match_key"], condition=~Q(match_key=""), name="variant_unique_match_key"),
         ]
         indexes = [
@@ -468,10 +477,28 @@ class VariantRow(models.Model):
     price_out_min = models.DecimalField(max_digits=12, decimal_places=6, null=True)
 
     # The columns copied from each table, in the order of the fields above (summaries.refresh_rows).
-    FROM_VARIANT = ("slug", "name", "position", "release_date", "release_precision", "context_window",
-                    "max_output_tokens", "parameters", "active_parameters", "input_modalities", "output_modalities",
-                    "tool_calling", "reasoning", "structured_output", "open_weights", "kind", "status",
-                    "provider_count", "price_in_min", "price_out_min")
+    FROM_VARIANT = (
+        "slug",
+        "name",
+        "position",
+        "release_date",
+        "release_precision",
+        "context_window",
+        "max_output_tokens",
+        "parameters",
+        "active_parameters",
+        "input_modalities",
+        "output_modalities",
+        "tool_calling",
+        "reasoning",
+        "structured_output",
+        "open_weights",
+        "kind",
+        "status",
+        "provider_count",
+        "price_in_min",
+        "price_out_min",
+    )
 
     class Meta:
         # The default sort (newest first, unknown dates last), the price and context sorts, each with the
@@ -479,19 +506,35 @@ class VariantRow(models.Model):
         # takes no NULLS LAST in an index, but its DESC order puts NULLs last and its ASC first; PostgreSQL's
         # is the other way round, so migration 0007 adds the DESC … NULLS LAST ones there.
         indexes = [
-            models.Index(F("release_date").desc(), "family_name", "position", "name", "variant",
-                         name="row_released_idx"),
-            models.Index(F("context_window").desc(), "family_name", "position", "name", "variant",
-                         name="row_context_idx"),
-            models.Index(fields=["price_in_min", "family_name", "position", "name", "variant"],
-                         name="row_price_in_idx"),
+            models.Index(
+                F("release_date").desc(), "family_name", "position", "name", "variant", name="row_released_idx"
+            ),
+            models.Index(
+                F("context_window").desc(), "family_name", "position", "name", "variant", name="row_context_idx"
+            ),
+            models.Index(
+                fields=["price_in_min", "family_name", "position", "name", "variant"], name="row_price_in_idx"
+            ),
             models.Index(fields=["family_name", "position", "name", "variant"], name="row_family_idx"),
             models.Index(fields=["family_slug"], name="row_family_slug_idx"),
             # Covers the facet queries (catalog.selectors.tables.facet_groups, the creators, the providers'
             # subquery) for the common filters: the counts read this index alone, never the table.
-            models.Index(fields=["published", "status", "input_modalities", "tool_calling", "reasoning",
-                                 "structured_output", "open_weights", "context_window", "price_in_min", "creator_slug",
-                                 "creator_name"], name="row_facets_idx"),
+            models.Index(
+                fields=[
+                    "published",
+                    "status",
+                    "input_modalities",
+                    "tool_calling",
+                    "reasoning",
+                    "structured_output",
+                    "open_weights",
+                    "context_window",
+                    "price_in_min",
+                    "creator_slug",
+                    "creator_name",
+                ],
+                name="row_facets_idx",
+            ),
         ]
 
     def __str__(self):
@@ -686,7 +729,11 @@ class Listing(models.Model):
     changed_at = models.DateTimeField(help_text="When the source's values last changed.")
     delisted_at = models.DateTimeField(null=True, blank=True)
     last_run = models.ForeignKey(
-        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        ImportRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The run that last changed this listing. Every later successful run of the source saw it too.",
     )
 
@@ -828,9 +875,10 @@ class Finding(models.Model):
     )
     dismissed_at = models.DateTimeField(null=True, blank=True)
     suggestion = models.JSONField(
-        null=True, blank=True,
-        help_text="One curator action that fixes it, e.g. {\"action\": \"attribute\", \"creator\": \"meta\"} or "
-                  "{\"action\": \"merge\", \"variants\": [3, 9]}; the work queue groups findings by it.",
+        null=True,
+        blank=True,
+        help_text='One curator action that fixes it, e.g. {"action": "attribute", "creator": "meta"} or '
+        '{"action": "merge", "variants": [3, 9]}; the work queue groups findings by it.',
     )
 
     class Meta:

@@ -19,9 +19,13 @@ NOT_PUBLIC = {"importrun", "fieldlock", "variantrow"}
 
 def _is_public_model(sender) -> bool:
     meta = getattr(sender, "_meta", None)
-    return (meta is not None and meta.app_label == "catalog" and meta.model_name not in NOT_PUBLIC
-            # History rows are written with the record they follow, which bumps already.
-            and not meta.model_name.startswith("historical"))
+    return (
+        meta is not None
+        and meta.app_label == "catalog"
+        and meta.model_name not in NOT_PUBLIC
+        # History rows are written with the record they follow, which bumps already.
+        and not meta.model_name.startswith("historical")
+    )
 
 
 def catalog_changed(sender, using=None, **kwargs):

@@ -51,8 +51,12 @@ class VariantSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return (Variant.objects.filter(family__published=True).select_related("family")
-                .only("slug", "updated_at", "family__slug").order_by("family__slug", "slug"))
+        return (
+            Variant.objects.filter(family__published=True)
+            .select_related("family")
+            .only("slug", "updated_at", "family__slug")
+            .order_by("family__slug", "slug")
+        )
 
     def lastmod(self, variant):
         return variant.updated_at

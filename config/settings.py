@@ -130,10 +130,12 @@ DATABASES = {
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
 DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
-        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+        }
+    )
 # /healthz answers within this many seconds whatever hangs (a probe still running counts as failed).
 HEALTHZ_TIMEOUT = float(_env.get("HEALTHZ_TIMEOUT", "1.5"))
 

@@ -22,8 +22,7 @@ urlpatterns = [
     path("feeds/prices.atom", public_page(PriceChangesFeed()), name="feed-prices"),
     # One changelog feed per page that has a changelog (selectors.changelog).
     path("feeds/families/<slug:family>.atom", public_page(ChangelogFeed()), name="feed-family-changes"),
-    path("feeds/families/<slug:family>/<slug:variant>.atom", public_page(ChangelogFeed()),
-         name="feed-variant-changes"),
+    path("feeds/families/<slug:family>/<slug:variant>.atom", public_page(ChangelogFeed()), name="feed-variant-changes"),
     path("feeds/providers/<slug:provider>.atom", public_page(ChangelogFeed()), name="feed-provider-changes"),
     path("", include("catalog.urls")),
 ]

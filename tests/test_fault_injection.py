@@ -16,15 +16,37 @@ from django.core.management.base import CommandError
 
 LIMIT = 1_000_000
 
-MODELSDEV = {"prov": {"id": "prov", "name": "Prov", "api": "https://api.prov.example/v1", "models": {
-    "model-a": {"id": "model-a", "name": "Model A", "family": "model", "release_date": "2025-01-02",
-                "limit": {"context": 128000, "output": 8192}, "cost": {"input": 1.5, "output": 6},
-                "modalities": {"input": ["text"], "output": ["text"]}, "tool_call": True},
-}}}
-LITELLM = {"sample_spec": {"mode": "chat"}, "model-a": {
-    "litellm_provider": "openai", "mode": "chat", "max_input_tokens": 128000, "max_output_tokens": 8192,
-    "input_cost_per_token": 1.5e-06, "output_cost_per_token": 6e-06, "supports_function_calling": True,
-}}
+MODELSDEV = {
+    "prov": {
+        "id": "prov",
+        "name": "Prov",
+        "api": "https://api.prov.example/v1",
+        "models": {
+            "model-a": {
+                "id": "model-a",
+                "name": "Model A",
+                "family": "model",
+                "release_date": "2025-01-02",
+                "limit": {"context": 128000, "output": 8192},
+                "cost": {"input": 1.5, "output": 6},
+                "modalities": {"input": ["text"], "output": ["text"]},
+                "tool_call": True,
+            },
+        },
+    }
+}
+LITELLM = {
+    "sample_spec": {"mode": "chat"},
+    "model-a": {
+        "litellm_provider": "openai",
+        "mode": "chat",
+        "max_input_tokens": 128000,
+        "max_output_tokens": 8192,
+        "input_cost_per_token": 1.5e-06,
+        "output_cost_per_token": 6e-06,
+        "supports_function_calling": True,
+    },
+}
 
 
 def _export() -> str:
@@ -46,10 +68,16 @@ def _set(document, path, value):
 
 
 # Where each importer keeps a text, a token count and a record key, for the mutations below.
-TEXT = {"modelsdev": ("prov", "models", "model-a", "name"), "litellm": ("model-a", "litellm_provider"),
-        "catalog": ("families", 0, "name")}
-COUNT = {"modelsdev": ("prov", "models", "model-a", "limit", "context"), "litellm": ("model-a", "max_input_tokens"),
-         "catalog": ("families", 0, "variants", 0, "context_window")}
+TEXT = {
+    "modelsdev": ("prov", "models", "model-a", "name"),
+    "litellm": ("model-a", "litellm_provider"),
+    "catalog": ("families", 0, "name"),
+}
+COUNT = {
+    "modelsdev": ("prov", "models", "model-a", "limit", "context"),
+    "litellm": ("model-a", "max_input_tokens"),
+    "catalog": ("families", 0, "variants", 0, "context_window"),
+}
 
 
 def _valid(importer):
@@ -80,16 +108,22 @@ CASES = {
     "gzip-bomb": (lambda imp: gzip.compress(b"[" + b" " * (LIMIT * 20) + b"]", 9), r"decompressed file is larger"),
     "huge-file": (lambda imp: b"[" + b" " * (LIMIT + 10) + b"]", r"larger than the limit of 1,000,000 bytes"),
     "huge-text": (lambda imp: _json(_set(_valid(imp), TEXT[imp], "x" * 300_000)), r"text longer than 200,000"),
-    "deep": (lambda imp: _json(_set(_valid(imp), TEXT[imp], "@@")).replace(b'"@@"', _nested(5000).encode()),
-             r"nested more than 32 levels deep"),
+    "deep": (
+        lambda imp: _json(_set(_valid(imp), TEXT[imp], "@@")).replace(b'"@@"', _nested(5000).encode()),
+        r"nested more than 32 levels deep",
+    ),
     "many-values": (lambda imp: ("[" + "0," * 1_500 + "0]").encode(), r"more than 1,000 values"),
     "nul": (lambda imp: _json(_set(_valid(imp), TEXT[imp], "bad\x00name")), r"contains a NUL character"),
-    "wrong-type": (lambda imp: _json(_set(_valid(imp), TEXT[imp], ["a", "list"])),
-                   r"text|provider name|Input should be a valid string"),
+    "wrong-type": (
+        lambda imp: _json(_set(_valid(imp), TEXT[imp], ["a", "list"])),
+        r"text|provider name|Input should be a valid string",
+    ),
     "duplicate-key": (lambda imp: _json(_valid(imp))[:-1] + b", " + _json(_valid(imp))[1:], r"duplicate key '"),
     "count-1e400": (lambda imp: _with_raw_count(imp, "1e400"), r"the number 1e400 is too large"),
-    "count-3e9": (lambda imp: _with_raw_count(imp, "3000000000"),
-                  r"beyond 2,147,483,647|less than or equal to 2147483647"),
+    "count-3e9": (
+        lambda imp: _with_raw_count(imp, "3000000000"),
+        r"beyond 2,147,483,647|less than or equal to 2147483647",
+    ),
     "count-400-digits": (lambda imp: _with_raw_count(imp, "9" * 400), r"more than 30 digits"),
     "count-negative": (lambda imp: _with_raw_count(imp, "-5"), r"negative token count|greater than 0"),
     "nan": (lambda imp: _with_raw_count(imp, "NaN"), r"NaN is not a number JSON allows"),
@@ -138,8 +172,7 @@ def test_bad_input_is_a_named_error_and_changes_nothing(loaded, tmp_path, import
 def test_the_record_and_field_are_named(loaded, tmp_path):
     message = _run("modelsdev", "count", _with_raw_count("modelsdev", "3000000000"), tmp_path)
     assert "prov/model-a limit.context: token count 3000000000 is beyond" in message
-    message = _run("litellm", "nul", _json(_set(_valid("litellm"), ("model-a", "litellm_provider"), "a\x00")),
-                   tmp_path)
+    message = _run("litellm", "nul", _json(_set(_valid("litellm"), ("model-a", "litellm_provider"), "a\x00")), tmp_path)
     assert "model-a.litellm_provider: 'a\\x00' contains a NUL character" in message
     document = _set(_valid("catalog"), ("families", 0, "variants", 0, "context_window"), 3_000_000_000)
     message = _run("catalog", "range", _json(document), tmp_path)
@@ -150,9 +183,11 @@ def test_the_record_and_field_are_named(loaded, tmp_path):
 # --- Our own format: YAML, the format key -----------------------------------------------------------
 
 YAML_CASES = {
-    "alias-bomb": ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
-                   r"aliases \(\*name\) are not allowed"),
+    "alias-bomb": (
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+        r"aliases \(\*name\) are not allowed",
+    ),
     "duplicate-key": ("format: model-catalog\nformat: model-catalog\n", r"duplicate key 'format'"),
     "truncated": ("format: model-catalog\nfamilies:\n  - {slug: x, name: [unclosed\n", r"invalid YAML"),
     "infinity": ("format: model-catalog\nversion: .inf\n", r"not a finite number"),
@@ -183,22 +218,30 @@ def test_a_catalog_without_its_format_key_is_refused(loaded, tmp_path):
     assert _export() == loaded
 
 
-@pytest.mark.parametrize(("importer", "path", "value", "expected"), [
-    ("modelsdev", ("prov", "models", "model-a", "family"), ["a", "list"], r"model-a family: expected text"),
-    ("modelsdev", ("prov", "name"), {"an": "object"}, r"provider prov name: expected text"),
-    ("modelsdev", ("prov", "name"), "P" * 201, r"provider prov name: 201 characters, more than the 200"),
-    ("modelsdev", ("prov", "models", "model-a", "name"), "N" * 250, r"model-a name: 250 characters, more than the 200"),
-    ("modelsdev", ("prov", "models", "model-a", "cost", "input"), "free", r"cost.input: a price must be a number"),
-    ("modelsdev", ("prov", "models", "model-a", "modalities", "input"), "text", r"expected a list of modalities"),
-    ("modelsdev", ("prov", "models", "model-a", "release_date"), 20250102, r"expected YYYY, YYYY-MM"),
-    ("litellm", ("model-a", "max_input_tokens"), "128000", r"a token count must be a whole number"),
-    ("litellm", ("model-a", "supports_function_calling"), "yes", r"expected true, false or absent"),
-    ("litellm", ("model-a", "mode"), ["chat"], r"mode: expected text"),
-    ("litellm", ("model-a", "input_cost_per_token"), 1e300, r"beyond 999999.999999"),
-    ("catalog", ("families", 0, "variants", 0, "parameters"), 2**64, r"less than or equal to"),
-    ("catalog", ("families", 0, "sources", 0, "number"), 40_000, r"less than or equal to 32767"),
-    ("catalog", ("providers", 0, "api_base_url"), "https://${HOST}/v1", r"http or https URL"),
-])
+@pytest.mark.parametrize(
+    ("importer", "path", "value", "expected"),
+    [
+        ("modelsdev", ("prov", "models", "model-a", "family"), ["a", "list"], r"model-a family: expected text"),
+        ("modelsdev", ("prov", "name"), {"an": "object"}, r"provider prov name: expected text"),
+        ("modelsdev", ("prov", "name"), "P" * 201, r"provider prov name: 201 characters, more than the 200"),
+        (
+            "modelsdev",
+            ("prov", "models", "model-a", "name"),
+            "N" * 250,
+            r"model-a name: 250 characters, more than the 200",
+        ),
+        ("modelsdev", ("prov", "models", "model-a", "cost", "input"), "free", r"cost.input: a price must be a number"),
+        ("modelsdev", ("prov", "models", "model-a", "modalities", "input"), "text", r"expected a list of modalities"),
+        ("modelsdev", ("prov", "models", "model-a", "release_date"), 20250102, r"expected YYYY, YYYY-MM"),
+        ("litellm", ("model-a", "max_input_tokens"), "128000", r"a token count must be a whole number"),
+        ("litellm", ("model-a", "supports_function_calling"), "yes", r"expected true, false or absent"),
+        ("litellm", ("model-a", "mode"), ["chat"], r"mode: expected text"),
+        ("litellm", ("model-a", "input_cost_per_token"), 1e300, r"beyond 999999.999999"),
+        ("catalog", ("families", 0, "variants", 0, "parameters"), 2**64, r"less than or equal to"),
+        ("catalog", ("families", 0, "sources", 0, "number"), 40_000, r"less than or equal to 32767"),
+        ("catalog", ("providers", 0, "api_base_url"), "https://${HOST}/v1", r"http or https URL"),
+    ],
+)
 def test_a_wrong_value_is_named_by_record_and_field(loaded, tmp_path, importer, path, value, expected):
     message = _run(importer, "wrong", _json(_set(_valid(importer), path, value)), tmp_path)
     assert re.search(expected, message), message

@@ -27,8 +27,9 @@ SECRET = "a-production-secret-key-" + "x7Qz" * 10
 
 
 def production_env(tmp_path: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "CATALOG_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "CATALOG_"))
+    }
     env.update(
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=SECRET,
@@ -43,8 +44,9 @@ def production_env(tmp_path: Path, **extra) -> dict:
 
 
 def run(args, env, timeout=300):
-    return subprocess.run([sys.executable, *args], check=False, cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, *args], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def settings_value(env: dict, expression: str) -> str:
@@ -76,35 +78,44 @@ def test_check_deploy_is_clean(tmp_path):
 
 def test_production_security_settings(tmp_path):
     env = production_env(tmp_path)
-    assert settings_value(env, "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD") \
+    assert (
+        settings_value(env, "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD")
         == "31536000 True True"
-    assert settings_value(env, "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE") \
-        == "True True True"
+    )
+    assert (
+        settings_value(env, "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE") == "True True True"
+    )
     assert settings_value(env, "s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY") == "True True"
     assert settings_value(env, "s.SECURE_PROXY_SSL_HEADER") == "('HTTP_X_FORWARDED_PROTO', 'https')"
-    assert settings_value({**env, "DJANGO_SECURE_PROXY_SSL_HEADER": ""}, "hasattr(s, 'SECURE_PROXY_SSL_HEADER')") \
+    assert (
+        settings_value({**env, "DJANGO_SECURE_PROXY_SSL_HEADER": ""}, "hasattr(s, 'SECURE_PROXY_SSL_HEADER')")
         == "False"
+    )
 
 
 def test_development_keeps_http(tmp_path):
     env = production_env(tmp_path, DJANGO_DEBUG="true")
-    assert settings_value(env, "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE") \
-        == "False 0 False"
+    assert (
+        settings_value(env, "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE") == "False 0 False"
+    )
 
 
 def test_redis_url_switches_on_the_redis_cache(tmp_path):
     env = production_env(tmp_path)
     assert settings_value(env, "s.CACHES['default']['BACKEND']") == "django.core.cache.backends.locmem.LocMemCache"
     env["REDIS_URL"] = "redis://cache.example.org:6379/2"
-    assert settings_value(env, "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION']") == \
-        "django.core.cache.backends.redis.RedisCache redis://cache.example.org:6379/2"
+    assert (
+        settings_value(env, "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION']")
+        == "django.core.cache.backends.redis.RedisCache redis://cache.example.org:6379/2"
+    )
 
 
 def test_logs_go_to_stdout(tmp_path):
     env = production_env(tmp_path)
-    script = "import django; django.setup(); import logging; logging.getLogger('catalog').warning('hello from the catalog')"
-    result = run(["-c", script],
-                 {**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
+    script = (
+        "import django; django.setup(); import logging; logging.getLogger('catalog').warning('hello from the catalog')"
+    )
+    result = run(["-c", script], {**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
     assert result.returncode == 0, result.stderr
     assert "WARNING catalog" in result.stdout and "hello from the catalog" in result.stdout
     assert "hello" not in result.stderr
@@ -112,7 +123,10 @@ def test_logs_go_to_stdout(tmp_path):
 
 def test_the_admin_path_is_configurable(tmp_path):
     env = {**production_env(tmp_path, DJANGO_ADMIN_PATH="/curation/"), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    result = run(["-c", textwrap.dedent("""
+    result = run(
+        [
+            "-c",
+            textwrap.dedent("""
         import django; django.setup()
         from django.urls import reverse, resolve, Resolver404
         print(reverse("admin:index"))
@@ -121,7 +135,10 @@ def test_the_admin_path_is_configurable(tmp_path):
             print("admin/ resolves")
         except Resolver404:
             print("admin/ is gone")
-    """)], env)
+    """),
+        ],
+        env,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["/curation/", "admin/", "is", "gone"]
 
@@ -217,8 +234,14 @@ def test_gunicorn_serves_the_site_with_production_settings(prepared):
     port = free_port()
     env = production_env(prepared, GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1")
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen([str(gunicorn), "--config", "config/gunicorn.py"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [str(gunicorn), "--config", "config/gunicorn.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         body, deadline = None, time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -228,8 +251,10 @@ def test_gunicorn_serves_the_site_with_production_settings(prepared):
                     break
             except OSError:
                 time.sleep(0.3)
-        assert body == {"status": "ok", "checks": {"database": body["checks"]["database"],
-                                                   "cache": body["checks"]["cache"]}}
+        assert body == {
+            "status": "ok",
+            "checks": {"database": body["checks"]["database"], "cache": body["checks"]["cache"]},
+        }
         assert body["checks"]["database"]["status"] == "ok" and body["checks"]["cache"]["status"] == "ok"
     finally:
         process.terminate()
@@ -276,10 +301,26 @@ def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
     assert "away" not in response.content.decode()  # details go to the log, not to the public
 
 
-EVERY_PAGE = ["/", "/families/", "/families/llava/", "/families/llava/llava-13b/", "/families/llava/faq/",
-              "/models/", "/models/?format=json", "/compare/?v=llava/llava-13b&v=llava-1-5/llava-1-5-13b",
-              "/providers/", "/providers/ollama/", "/sitemap.xml", "/robots.txt", "/feeds/variants.atom",
-              "/feeds/prices.atom", "/healthz", "/families/nope/", "/admin/login/", "/admin/"]
+EVERY_PAGE = [
+    "/",
+    "/families/",
+    "/families/llava/",
+    "/families/llava/llava-13b/",
+    "/families/llava/faq/",
+    "/models/",
+    "/models/?format=json",
+    "/compare/?v=llava/llava-13b&v=llava-1-5/llava-1-5-13b",
+    "/providers/",
+    "/providers/ollama/",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/feeds/variants.atom",
+    "/feeds/prices.atom",
+    "/healthz",
+    "/families/nope/",
+    "/admin/login/",
+    "/admin/",
+]
 
 
 @pytest.mark.parametrize("url", EVERY_PAGE)
@@ -303,8 +344,11 @@ def admin_user(db):
 
 
 def login(client, username, password, address="203.0.113.7"):
-    return client.post(reverse("admin:login"), {"username": username, "password": password,
-                                               "next": reverse("admin:index")}, REMOTE_ADDR=address)
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=address,
+    )
 
 
 def test_failed_admin_logins_lock_that_user_at_that_address_only(client, admin_user, settings):
@@ -331,8 +375,10 @@ def test_failures_spread_over_many_addresses_or_users_lock_nobody(client, admin_
 
 
 def test_check_deploy_warns_when_the_proxy_count_is_unset_behind_a_proxy(tmp_path):
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                 production_env(tmp_path, DJANGO_TRUSTED_PROXY_COUNT="0"))
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        production_env(tmp_path, DJANGO_TRUSTED_PROXY_COUNT="0"),
+    )
     assert result.returncode != 0
     assert "catalog.W001" in result.stdout + result.stderr
     assert "DJANGO_TRUSTED_PROXY_COUNT" in result.stdout + result.stderr

@@ -22,11 +22,19 @@ from catalog.views.tables import FORMULA_STARTS, csv_cell
 
 def _api(models_per_provider=30, providers=2, price=1.0):
     return {
-        f"prov{p}": {"id": f"prov{p}", "name": f"Provider {p}", "models": {
-            f"model-{p}-{m}": {"id": f"model-{p}-{m}", "name": f"Model {p} {m}",
-                               "cost": {"input": price, "output": price} if price is not None else {}}
-            for m in range(models_per_provider)
-        }} for p in range(providers)
+        f"prov{p}": {
+            "id": f"prov{p}",
+            "name": f"Provider {p}",
+            "models": {
+                f"model-{p}-{m}": {
+                    "id": f"model-{p}-{m}",
+                    "name": f"Model {p} {m}",
+                    "cost": {"input": price, "output": price} if price is not None else {},
+                }
+                for m in range(models_per_provider)
+            },
+        }
+        for p in range(providers)
     }
 
 
@@ -37,8 +45,10 @@ def _write(tmp_path, data, name="api.json"):
 
 
 def _public_state():
-    return (sorted(Offering.objects.values_list("model_id", "listed", "price_input")),
-            sorted(Listing.objects.values_list("key", "listed")))
+    return (
+        sorted(Offering.objects.values_list("model_id", "listed", "price_input")),
+        sorted(Listing.objects.values_list("key", "listed")),
+    )
 
 
 @pytest.mark.parametrize("shrunk", [{}, "partial", "unpriced"], ids=["empty", "partial", "prices-gone"])
@@ -76,8 +86,9 @@ def test_allow_shrink_applies_it_and_a_small_change_needs_no_flag(db, tmp_path):
 def test_a_run_left_running_by_a_killed_import_is_marked_failed_at_the_next_start(db, tmp_path):
     from django.utils import timezone
 
-    dead = ImportRun.objects.create(source="models.dev", dataset="x", started_at=timezone.now(),
-                                    status=ImportRun.Status.RUNNING)
+    dead = ImportRun.objects.create(
+        source="models.dev", dataset="x", started_at=timezone.now(), status=ImportRun.Status.RUNNING
+    )
     call_command("import_modelsdev", str(_write(tmp_path, _api(2, 1))), stdout=io.StringIO())
     dead.refresh_from_db()
     assert dead.status == ImportRun.Status.FAILED and dead.finished_at is not None
@@ -113,8 +124,9 @@ def test_load_seed_waits_for_no_import_it_is_refused_while_one_runs(db):
 PAYLOAD = '=HYPERLINK("http://evil.example","x")'
 
 
-@pytest.mark.parametrize("value", [PAYLOAD, "+1", "-1+1", "@SUM(A1)", "\tx", "\rx", ["ok", PAYLOAD], [PAYLOAD],
-                                   ("a", ["b", "=c"])])
+@pytest.mark.parametrize(
+    "value", [PAYLOAD, "+1", "-1+1", "@SUM(A1)", "\tx", "\rx", ["ok", PAYLOAD], [PAYLOAD], ("a", ["b", "=c"])]
+)
 def test_csv_cell_neutralizes_every_kind_of_cell(value):
     cell = str(csv_cell(value))
     for part in cell.split("|"):
@@ -139,8 +151,14 @@ def hostile(seed):
     FamilyTag.objects.create(family=llava, tag=tag, position=99)
 
 
-@pytest.mark.parametrize("url", ["/models/?format=csv&status=current&status=legacy&status=retired",
-                                 "/families/?format=csv", "/providers/ollama/?format=csv"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/models/?format=csv&status=current&status=legacy&status=retired",
+        "/families/?format=csv",
+        "/providers/ollama/?format=csv",
+    ],
+)
 def test_every_csv_export_neutralizes_formulas_in_every_cell(client, hostile, url):
     response = client.get(url)
     assert response.status_code == 200
@@ -157,7 +175,6 @@ def test_families_csv_neutralizes_a_formula_tag_inside_the_use_case_list(client,
     body = b"".join(client.get("/families/?format=csv").streaming_content).decode()
     assert "'" + PAYLOAD.replace('"', '""') in body  # quoted by csv, with the apostrophe in front
     assert "|" + PAYLOAD.replace('"', '""') not in body
-
 
 
 # --- 15.6: a hung database ------------------------------------------------------------------------
@@ -226,16 +243,22 @@ def test_postgresql_connections_time_out(settings):
 # --- 15.10: the page cache keyed by what a page reads, bounded per page -----------------------------
 
 
-@pytest.mark.parametrize(("url", "canonical"), [
-    ("/families/?junk=1&q=llava&utm_source=x", "/families/?q=llava"),
-    ("/models/?modality=image&modality=audio&x=1", "/models/?modality=image&modality=audio"),
-    ("/families/llava/?sort=context&fbclid=1", "/families/llava/?sort=context"),
-    ("/families/llava/llava-13b/?input_tokens=5&ref=a", "/families/llava/llava-13b/?input_tokens=5"),
-    ("/compare/?v=llava/llava-13b&v=llava-1-5/llava-1-5-13b&z=", "/compare/?v=llava%2Fllava-13b&v=llava-1-5%2Fllava-1-5-13b"),
-    ("/sitemap.xml?cachebuster=123", "/sitemap.xml"),
-    ("/robots.txt?a=b", "/robots.txt"),
-    ("/?q=1", "/"),
-])
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("/families/?junk=1&q=llava&utm_source=x", "/families/?q=llava"),
+        ("/models/?modality=image&modality=audio&x=1", "/models/?modality=image&modality=audio"),
+        ("/families/llava/?sort=context&fbclid=1", "/families/llava/?sort=context"),
+        ("/families/llava/llava-13b/?input_tokens=5&ref=a", "/families/llava/llava-13b/?input_tokens=5"),
+        (
+            "/compare/?v=llava/llava-13b&v=llava-1-5/llava-1-5-13b&z=",
+            "/compare/?v=llava%2Fllava-13b&v=llava-1-5%2Fllava-1-5-13b",
+        ),
+        ("/sitemap.xml?cachebuster=123", "/sitemap.xml"),
+        ("/robots.txt?a=b", "/robots.txt"),
+        ("/?q=1", "/"),
+    ],
+)
 def test_a_parameter_a_page_does_not_read_redirects_to_the_url_without_it(client, seed, url, canonical):
     response = client.get(url)
     assert response.status_code == 302
@@ -244,8 +267,13 @@ def test_a_parameter_a_page_does_not_read_redirects_to_the_url_without_it(client
 
 
 def test_parameters_a_page_reads_are_not_redirected(client, seed):
-    for url in ("/models/?q=llava&sort=-released&page_size=10&format=html", "/providers/ollama/?listed=all&sort=family",
-                "/choose/?modality=image&page=1", "/sitemap.xml?p=1", "/families/?use_case=x&open_weights=yes"):
+    for url in (
+        "/models/?q=llava&sort=-released&page_size=10&format=html",
+        "/providers/ollama/?listed=all&sort=family",
+        "/choose/?modality=image&page=1",
+        "/sitemap.xml?p=1",
+        "/families/?use_case=x&open_weights=yes",
+    ):
         assert client.get(url).status_code in {200, 400}, url
 
 

@@ -11,9 +11,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def load_settings(**env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     return subprocess.run(
-        [sys.executable, "-c", "import config.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], "
-                               "s.ALLOWED_HOSTS, s.STORAGES['staticfiles']['BACKEND'])"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], "
+            "s.ALLOWED_HOSTS, s.STORAGES['staticfiles']['BACKEND'])",
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
     )
 
 
@@ -30,8 +37,12 @@ def test_production_without_secret_key_fails_with_a_clear_error():
 
 
 def test_production_settings():
-    result = load_settings(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="catalog.example.org",
-                           DATABASE_URL="postgres://u@db.example.org:5432/catalog")
+    result = load_settings(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="catalog.example.org",
+        DATABASE_URL="postgres://u@db.example.org:5432/catalog",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 2)[:2] == ["False", "django.db.backends.postgresql"]
     assert "['catalog.example.org']" in result.stdout

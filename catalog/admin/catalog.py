@@ -179,8 +179,16 @@ class OfferingInline(admin.TabularInline):
     extra = 0
 
     def get_fields(self, request, obj=None):
-        return [self.other_side, "model_id", "price_input", "price_output", "price_cache_read", "price_cache_write",
-                "price_checked", "status"]
+        return [
+            self.other_side,
+            "model_id",
+            "price_input",
+            "price_output",
+            "price_cache_read",
+            "price_cache_write",
+            "price_checked",
+            "status",
+        ]
 
     def get_autocomplete_fields(self, request):
         return [self.other_side]
@@ -269,8 +277,11 @@ class VariantAdmin(CurationHistoryAdmin):
 
     @admin.action(description="Merge selected variants into one…", permissions=["change"])
     def merge_variants(self, request, queryset):
-        variants = list(queryset.select_related("family").annotate(offering_count=Count("offerings"))
-                        .order_by("-offering_count", "pk"))
+        variants = list(
+            queryset.select_related("family")
+            .annotate(offering_count=Count("offerings"))
+            .order_by("-offering_count", "pk")
+        )
         if len(variants) < 2:
             self.message_user(request, "Choose two or more variants to merge.", messages.WARNING)
             return None
@@ -281,24 +292,37 @@ class VariantAdmin(CurationHistoryAdmin):
                 error = "Choose the variant to keep."
             else:
                 try:
-                    reports = [variant_merge.merge_variants(keep, other, by=request.user)
-                               for other in variants if other.pk != keep.pk]
+                    reports = [
+                        variant_merge.merge_variants(keep, other, by=request.user)
+                        for other in variants
+                        if other.pk != keep.pk
+                    ]
                 except variant_merge.MergeError as problem:
                     error = str(problem)
                 else:
                     moved = sum(r.offerings for r in reports)
-                    self.message_user(request, f"Merged {len(reports)} variant{'s' if len(reports) != 1 else ''} "
-                                               f"into {keep}: {moved} offerings moved.", messages.SUCCESS)
+                    self.message_user(
+                        request,
+                        f"Merged {len(reports)} variant{'s' if len(reports) != 1 else ''} "
+                        f"into {keep}: {moved} offerings moved.",
+                        messages.SUCCESS,
+                    )
                     return redirect("admin:catalog_variant_change", keep.pk)
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Merge variants",
-                   "variants": variants, "error": error}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Merge variants",
+            "variants": variants,
+            "error": error,
+        }
         return TemplateResponse(request, "admin/catalog/variant/merge.html", context)
 
     def get_urls(self):
-        return [path("<int:object_id>/split/", self.admin_site.admin_view(self.split_view),
-                     name="catalog_variant_split"),
-                path("merge/", self.admin_site.admin_view(self.merge_view), name="catalog_variant_merge"),
-                *super().get_urls()]
+        return [
+            path("<int:object_id>/split/", self.admin_site.admin_view(self.split_view), name="catalog_variant_split"),
+            path("merge/", self.admin_site.admin_view(self.merge_view), name="catalog_variant_merge"),
+            *super().get_urls(),
+        ]
 
     def merge_view(self, request):
         """The merge form for the variants in `?ids=3,9,12` (a work-queue suggestion, the first one to keep);
@@ -306,15 +330,26 @@ class VariantAdmin(CurationHistoryAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.strip().isdigit()]
-        found = {v.pk: v for v in Variant.objects.filter(pk__in=ids).select_related("family")
-                 .annotate(offering_count=Count("offerings"))}
+        found = {
+            v.pk: v
+            for v in Variant.objects.filter(pk__in=ids)
+            .select_related("family")
+            .annotate(offering_count=Count("offerings"))
+        }
         variants = [found[pk] for pk in dict.fromkeys(ids) if pk in found]
         if len(variants) < 2:
-            self.message_user(request, "Those variants are no longer there to merge (already merged?).",
-                              messages.WARNING)
+            self.message_user(
+                request, "Those variants are no longer there to merge (already merged?).", messages.WARNING
+            )
             return redirect("admin:catalog_finding_queue")
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Merge variants",
-                   "variants": variants, "error": "", "form_url": reverse("admin:catalog_variant_changelist")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Merge variants",
+            "variants": variants,
+            "error": "",
+            "form_url": reverse("admin:catalog_variant_changelist"),
+        }
         return TemplateResponse(request, "admin/catalog/variant/merge.html", context)
 
     def split_view(self, request, object_id):
@@ -328,17 +363,29 @@ class VariantAdmin(CurationHistoryAdmin):
         if request.method == "POST":
             chosen = {int(pk) for pk in request.POST.getlist("offering") if pk.isdigit()}
             try:
-                new = variant_merge.split_variant(variant, [o for o in offerings if o.pk in chosen],
-                                                  name=request.POST.get("name", ""), slug=request.POST.get("slug", ""),
-                                                  by=request.user)
+                new = variant_merge.split_variant(
+                    variant,
+                    [o for o in offerings if o.pk in chosen],
+                    name=request.POST.get("name", ""),
+                    slug=request.POST.get("slug", ""),
+                    by=request.user,
+                )
             except variant_merge.MergeError as problem:
                 error = str(problem)
             else:
                 self.message_user(request, f"Split {len(chosen)} offerings off {variant} into {new}.", messages.SUCCESS)
                 return redirect("admin:catalog_variant_change", new.pk)
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": f"Split {variant}",
-                   "variant": variant, "offerings": offerings, "chosen": chosen, "error": error,
-                   "name": request.POST.get("name", ""), "slug": request.POST.get("slug", "")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Split {variant}",
+            "variant": variant,
+            "offerings": offerings,
+            "chosen": chosen,
+            "error": error,
+            "name": request.POST.get("name", ""),
+            "slug": request.POST.get("slug", ""),
+        }
         return TemplateResponse(request, "admin/catalog/variant/split.html", context, status=400 if error else 200)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -438,4 +485,3 @@ class FamilyTagAdmin(admin.ModelAdmin):
     list_select_related = ["family", "tag"]
     search_fields = ["family__name", "tag__name"]
     autocomplete_fields = ["family", "tag"]
-

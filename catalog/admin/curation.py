@@ -69,15 +69,19 @@ class CurationAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         for inline_form, previous, created in new_or_changed:
             if inline_form.instance.pk:
-                curation.record_curator_edit(inline_form.instance, inline_form.changed_data, request.user,
-                                             created=created, previous=previous)
+                curation.record_curator_edit(
+                    inline_form.instance, inline_form.changed_data, request.user, created=created, previous=previous
+                )
 
     def get_inline_instances(self, request, obj=None):
         instances = super().get_inline_instances(request, obj)
         if obj is None:
             return instances
-        too_big = {inline for inline, (related, _) in self.bounded_inlines.items()
-                   if getattr(obj, related).count() > INLINE_ROW_LIMIT}
+        too_big = {
+            inline
+            for inline, (related, _) in self.bounded_inlines.items()
+            if getattr(obj, related).count() > INLINE_ROW_LIMIT
+        }
         return [inline for inline in instances if type(inline) not in too_big]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

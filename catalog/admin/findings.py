@@ -92,7 +92,8 @@ class FindingFamilyFilter(admin.SimpleListFilter):
         # Filters are built again for each facet count: ask the database once per request.
         if not hasattr(request, "_finding_families"):
             request._finding_families = list(
-                Family.objects.filter(pk__in=Finding.objects.values("family_id")).order_by("name")
+                Family.objects.filter(pk__in=Finding.objects.values("family_id"))
+                .order_by("name")
                 .values_list("pk", "name")
             )
         return [(str(pk), name) for pk, name in request._finding_families]
@@ -102,13 +103,15 @@ class FindingFamilyFilter(admin.SimpleListFilter):
         return queryset.filter(family_id=int(value)) if value and value.isdigit() else queryset
 
     def get_facet_counts(self, pk_attname, filtered_qs):
-        return {f"{i}__c": Count(pk_attname, filter=Q(family_id=int(pk)))
-                for i, (pk, _) in enumerate(self.lookup_choices)}
+        return {
+            f"{i}__c": Count(pk_attname, filter=Q(family_id=int(pk))) for i, (pk, _) in enumerate(self.lookup_choices)
+        }
 
 
 class DismissForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        max_length=2000,
         help_text="Why this is not a problem. The finding stays dismissed until the data it is about changes.",
     )
 
@@ -126,9 +129,24 @@ class FindingAdmin(ReadOnlyAdmin):
     show_facets = admin.ShowFacets.ALWAYS
     ordering = ["-severity", "rule", "subject"]
     actions = ["dismiss_findings", "reopen_findings"]
-    fields = ["rule_title", "severity", "state", "message", "fix_link", "public_note", "family", "variant",
-              "offering", "subject", "first_seen_at", "changed_at", "resolved_at", "dismissed_reason",
-              "dismissed_by", "dismissed_at"]
+    fields = [
+        "rule_title",
+        "severity",
+        "state",
+        "message",
+        "fix_link",
+        "public_note",
+        "family",
+        "variant",
+        "offering",
+        "subject",
+        "first_seen_at",
+        "changed_at",
+        "resolved_at",
+        "dismissed_reason",
+        "dismissed_by",
+        "dismissed_at",
+    ]
     readonly_fields = ["rule_title", "fix_link"]
     list_per_page = 100
 
@@ -152,8 +170,11 @@ class FindingAdmin(ReadOnlyAdmin):
 
     @admin.display(description="severity", ordering="severity")
     def severity_display(self, obj):
-        return format_html('<span class="quality-severity quality-{}">{}</span>',
-                           obj.get_severity_display().lower(), obj.get_severity_display())
+        return format_html(
+            '<span class="quality-severity quality-{}">{}</span>',
+            obj.get_severity_display().lower(),
+            obj.get_severity_display(),
+        )
 
     @admin.display(description="rule", ordering="rule")
     def rule_title(self, obj):
@@ -171,8 +192,9 @@ class FindingAdmin(ReadOnlyAdmin):
         form = DismissForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             count = quality.dismiss(queryset, form.cleaned_data["reason"], request.user)
-            self.message_user(request, ngettext("%d finding dismissed.", "%d findings dismissed.", count) % count,
-                              messages.SUCCESS)
+            self.message_user(
+                request, ngettext("%d finding dismissed.", "%d findings dismissed.", count) % count, messages.SUCCESS
+            )
             return redirect(next_url) if next_url else None
         findings = list(queryset.select_related("family")[:100])
         context = {
@@ -196,8 +218,9 @@ class FindingAdmin(ReadOnlyAdmin):
     @admin.action(description="Reopen selected dismissed findings", permissions=["dismiss"])
     def reopen_findings(self, request, queryset):
         count = quality.reopen(queryset)
-        self.message_user(request, ngettext("%d finding reopened.", "%d findings reopened.", count) % count,
-                          messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d finding reopened.", "%d findings reopened.", count) % count, messages.SUCCESS
+        )
 
     def dismiss_view(self, request, object_id):
         if not self.has_dismiss_permission(request):
@@ -206,11 +229,13 @@ class FindingAdmin(ReadOnlyAdmin):
         if finding is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         next_url = request.GET.get("next") or request.POST.get("next")
-        if not next_url or not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
-                                                               require_https=request.is_secure()):
+        if not next_url or not url_has_allowed_host_and_scheme(
+            next_url, {request.get_host()}, require_https=request.is_secure()
+        ):
             next_url = reverse("admin:catalog_finding_changelist")
-        return self._dismiss(request, Finding.objects.filter(pk=finding.pk, state=Finding.State.OPEN),
-                             next_url=next_url)
+        return self._dismiss(
+            request, Finding.objects.filter(pk=finding.pk, state=Finding.State.OPEN), next_url=next_url
+        )
 
     def run_view(self, request):
         if request.method != "POST":
@@ -220,8 +245,12 @@ class FindingAdmin(ReadOnlyAdmin):
         report = quality.run_checks()
         new = sum(s.new for s in report.summaries)
         resolved = sum(s.resolved for s in report.summaries)
-        self.message_user(request, f"Checked the catalog in {report.seconds:.1f} s: {report.open} open findings "
-                                   f"({new} new, {resolved} resolved).", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"Checked the catalog in {report.seconds:.1f} s: {report.open} open findings "
+            f"({new} new, {resolved} resolved).",
+            messages.SUCCESS,
+        )
         return redirect("admin:catalog_finding_changelist")
 
     # The work queue -----------------------------------------------------------------------------
@@ -254,8 +283,13 @@ class FindingAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         creator = request.POST.get("creator", "")
         chosen = [int(pk) for pk in request.POST.getlist("finding") if pk.isdigit()]
-        findings = Finding.objects.filter(pk__in=chosen, state=Finding.State.OPEN, rule="family-unattributed",
-                                          suggestion__action="attribute", suggestion__creator=creator)
+        findings = Finding.objects.filter(
+            pk__in=chosen,
+            state=Finding.State.OPEN,
+            rule="family-unattributed",
+            suggestion__action="attribute",
+            suggestion__creator=creator,
+        )
         families = list(Family.objects.filter(pk__in=findings.values("family_id")))
         if not families:
             self.message_user(request, "Nothing to attribute: those findings are no longer open.", messages.WARNING)
@@ -266,7 +300,10 @@ class FindingAdmin(ReadOnlyAdmin):
         except ValueError as problem:
             self.message_user(request, str(problem), messages.ERROR)
             return redirect("admin:catalog_finding_queue")
-        self.message_user(request, ngettext("%(count)d family attributed to %(name)s.",
-                                            "%(count)d families attributed to %(name)s.", count)
-                          % {"count": count, "name": organization.name}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d family attributed to %(name)s.", "%(count)d families attributed to %(name)s.", count)
+            % {"count": count, "name": organization.name},
+            messages.SUCCESS,
+        )
         return redirect("admin:catalog_finding_queue")

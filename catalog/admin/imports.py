@@ -14,8 +14,18 @@ from .curation import ReadOnlyAdmin
 class ImportRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "source", "status", "dataset_version", "duration", "note_count"]
     list_filter = ["source", "status"]
-    readonly_fields = ["source", "dataset", "dataset_version", "dataset_hash", "started_at", "finished_at", "status",
-                       "counts", "notes_text", "error"]
+    readonly_fields = [
+        "source",
+        "dataset",
+        "dataset_version",
+        "dataset_hash",
+        "started_at",
+        "finished_at",
+        "status",
+        "counts",
+        "notes_text",
+        "error",
+    ]
     exclude = ["notes"]
     date_hierarchy = "started_at"
 
@@ -42,8 +52,19 @@ class ListingAdmin(ReadOnlyAdmin):
     list_filter = ["source", "match", "listed"]
     list_select_related = ["offering", "offering__provider"]
     search_fields = ["key", "offering__model_id", "offering__variant__name"]
-    readonly_fields = ["source", "key", "offering", "values", "match", "match_note", "listed", "first_seen_at",
-                       "changed_at", "delisted_at", "last_run"]
+    readonly_fields = [
+        "source",
+        "key",
+        "offering",
+        "values",
+        "match",
+        "match_note",
+        "listed",
+        "first_seen_at",
+        "changed_at",
+        "delisted_at",
+        "last_run",
+    ]
 
 
 @admin.register(VariantAlias)
@@ -93,10 +114,7 @@ class FieldLockAdmin(ReadOnlyAdmin):
     def target_display(self, obj):
         return f"{obj.content_type.model} #{obj.object_id}"
 
-    @admin.action(description="Release selected locks (imports may update these fields again)",
-                  permissions=["delete"])
+    @admin.action(description="Release selected locks (imports may update these fields again)", permissions=["delete"])
     def release_locks(self, request, queryset):
         count = curation.release_locks(queryset)
-        self.message_user(request, ngettext("%d lock released.", "%d locks released.", count) % count,
-                          messages.SUCCESS)
-
+        self.message_user(request, ngettext("%d lock released.", "%d locks released.", count) % count, messages.SUCCESS)

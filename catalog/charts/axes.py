@@ -147,8 +147,9 @@ def linear_ticks(lo: float, hi: float, step: float) -> list[float]:
     return [round(i * step, digits) for i in range(first, last + 1)]
 
 
-def log_grid(lo: float, hi: float, base: float = 10, anchor: float = 1,
-             mantissas: Sequence[float] = (1,)) -> list[float]:
+def log_grid(
+    lo: float, hi: float, base: float = 10, anchor: float = 1, mantissas: Sequence[float] = (1,)
+) -> list[float]:
     """anchor × m × base^k for each mantissa m, from the last one at or below lo to the first at or above hi."""
     if lo <= 0 or hi <= 0:
         raise ValueError("a log scale needs positive values")
@@ -160,8 +161,9 @@ def log_grid(lo: float, hi: float, base: float = 10, anchor: float = 1,
     return [g for g in grid if below[-1] <= g <= above[0]]
 
 
-def log_axis(lo: float, hi: float, base: float = 10, anchor: float = 1, mantissas: Sequence[float] = (1,),
-             max_ticks: int = 7) -> tuple[float, float, list[float]]:
+def log_axis(
+    lo: float, hi: float, base: float = 10, anchor: float = 1, mantissas: Sequence[float] = (1,), max_ticks: int = 7
+) -> tuple[float, float, list[float]]:
     """(domain lo, domain hi, ticks) of a log axis whose ends are ticks.
 
     Ticks are anchor × m × base^k for each mantissa m while that gives at most `max_ticks`, else
@@ -171,7 +173,7 @@ def log_axis(lo: float, hi: float, base: float = 10, anchor: float = 1, mantissa
     if len(grid) == 1:
         wider = log_grid(lo / base, hi * base, base, anchor, mantissas)
         index = wider.index(grid[0])
-        grid = wider[index - 1:index + 2]
+        grid = wider[index - 1 : index + 2]
     if len(grid) <= max_ticks:
         return grid[0], grid[-1], grid
     k_lo = math.floor(math.log(lo / anchor, base) + 1e-9)

@@ -87,8 +87,7 @@ def date_ticks(lo: datetime, hi: datetime, max_ticks: int = 4) -> list[tuple[dat
             ticks.append((day, f"{calendar.month_abbr[day.month]} {day.day}"))
             day += timedelta(days=step)
         return ticks
-    months, step = month_ticks(month_index(lo.date()) + lo.day / 31, month_index(hi.date()) + hi.day / 31,
-                               max_ticks)
+    months, step = month_ticks(month_index(lo.date()) + lo.day / 31, month_index(hi.date()) + hi.day / 31, max_ticks)
     ticks = []
     for index in months:
         start = month_start(index)
@@ -135,12 +134,15 @@ def _chain(periods: Sequence[PricePeriod], attribute: str) -> str:
 
 
 def history_summary(item: HistoryItem) -> str:
-    return (f"{item.title} ({item.subtitle}): input {_chain(item.periods, 'price_input')}; "
-            f"output {_chain(item.periods, 'price_output')}.")
+    return (
+        f"{item.title} ({item.subtitle}): input {_chain(item.periods, 'price_input')}; "
+        f"output {_chain(item.periods, 'price_output')}."
+    )
 
 
-def price_history_panels(items: Iterable[HistoryItem], now: datetime, width: float = 320,
-                         height: float = 168) -> HistoryCharts:
+def price_history_panels(
+    items: Iterable[HistoryItem], now: datetime, width: float = 320, height: float = 168
+) -> HistoryCharts:
     """One panel per offering with a price, on one time scale and one price scale for all.
 
     A price record is a horizontal step from its start to its end (or `now`); a period without a
@@ -168,12 +170,20 @@ def price_history_panels(items: Iterable[HistoryItem], now: datetime, width: flo
     for item in items:
         periods = sorted(item.periods, key=lambda p: p.start)
         series = [_step_path(periods, name, x, y, now) for name in ("price_input", "price_output")]
-        changes = sum(1 for a, b in pairwise(periods)
-                      if (a.price_input, a.price_output) != (b.price_input, b.price_output))
-        panels.append(HistoryPanel(
-            key=item.key, title=item.title, subtitle=item.subtitle, frame=frame,
-            series=[s for s in series if s.path], x_ticks=x_ticks, y_ticks=y_ticks,
-            summary=history_summary(HistoryItem(item.key, item.title, item.subtitle, tuple(periods))),
-            changes=changes,
-        ))
+        changes = sum(
+            1 for a, b in pairwise(periods) if (a.price_input, a.price_output) != (b.price_input, b.price_output)
+        )
+        panels.append(
+            HistoryPanel(
+                key=item.key,
+                title=item.title,
+                subtitle=item.subtitle,
+                frame=frame,
+                series=[s for s in series if s.path],
+                x_ticks=x_ticks,
+                y_ticks=y_ticks,
+                summary=history_summary(HistoryItem(item.key, item.title, item.subtitle, tuple(periods))),
+                changes=changes,
+            )
+        )
     return HistoryCharts(panels=panels, start=lo, end=hi)

@@ -87,8 +87,9 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def place_labels(points: Sequence[ScatterPoint], frame: Frame, max_chars: int = 22, radius: float = 5,
-                 max_labels: int = 12) -> None:
+def place_labels(
+    points: Sequence[ScatterPoint], frame: Frame, max_chars: int = 22, radius: float = 5, max_labels: int = 12
+) -> None:
     """Give up to `max_labels` points a name label beside it where one fits, in the points' order.
 
     A label goes right of its point, else left; it must stay in the plot area and clear every
@@ -112,16 +113,18 @@ def place_labels(points: Sequence[ScatterPoint], frame: Frame, max_chars: int = 
             if any(_overlaps(box, other) for other in placed) or any(_overlaps(box, m) for m in marks):
                 continue
             placed.append(box)
-            point.label = PointLabel(r(point.x + radius + 3 if anchor == "start" else point.x - radius - 3),
-                                     r(baseline), anchor, text)
+            point.label = PointLabel(
+                r(point.x + radius + 3 if anchor == "start" else point.x - radius - 3), r(baseline), anchor, text
+            )
             break
 
 
 PRICE_MANTISSAS = (1, 2, 5)
 
 
-def price_context_chart(items: Iterable[ScatterItem], width: float = 600, height: float = 380,
-                        label_limit: int = 60) -> ScatterChart | None:
+def price_context_chart(
+    items: Iterable[ScatterItem], width: float = 600, height: float = 380, label_limit: int = 60
+) -> ScatterChart | None:
     """Input price (y) against context window (x), both on log scales; None when no row has both.
 
     Context ticks fall on powers of two from 1k (1k, 4k, 16k, 128k, 1M), as contexts are counted
@@ -148,8 +151,15 @@ def price_context_chart(items: Iterable[ScatterItem], width: float = 600, height
     free_y = r(frame.plot_bottom - free_band / 2) if free else None
 
     points = [
-        ScatterPoint(name=i.name, url=i.url, x=x(i.context), y=free_y if i.price == 0 else y(float(i.price)),
-                     context=i.context, price=i.price, free=i.price == 0)
+        ScatterPoint(
+            name=i.name,
+            url=i.url,
+            x=x(i.context),
+            y=free_y if i.price == 0 else y(float(i.price)),
+            context=i.context,
+            price=i.price,
+            free=i.price == 0,
+        )
         for i in usable
     ]
     if len(points) <= label_limit:
@@ -157,21 +167,32 @@ def price_context_chart(items: Iterable[ScatterItem], width: float = 600, height
     x_ticks = [Tick(v, x(v), token_label(v)) for v in x_values]
     y_ticks = [Tick(v, y(v), price_label(v)) for v in y_values]
     return ScatterChart(
-        frame=frame, points=points, x_ticks=x_ticks, y_ticks=y_ticks, free_y=free_y, not_drawn=not_drawn,
-        summary=scatter_summary(points, not_drawn), x_label_y=r(frame.height - 8), y_label_x=14.0, total=len(items),
+        frame=frame,
+        points=points,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        free_y=free_y,
+        not_drawn=not_drawn,
+        summary=scatter_summary(points, not_drawn),
+        x_label_y=r(frame.height - 8),
+        y_label_x=14.0,
+        total=len(items),
     )
 
 
 def scatter_summary(points: Sequence[ScatterPoint], not_drawn: Sequence[str]) -> str:
     contexts = [p.context for p in points]
-    parts = [(f"{plural(len(points), 'model')} drawn, with context windows from {format_tokens(min(contexts))} "
-              f"to {format_tokens(max(contexts))} tokens")]
+    parts = [
+        (
+            f"{plural(len(points), 'model')} drawn, with context windows from {format_tokens(min(contexts))} "
+            f"to {format_tokens(max(contexts))} tokens"
+        )
+    ]
     priced = [p for p in points if not p.free]
     if priced:
         low = min(priced, key=lambda p: p.price)
         high = max(priced, key=lambda p: p.price)
-        parts[0] += (f" and input prices from {price_text(low.price)} to {price_text(high.price)} "
-                     f"per million tokens.")
+        parts[0] += f" and input prices from {price_text(low.price)} to {price_text(high.price)} per million tokens."
         parts.append(f"Cheapest: {low.name} at {price_text(low.price)}.")
     else:
         parts[0] += "."
@@ -181,6 +202,8 @@ def scatter_summary(points: Sequence[ScatterPoint], not_drawn: Sequence[str]) ->
     if free:
         parts.append(f"Free: {join_words(free) if len(free) <= 3 else plural(len(free), 'model')}, on the $0 line.")
     if not_drawn:
-        parts.append(f"{plural(len(not_drawn), 'model')} without a known price or context "
-                     f"{'is' if len(not_drawn) == 1 else 'are'} not drawn.")
+        parts.append(
+            f"{plural(len(not_drawn), 'model')} without a known price or context "
+            f"{'is' if len(not_drawn) == 1 else 'are'} not drawn."
+        )
     return " ".join(parts)

@@ -156,15 +156,15 @@ def release_timeline(items: Iterable[TimelineItem], width: float = 480) -> Timel
         return None
     longest = max(len(i.name) for i in dated)
     label_width = r(min(200.0, max(96.0, longest * TIMELINE_CHAR_WIDTH + 16)))
-    max_chars = (longest if label_width >= longest * TIMELINE_CHAR_WIDTH + 16
-                 else int((label_width - 16) / TIMELINE_CHAR_WIDTH))
+    max_chars = (
+        longest if label_width >= longest * TIMELINE_CHAR_WIDTH + 16 else int((label_width - 16) / TIMELINE_CHAR_WIDTH)
+    )
     kinds = [k for k in ("current", "replaced", "other") if any(_kind(i) == k for i in dated)]
     legend = timeline_legend(kinds, width)
     legend_height = legend[-1].y + 10
     frame = Frame(width=width, height=0, top=legend_height + 12, right=24, bottom=34, left=label_width)
     height = frame.top + len(dated) * TIMELINE_ROW + frame.bottom
-    frame = Frame(width=width, height=height, top=frame.top, right=frame.right, bottom=frame.bottom,
-                  left=frame.left)
+    frame = Frame(width=width, height=height, top=frame.top, right=frame.right, bottom=frame.bottom, left=frame.left)
 
     positions = {i.key: _release_position(i) for i in dated}
     lo = min(p - (0.5 if s is None else 6) for p, s in positions.values())
@@ -184,14 +184,22 @@ def release_timeline(items: Iterable[TimelineItem], width: float = 480) -> Timel
         position, span = positions[item.key]
         replaced = bool(item.replaced_by_key or item.replaced_by_name)
         kind = _kind(item)
-        rows.append(TimelineRow(
-            key=item.key, name=item.name, label=truncate(item.name, max_chars), url=item.url,
-            y=r(frame.plot_top + (n + 0.5) * TIMELINE_ROW), x=scale(position),
-            span=(scale(span[0]), scale(span[1])) if span else None,
-            kind=kind, when=_when(item),
-            note=f"replaced by {item.replaced_by_name}" if replaced and item.replaced_by_name else
-            ("replaced" if replaced else ""),
-        ))
+        rows.append(
+            TimelineRow(
+                key=item.key,
+                name=item.name,
+                label=truncate(item.name, max_chars),
+                url=item.url,
+                y=r(frame.plot_top + (n + 0.5) * TIMELINE_ROW),
+                x=scale(position),
+                span=(scale(span[0]), scale(span[1])) if span else None,
+                kind=kind,
+                when=_when(item),
+                note=f"replaced by {item.replaced_by_name}"
+                if replaced and item.replaced_by_name
+                else ("replaced" if replaced else ""),
+            )
+        )
 
     by_key = {row.key: row for row in rows}
     connectors = []
@@ -199,15 +207,24 @@ def release_timeline(items: Iterable[TimelineItem], width: float = 480) -> Timel
         if item.replaced_by_key in dated_keys:
             old, new = by_key[item.key], by_key[item.replaced_by_key]
             bend = 28.0
-            connectors.append(Connector(
-                d=f"M{old.x + 6},{old.y} C{r(old.x + bend)},{old.y} {r(new.x + bend)},{new.y} {r(new.x + 7)},{new.y}",
-                from_name=old.name, to_name=new.name,
-            ))
+            connectors.append(
+                Connector(
+                    d=f"M{old.x + 6},{old.y} C{r(old.x + bend)},{old.y} {r(new.x + bend)},{new.y} {r(new.x + 7)},{new.y}",
+                    from_name=old.name,
+                    to_name=new.name,
+                )
+            )
 
     return TimelineChart(
-        frame=frame, rows=rows, ticks=ticks, connectors=connectors, undated=undated,
-        summary=timeline_summary(dated, rows, undated), label_x=r(frame.plot_left - 10),
-        axis_y=r(frame.plot_bottom), legend=legend,
+        frame=frame,
+        rows=rows,
+        ticks=ticks,
+        connectors=connectors,
+        undated=undated,
+        summary=timeline_summary(dated, rows, undated),
+        label_x=r(frame.plot_left - 10),
+        axis_y=r(frame.plot_bottom),
+        legend=legend,
     )
 
 
@@ -220,8 +237,9 @@ def timeline_summary(dated: Sequence[TimelineItem], rows: Sequence[TimelineRow],
     elif len({row.when for row in rows}) == 1:
         parts.append(f"{len(rows)} variants, all released in {first.when}.")
     else:
-        parts.append(f"{len(rows)} variants released from {first.when} to {last.when}, "
-                     f"in {plural(months, 'release month')}.")
+        parts.append(
+            f"{len(rows)} variants released from {first.when} to {last.when}, in {plural(months, 'release month')}."
+        )
         parts.append(f"Newest: {last.name} ({last.when}).")
     replaced = [f"{row.name} ({row.note})" for row in rows if row.kind == "replaced"]
     if replaced:

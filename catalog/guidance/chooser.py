@@ -47,8 +47,11 @@ SELF_HOSTED = "self_hosted"
 ROUTER = "router"
 API_KINDS = ("pay_per_token", "subscription", "free_tier")
 OFFERING_KIND_WORDS = {
-    "pay_per_token": "pay per token", "subscription": "subscription", "free_tier": "free tier",
-    "self_hosted": "self-hosted runtime", "router": "router",
+    "pay_per_token": "pay per token",
+    "subscription": "subscription",
+    "free_tier": "free tier",
+    "self_hosted": "self-hosted runtime",
+    "router": "router",
 }
 DEPLOYMENTS = {"api": "served by an API", "self_hosted": "runs on your own hardware (open weights)"}
 
@@ -56,8 +59,14 @@ COMPARE_PATH = "/compare/"
 COMPARE_TOP = 4
 
 KIND_WORDS = {
-    "chat": "chat", "embedding": "embedding", "speech": "speech-to-text", "tts": "text-to-speech",
-    "image": "image generation", "video": "video generation", "rerank": "rerank", "moderation": "moderation",
+    "chat": "chat",
+    "embedding": "embedding",
+    "speech": "speech-to-text",
+    "tts": "text-to-speech",
+    "image": "image generation",
+    "video": "video generation",
+    "rerank": "rerank",
+    "moderation": "moderation",
 }
 
 FLAG_NEEDS = (
@@ -248,74 +257,114 @@ def constraints(needs: Needs) -> list[Constraint]:
     found = []
     for modality in needs.modalities:
         word = guidance.MODALITY_WORDS.get(modality, modality)
-        found.append(Constraint(
-            f"modality:{modality}", f"accepts {word}",
-            lambda c, m=modality: m in (c.input_modalities or []),
-            lambda c, m=modality: f"needs {m} input: takes {guidance.join_words(c.input_modalities)}",
-            (("modality", modality),),
-        ))
+        found.append(
+            Constraint(
+                f"modality:{modality}",
+                f"accepts {word}",
+                lambda c, m=modality: m in (c.input_modalities or []),
+                lambda c, m=modality: f"needs {m} input: takes {guidance.join_words(c.input_modalities)}",
+                (("modality", modality),),
+            )
+        )
     if needs.context_min:
         wanted = guidance.format_tokens(needs.context_min)
+
         def context_reason(c: Candidate) -> str:
             windows = [offering_context(c, p) for p in c.usable_prices]
             windows = [w for w in windows if w and w >= needs.context_min] or [c.context_window]
             return f"needs {wanted} context: has {guidance.format_tokens(max(windows))}"
 
-        found.append(Constraint(
-            "context_min", f"at least {wanted} context", None, context_reason, (("context_min", None),),
-            offer_test=lambda c, p: (offering_context(c, p) or 0) >= needs.context_min,
-            fallback=lambda c: bool(c.context_window) and c.context_window >= needs.context_min,
-        ))
+        found.append(
+            Constraint(
+                "context_min",
+                f"at least {wanted} context",
+                None,
+                context_reason,
+                (("context_min", None),),
+                offer_test=lambda c, p: (offering_context(c, p) or 0) >= needs.context_min,
+                fallback=lambda c: bool(c.context_window) and c.context_window >= needs.context_min,
+            )
+        )
     for name, words in FLAG_NEEDS:
         if getattr(needs, name):
-            found.append(Constraint(
-                name, words,
-                lambda c, n=name: getattr(c, n) is True,
-                lambda c, w=words: f"needs {w}: listed as supported",
-                ((name, None),),
-            ))
+            found.append(
+                Constraint(
+                    name,
+                    words,
+                    lambda c, n=name: getattr(c, n) is True,
+                    lambda c, w=words: f"needs {w}: listed as supported",
+                    ((name, None),),
+                )
+            )
     if needs.params_max:
         limit = guidance.format_parameters(needs.params_max)
-        found.append(Constraint(
-            "params_max", f"at most {limit} parameters",
-            lambda c: bool(c.parameters) and c.parameters <= needs.params_max,
-            lambda c: f"needs at most {limit} parameters: has {guidance.format_parameters(c.parameters)}",
-            (("params_max", None),),
-        ))
+        found.append(
+            Constraint(
+                "params_max",
+                f"at most {limit} parameters",
+                lambda c: bool(c.parameters) and c.parameters <= needs.params_max,
+                lambda c: f"needs at most {limit} parameters: has {guidance.format_parameters(c.parameters)}",
+                (("params_max", None),),
+            )
+        )
     if needs.deployment == "self_hosted":
-        found.append(Constraint(
-            "deployment", DEPLOYMENTS["self_hosted"],
-            lambda c: c.open_weights is True or any(p.kind == SELF_HOSTED for p in c.prices),
-            lambda c: "needs to run on your own hardware: " + (
-                "open weights" if c.open_weights is True else "a self-hosted runtime serves it"),
-            (("deployment", None),),
-        ))
+        found.append(
+            Constraint(
+                "deployment",
+                DEPLOYMENTS["self_hosted"],
+                lambda c: c.open_weights is True or any(p.kind == SELF_HOSTED for p in c.prices),
+                lambda c: (
+                    "needs to run on your own hardware: "
+                    + ("open weights" if c.open_weights is True else "a self-hosted runtime serves it")
+                ),
+                (("deployment", None),),
+            )
+        )
     elif needs.deployment == "api":
-        found.append(Constraint(
-            "deployment", DEPLOYMENTS["api"], None,
-            lambda c: "needs an API: " + guidance.join_words(sorted({p.provider for p in c.usable_prices
-                                                                     if p.kind in API_KINDS})[:3]),
-            (("deployment", None),),
-            offer_test=lambda c, p: p.kind in API_KINDS,
-        ))
+        found.append(
+            Constraint(
+                "deployment",
+                DEPLOYMENTS["api"],
+                None,
+                lambda c: (
+                    "needs an API: "
+                    + guidance.join_words(sorted({p.provider for p in c.usable_prices if p.kind in API_KINDS})[:3])
+                ),
+                (("deployment", None),),
+                offer_test=lambda c, p: p.kind in API_KINDS,
+            )
+        )
     if needs.provider:
         where = needs.provider_name or needs.provider
-        found.append(Constraint(
-            "provider", f"served by {where}", None,
-            lambda c: f"needs {where}: served there",
-            (("provider", None),),
-            offer_test=lambda c, p: p.provider_slug == needs.provider,
-        ))
+        found.append(
+            Constraint(
+                "provider",
+                f"served by {where}",
+                None,
+                lambda c: f"needs {where}: served there",
+                (("provider", None),),
+                offer_test=lambda c, p: p.provider_slug == needs.provider,
+            )
+        )
     if needs.limits_price:
+
         def price_reason(c: Candidate) -> str:
             best = cheapest_price(c, needs)
-            return (f"needs at most {_per_million(needs)}: {guidance.format_price(best.price_input)} input and "
-                    f"{guidance.format_price(best.price_output)} output at {best.provider}")
-        found.append(Constraint(
-            "price", f"at most {_per_million(needs)}", None, price_reason,
-            (("price_input_max", None), ("price_output_max", None)),
-            offer_test=lambda c, p: _within(p, needs),
-        ))
+            return (
+                f"needs at most {_per_million(needs)}: {guidance.format_price(best.price_input)} input and "
+                f"{guidance.format_price(best.price_output)} output at {best.provider}"
+            )
+
+        found.append(
+            Constraint(
+                "price",
+                f"at most {_per_million(needs)}",
+                None,
+                price_reason,
+                (("price_input_max", None), ("price_output_max", None)),
+                offer_test=lambda c, p: _within(p, needs),
+            )
+        )
     return found
 
 
@@ -357,8 +406,15 @@ def rank_key(candidate: Candidate, needs: Needs) -> tuple:
         money = (0, guidance.monthly_cost(price, needs.usage).total)
     else:
         money = (0, price.price_input + price.price_output)
-    return (money[0], candidate.is_replaced, money[1], *_capability_key(candidate), candidate.family_name.lower(),
-            candidate.name.lower(), candidate.pk)
+    return (
+        money[0],
+        candidate.is_replaced,
+        money[1],
+        *_capability_key(candidate),
+        candidate.family_name.lower(),
+        candidate.name.lower(),
+        candidate.pk,
+    )
 
 
 @dataclass(frozen=True)
@@ -371,7 +427,9 @@ class Match:
     signals: list[str]
 
 
-def reasons_for(candidate: Candidate, needs: Needs, stated: Sequence[Constraint], price: Price | None = None) -> list[str]:
+def reasons_for(
+    candidate: Candidate, needs: Needs, stated: Sequence[Constraint], price: Price | None = None
+) -> list[str]:
     """Why a matching variant is listed, in the guidance's words (`price`: its cheapest_price, when known)."""
     found = [constraint.reason(candidate) for constraint in stated if constraint.key != "price"]
     price = price or cheapest_price(candidate, needs)
@@ -419,17 +477,25 @@ def _nearest(constraint: Constraint, near: Sequence[Candidate], needs: Needs) ->
         if sizes:
             best = min(sizes)
             billions = (Decimal(best) / Decimal(10**9)).normalize()
-            return (f"raise the maximum to {guidance.format_parameters(best)} parameters",
-                    (("params_max", f"{billions:f}"),))
+            return (
+                f"raise the maximum to {guidance.format_parameters(best)} parameters",
+                (("params_max", f"{billions:f}"),),
+            )
     if constraint.key == "price":
         prices = [p for c in near for p in c.usable_prices if p.is_priced]
         if prices:
             low = min(prices, key=lambda p: (p.price_input + p.price_output, p.provider.lower(), p.model_id))
-            text = (f"the cheapest of them is {guidance.format_price(low.price_input)} input and "
-                    f"{guidance.format_price(low.price_output)} output per million tokens at {low.provider}")
-            return (text,
-                    (("price_input_max", f"{low.price_input.normalize():f}"),
-                     ("price_output_max", f"{low.price_output.normalize():f}")))
+            text = (
+                f"the cheapest of them is {guidance.format_price(low.price_input)} input and "
+                f"{guidance.format_price(low.price_output)} output per million tokens at {low.provider}"
+            )
+            return (
+                text,
+                (
+                    ("price_input_max", f"{low.price_input.normalize():f}"),
+                    ("price_output_max", f"{low.price_output.normalize():f}"),
+                ),
+            )
     return "", ()
 
 
@@ -455,13 +521,13 @@ def explain_no_match(relaxed: Sequence[Relaxation], considered: int) -> str:
         return "The catalog lists no variant to choose from yet."
     worst = relaxed[0]
     text = (
-        f"No variant meets every need. \"{worst.constraint.label}\" excluded the most: "
-        f"{guidance.plural(worst.excludes, "variant")} of {considered}."
+        f'No variant meets every need. "{worst.constraint.label}" excluded the most: '
+        f"{guidance.plural(worst.excludes, 'variant')} of {considered}."
     )
     helpful = [r for r in relaxed if r.would_add]
     if helpful:
         best = max(helpful, key=lambda r: r.would_add)
-        text += f" Dropping \"{best.constraint.label}\" alone would add {guidance.plural(best.would_add, "variant")}."
+        text += f' Dropping "{best.constraint.label}" alone would add {guidance.plural(best.would_add, "variant")}.'
     else:
         text += " No single change is enough: drop two or more needs."
     return text
@@ -502,7 +568,7 @@ def in_pool(candidate: Candidate, needs: Needs) -> bool:
 
 
 def kind_words(needs: Needs) -> str:
-    """"chat models", "embedding models", "models of every kind"."""
+    """ "chat models", "embedding models", "models of every kind"."""
     return f"{KIND_WORDS.get(needs.kind, needs.kind)} models" if needs.kind else "models of every kind"
 
 
@@ -516,12 +582,16 @@ def choose(candidates: Iterable[Candidate], needs: Needs) -> Choice:
     for rank, candidate in enumerate(meeting, start=1):
         price = cheapest_price(candidate, needs)
         cost = guidance.monthly_cost(price, needs.usage) if price is not None and needs.usage else None
-        matches.append(Match(rank, candidate, reasons_for(candidate, needs, stated, price), price, cost,
-                             guidance.signals(candidate)))
+        matches.append(
+            Match(
+                rank, candidate, reasons_for(candidate, needs, stated, price), price, cost, guidance.signals(candidate)
+            )
+        )
     relaxed = [] if matches else relaxations(candidates, stated, needs)
     explanation = "" if matches else explain_no_match(relaxed, len(candidates))
-    return Choice(needs, stated, len(candidates), matches, relaxed, explanation,
-                  [m.candidate.ref for m in matches[:COMPARE_TOP]])
+    return Choice(
+        needs, stated, len(candidates), matches, relaxed, explanation, [m.candidate.ref for m in matches[:COMPARE_TOP]]
+    )
 
 
 def compare_url(refs: Sequence[str]) -> str:

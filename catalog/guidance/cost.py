@@ -52,8 +52,9 @@ def monthly_cost(offering, usage: Usage) -> Cost | None:
     input_cost = Decimal(usage.input_tokens - cached_tokens) * offering.price_input / MILLION
     cached_cost = Decimal(cached_tokens) * (offering.price_input if at_input else cache_price) / MILLION
     output_cost = Decimal(usage.output_tokens) * offering.price_output / MILLION
-    return Cost(input_cost + cached_cost + output_cost, input_cost, cached_cost, output_cost,
-                at_input and cached_tokens > 0)
+    return Cost(
+        input_cost + cached_cost + output_cost, input_cost, cached_cost, output_cost, at_input and cached_tokens > 0
+    )
 
 
 PAY_PER_TOKEN = "pay_per_token"  # catalog.models.OfferingKind.PAY_PER_TOKEN
@@ -61,8 +62,11 @@ PAY_PER_TOKEN = "pay_per_token"  # catalog.models.OfferingKind.PAY_PER_TOKEN
 
 def is_priced(offering) -> bool:
     """Only a pay-per-token offering's prices are prices: a subscription's or a free tier's $0 is not."""
-    return (getattr(offering, "kind", PAY_PER_TOKEN) == PAY_PER_TOKEN and offering.price_input is not None
-            and offering.price_output is not None)
+    return (
+        getattr(offering, "kind", PAY_PER_TOKEN) == PAY_PER_TOKEN
+        and offering.price_input is not None
+        and offering.price_output is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -107,9 +111,12 @@ def cost_table(offerings: Sequence, usage: Usage, checks: dict | None = None) ->
     """
     checks = checks or {}
     rows = [CostRow(o, monthly_cost(o, usage), checks.get(getattr(o, "pk", None), price_check(o))) for o in offerings]
-    return sorted(rows, key=lambda row: (
-        row.cost is None,
-        row.cost.total if row.cost else 0,
-        row.offering.provider.name.lower(),
-        row.offering.model_id,
-    ))
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.cost is None,
+            row.cost.total if row.cost else 0,
+            row.offering.provider.name.lower(),
+            row.offering.model_id,
+        ),
+    )

@@ -74,7 +74,7 @@ UNATTRIBUTED = ("", "Unattributed")  # the importers' creator for a family no so
 
 
 def _by(facts: FamilyFacts) -> str:
-    """" by Haotian Liu", or nothing where the catalog does not know the maker."""
+    """ " by Haotian Liu", or nothing where the catalog does not know the maker."""
     return "" if facts.creator in UNATTRIBUTED else f" by {facts.creator}"
 
 
@@ -130,16 +130,20 @@ def which_model_answer(family_name: str, variants: Sequence, offerings: Sequence
         )
         if not complete:
             unpriced = sum(1 for o in offerings if not is_priced(o))
-            price_part += (f" {unpriced} of {plural(len(offerings), 'offering')} {_verb(unpriced, 'has', 'have')} "
-                           "no per-token price in the catalog, so check the pricing table too.")
+            price_part += (
+                f" {unpriced} of {plural(len(offerings), 'offering')} {_verb(unpriced, 'has', 'have')} "
+                "no per-token price in the catalog, so check the pricing table too."
+            )
     else:
         price_part = (
             "If price is the main constraint, use the pricing table first because "
             f"{family_name} does not have complete provider pricing in the local data."
         )
     if not is_pickable(best):
-        return (f"{price_part} Every current {family_name} variant is an alias, a router or a community merge, so "
-                "the catalog names none as the pick: compare them in the specifications.")
+        return (
+            f"{price_part} Every current {family_name} variant is an alias, a router or a community merge, so "
+            "the catalog names none as the pick: compare them in the specifications."
+        )
     strengths = [s for s in signals(best) if s != parameter_signal(best)]
     with_part = f" with {join_words(strengths)}" if strengths else ""
     return f"{price_part} For the most capable/latest local choice, evaluate {best.name}{with_part}."
@@ -168,14 +172,14 @@ def _verb(count: int, singular: str, plural_form: str) -> str:
 
 
 def _unknown_count(unknown: int, total: int, family_name: str, what: str) -> str:
-    """" 3 of 4 listed LLaVA variants have no context window in the catalog." (empty when none)."""
+    """ " 3 of 4 listed LLaVA variants have no context window in the catalog." (empty when none)."""
     if not unknown:
         return ""
     return f" {unknown} of {plural(total, f'listed {family_name} variant')} {_verb(unknown, 'has', 'have')} no {what} in the catalog."
 
 
 def _on_or_in(variant) -> str:
-    """"on 2024-05-13" for a day, "in 2023-04" for a month or a year."""
+    """ "on 2024-05-13" for a day, "in 2023-04" for a month or a year."""
     return f"{'on' if variant.release_precision == 'day' else 'in'} {variant.released_display}"
 
 
@@ -236,11 +240,17 @@ def open_weights_answer(family_name: str, variants: Sequence, family_license: st
     if not yes and not no and not licenses and not family_license:
         return None
     if yes and not no and not unknown:
-        weights = (f"{yes[0]} is open weights." if len(yes) == 1
-                   else f"All {len(yes)} listed {family_name} variants are open weights.")
+        weights = (
+            f"{yes[0]} is open weights."
+            if len(yes) == 1
+            else f"All {len(yes)} listed {family_name} variants are open weights."
+        )
     elif no and not yes and not unknown:
-        weights = (f"{no[0]} is not open weights." if len(no) == 1
-                   else f"None of the {len(no)} listed {family_name} variants is open weights.")
+        weights = (
+            f"{no[0]} is not open weights."
+            if len(no) == 1
+            else f"None of the {len(no)} listed {family_name} variants is open weights."
+        )
     elif yes or no:
         parts = []
         if yes:
@@ -277,7 +287,7 @@ def providers_answer(family_name: str, offerings: Sequence) -> str | None:
     best_price: dict[str, tuple] = {}
     for offering in offerings:
         name = offering.provider.name
-        price = ((offering.price_input + offering.price_output) if is_priced(offering) else None)
+        price = (offering.price_input + offering.price_output) if is_priced(offering) else None
         rank = (price is None, price or 0, name.lower())
         best_price[name] = min(best_price.get(name, rank), rank)
     names = sorted(best_price, key=lambda name: best_price[name])
@@ -312,11 +322,12 @@ def replaced_answer(family_name: str, variants: Sequence, limit: int = 8) -> str
         new = variant.replaced_by
         new_family = getattr(getattr(new, "family", None), "name", family_name)
         where = f" ({new_family})" if new_family != family_name else ""
-        retired = (f", retired {variant.retirement_date:%Y-%m-%d}"
-                   if getattr(variant, "retirement_date", None) else "")
+        retired = f", retired {variant.retirement_date:%Y-%m-%d}" if getattr(variant, "retirement_date", None) else ""
         sentences.append(f"{variant.name} was replaced by {new.name}{where}{retired}: use {new.name} for new work.")
     if len(replaced) > limit:
-        sentences.append(f"{plural(len(replaced) - limit, 'more variant')} also {_verb(len(replaced) - limit, 'names', 'name')} a replacement.")
+        sentences.append(
+            f"{plural(len(replaced) - limit, 'more variant')} also {_verb(len(replaced) - limit, 'names', 'name')} a replacement."
+        )
     return " ".join(sentences)
 
 
@@ -359,8 +370,11 @@ def family_questions(family: FamilyFacts, offerings: Sequence, related: Sequence
         items.append(item)
         if item.key == "compare":
             items.extend(
-                FAQItem(f"compare:{other.name}", f"How does {family.name} compare to {other.name}?",
-                        compare_answer(family, other))
+                FAQItem(
+                    f"compare:{other.name}",
+                    f"How does {family.name} compare to {other.name}?",
+                    compare_answer(family, other),
+                )
                 for other in related[1:]
             )
     name, variants = family.name, family.variants
@@ -370,8 +384,11 @@ def family_questions(family: FamilyFacts, offerings: Sequence, related: Sequence
             (f"inputs:{modality}", f"Which {name} models accept {word}?", modality_answer(name, variants, modality))
             for modality, word in MODALITY_WORDS.items()
         ),
-        ("open_weights", f"Is {name} open weights, and under what license?" if _any_license(family)
-         else f"Is {name} open weights?", open_weights_answer(name, variants, family.license)),
+        (
+            "open_weights",
+            f"Is {name} open weights, and under what license?" if _any_license(family) else f"Is {name} open weights?",
+            open_weights_answer(name, variants, family.license),
+        ),
         ("providers", f"Which providers offer {name}, and at what price?", providers_answer(name, offerings)),
         ("replaced", f"What replaced {name}?", replaced_answer(name, variants)),
         ("released", f"When was {name} released?", released_answer(name, variants)),
@@ -386,8 +403,10 @@ def _any_license(family: FamilyFacts) -> bool:
 
 def same_question(a: str, b: str) -> bool:
     """Questions match when they differ only in case, spacing and the final question mark."""
+
     def norm(text: str) -> str:
         return " ".join(text.lower().replace("?", " ").split())
+
     return norm(a) == norm(b)
 
 

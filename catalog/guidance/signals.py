@@ -132,8 +132,11 @@ def is_pickable(variant) -> bool:
 
 
 def is_current(variant) -> bool:
-    return (getattr(variant, "status", "current") == "current" and getattr(variant, "replaced_by", None) is None
-            and (getattr(variant, "kind", "chat") or "chat") != ROUTER)
+    return (
+        getattr(variant, "status", "current") == "current"
+        and getattr(variant, "replaced_by", None) is None
+        and (getattr(variant, "kind", "chat") or "chat") != ROUTER
+    )
 
 
 def _unique_extreme(group: list, value, highest: bool):
@@ -182,14 +185,18 @@ def distinctions(group: list, prices: dict) -> dict:
     for modality in ("image", "audio", "video", "pdf"):
         only = _only(group, lambda v, m=modality: m in (v.input_modalities or []))
         claim(only, f"The only one of the {count} with these signals that takes {MODALITY_NAMES[modality]} input.")
+
     def output_limit(v):  # an embedding's or a reranker's "output" is not text it writes
         writes = (getattr(v, "kind", "chat") or "chat") not in ("embedding", "rerank", "moderation")
         return getattr(v, "max_output_tokens", None) if writes else None
 
     longest = _unique_extreme(group, output_limit, highest=True)
     if longest is not None:
-        claim(longest, f"The longest output of the {count} with these signals "
-                       f"({format_tokens(longest.max_output_tokens)} tokens).")
+        claim(
+            longest,
+            f"The longest output of the {count} with these signals "
+            f"({format_tokens(longest.max_output_tokens)} tokens).",
+        )
     oldest = _unique_extreme(group, lambda v: v.release_date, highest=False)
     if oldest is not None:
         claim(oldest, f"The earliest of the {count} with these signals ({oldest.released_display}).")
@@ -210,8 +217,11 @@ def distinctions(group: list, prices: dict) -> dict:
     # Nothing in the data: say so, and name the part of its name that differs.
     for variant, own in zip(group, _name_parts(group), strict=True):
         if own:
-            claim(variant, f"The catalog lists nothing else that sets it apart from the {count - 1} others with "
-                           f"these signals: only its name ({own}).")
+            claim(
+                variant,
+                f"The catalog lists nothing else that sets it apart from the {count - 1} others with "
+                f"these signals: only its name ({own}).",
+            )
     return found
 
 

@@ -12,6 +12,7 @@ from catalog.guidance.hardware import HARDWARE_RULE
 
 def site_faq(counts: dict[str, int], last_imports: dict[str, date], ranking_rule: str) -> list[FAQItem]:
     """The catalog's own FAQ: where data comes from, how guidance and prices are derived, how to read tables."""
+
     def count(key: str, singular: str, plural_form: str) -> str:
         number = counts.get(key, 0)
         return f"{number:,} {singular if number == 1 else plural_form}"
@@ -39,17 +40,17 @@ def site_faq(counts: dict[str, int], last_imports: dict[str, date], ranking_rule
             "guidance",
             "How is the use-when guidance derived?",
             "From each variant's data, never written by hand. Signals come from the context window (4096 tokens "
-            "read as \"4k context\"), the parameter count (\"13B parameters\"), more than one input modality "
-            "(\"multimodal inputs\") and each capability the data marks as true (tool calling, reasoning, "
-            "structured outputs, open weights). A variant's line is \"Use when the workload needs\" followed by its "
+            'read as "4k context"), the parameter count ("13B parameters"), more than one input modality '
+            '("multimodal inputs") and each capability the data marks as true (tool calling, reasoning, '
+            'structured outputs, open weights). A variant\'s line is "Use when the workload needs" followed by its '
             "signals; a replaced variant names its replacement instead. A family's line is the line of its most "
             "capable current variant: the most input modalities, then the longest context, the most capabilities, "
             "the most parameters and the latest release.",
         ),
         FAQItem(
             "unknown",
-            "What does \"—\" mean?",
-            "That the catalog has no value for the field. Unknown is not \"no\": a capability is yes, no or "
+            'What does "—" mean?',
+            'That the catalog has no value for the field. Unknown is not "no": a capability is yes, no or '
             "unknown, and a constraint in the chooser is met only by a known value.",
         ),
         FAQItem(
@@ -67,7 +68,7 @@ def site_faq(counts: dict[str, int], last_imports: dict[str, date], ranking_rule
             "tables",
             "How do I read the tables?",
             "Each row is one model (a variant) or one offering. Select a column heading to sort by it; select it "
-            "again to reverse the order. Unknown values (\"—\") sort last either way. Context is the context "
+            'again to reverse the order. Unknown values ("—") sort last either way. Context is the context '
             "window in tokens (4k = 4,096), parameters are the total count (with active parameters for "
             "mixture-of-experts models), and Vision and Multimodal come from the listed input modalities. Table "
             "pages also export the same rows with ?format=csv or ?format=json.",

@@ -18,14 +18,16 @@ class SourceImportCommand(BaseCommand):
         parser.add_argument("path", nargs=None if self.path_required else "?", help="The file to import.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
         parser.add_argument(
-            "--allow-shrink", action="store_true",
+            "--allow-shrink",
+            action="store_true",
             help="Apply the file even if it would delist, or strip the prices of, more than CATALOG_IMPORT_MAX_SHRINK "
-                 "(default 20 %%) of what this source lists now.",
+            "(default 20 %%) of what this source lists now.",
         )
         parser.add_argument(
-            "--resolve-all", action="store_true",
+            "--resolve-all",
+            action="store_true",
             help="Work out every offering's and variant's values again from all current listings, not only those "
-                 "whose listings changed (after an upgrade that changes the matching or resolution rules).",
+            "whose listings changed (after an upgrade that changes the matching or resolution rules).",
         )
 
     def default_dataset(self):  # pragma: no cover - overridden where a default exists
@@ -39,18 +41,23 @@ class SourceImportCommand(BaseCommand):
             return lambda items: items
         from tqdm import tqdm
 
-        return lambda items: tqdm(list(items), desc=f"{self.source} models", unit="model", file=sys.stderr,
-                                  leave=False)
+        return lambda items: tqdm(list(items), desc=f"{self.source} models", unit="model", file=sys.stderr, leave=False)
 
-    def handle(self, *args, path=None, dry_run=False, allow_shrink=False, resolve_all=False, verbosity=1,
-               **options):
+    def handle(self, *args, path=None, dry_run=False, allow_shrink=False, resolve_all=False, verbosity=1, **options):
         version = ""
         if path is None:
             path, version = self.default_dataset()
         try:
-            report, run = run_import(self.source, path, self.parse, version=version, dry_run=dry_run,
-                                     allow_shrink=allow_shrink, resolve_all=resolve_all,
-                                     progress=self.progress(verbosity))
+            report, run = run_import(
+                self.source,
+                path,
+                self.parse,
+                version=version,
+                dry_run=dry_run,
+                allow_shrink=allow_shrink,
+                resolve_all=resolve_all,
+                progress=self.progress(verbosity),
+            )
         except ImportError_ as error:
             raise CommandError(str(error)) from error
         if verbosity >= 1:
@@ -61,8 +68,10 @@ class SourceImportCommand(BaseCommand):
             for note in report.notes()[:shown]:
                 self.stdout.write(f"  - {note}")
             if shown and len(report.notes()) > shown:
-                self.stdout.write(f"  … and {len(report.notes()) - shown} more notes in import run #{run.pk} "
-                                  "(admin, or --verbosity 2)")
+                self.stdout.write(
+                    f"  … and {len(report.notes()) - shown} more notes in import run #{run.pk} "
+                    "(admin, or --verbosity 2)"
+                )
             if dry_run:
                 self.stdout.write("Dry run: nothing was written.")
             verdict = "Changes written." if report.changed else "No change: the catalog already matches the source."

@@ -9,443 +9,852 @@ import catalog.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Family',
+            name="Family",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('origin', models.CharField(blank=True, help_text='The source that created the record: catalog, models.dev, litellm; blank: a curator.', max_length=40)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('about', models.TextField(blank=True, help_text='Markdown. Cite sources by number in brackets, e.g. [1][2]; they render as footnote links.')),
-                ('license', models.CharField(blank=True, max_length=200)),
-                ('homepage', models.URLField(blank=True)),
-                ('repository', models.URLField(blank=True)),
-                ('published', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text="The source that created the record: catalog, models.dev, litellm; blank: a curator.",
+                        max_length=40,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "about",
+                    models.TextField(
+                        blank=True,
+                        help_text="Markdown. Cite sources by number in brackets, e.g. [1][2]; they render as footnote links.",
+                    ),
+                ),
+                ("license", models.CharField(blank=True, max_length=200)),
+                ("homepage", models.URLField(blank=True)),
+                ("repository", models.URLField(blank=True)),
+                ("published", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'families',
-                'ordering': ['name'],
+                "verbose_name_plural": "families",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Offering',
+            name="Offering",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('origin', models.CharField(blank=True, help_text='The source that created the record: catalog, models.dev, litellm; blank: a curator.', max_length=40)),
-                ('model_id', models.CharField(help_text="The provider's own id for the model.", max_length=300)),
-                ('price_input', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='input price')),
-                ('price_output', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='output price')),
-                ('price_cache_read', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='cached input price')),
-                ('price_cache_write', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='cache write price')),
-                ('price_checked', models.DateField(blank=True, help_text='When the prices were last confirmed.', null=True)),
-                ('context_window', models.PositiveIntegerField(blank=True, null=True)),
-                ('max_output_tokens', models.PositiveIntegerField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('preview', 'Preview'), ('deprecated', 'Deprecated'), ('retired', 'Retired')], default='active', max_length=12)),
-                ('url', models.URLField(blank=True, help_text="The provider's page for this model.", max_length=500)),
-                ('first_seen', models.DateTimeField(blank=True, null=True)),
-                ('listed', models.BooleanField(default=True, help_text='False once no source lists it any more; never deleted.')),
-                ('delisted_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text="The source that created the record: catalog, models.dev, litellm; blank: a curator.",
+                        max_length=40,
+                    ),
+                ),
+                ("model_id", models.CharField(help_text="The provider's own id for the model.", max_length=300)),
+                (
+                    "price_input",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="input price",
+                    ),
+                ),
+                (
+                    "price_output",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="output price",
+                    ),
+                ),
+                (
+                    "price_cache_read",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="cached input price",
+                    ),
+                ),
+                (
+                    "price_cache_write",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="cache write price",
+                    ),
+                ),
+                (
+                    "price_checked",
+                    models.DateField(blank=True, help_text="When the prices were last confirmed.", null=True),
+                ),
+                ("context_window", models.PositiveIntegerField(blank=True, null=True)),
+                ("max_output_tokens", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("preview", "Preview"),
+                            ("deprecated", "Deprecated"),
+                            ("retired", "Retired"),
+                        ],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                ("url", models.URLField(blank=True, help_text="The provider's page for this model.", max_length=500)),
+                ("first_seen", models.DateTimeField(blank=True, null=True)),
+                (
+                    "listed",
+                    models.BooleanField(
+                        default=True, help_text="False once no source lists it any more; never deleted."
+                    ),
+                ),
+                ("delisted_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['provider__name', 'model_id'],
+                "ordering": ["provider__name", "model_id"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('origin', models.CharField(blank=True, help_text='The source that created the record: catalog, models.dev, litellm; blank: a curator.', max_length=40)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('company', 'Company'), ('lab', 'Research lab'), ('university', 'University'), ('person', 'Person'), ('community', 'Community')], default='company', max_length=20)),
-                ('website', models.URLField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text="The source that created the record: catalog, models.dev, litellm; blank: a curator.",
+                        max_length=40,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("company", "Company"),
+                            ("lab", "Research lab"),
+                            ("university", "University"),
+                            ("person", "Person"),
+                            ("community", "Community"),
+                        ],
+                        default="company",
+                        max_length=20,
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('origin', models.CharField(blank=True, help_text='The source that created the record: catalog, models.dev, litellm; blank: a curator.', max_length=40)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('api', 'API'), ('cloud', 'Cloud platform'), ('local', 'Local runtime')], default='api', max_length=10)),
-                ('website', models.URLField(blank=True)),
-                ('docs_url', models.URLField(blank=True)),
-                ('api_base_url', models.URLField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text="The source that created the record: catalog, models.dev, litellm; blank: a curator.",
+                        max_length=40,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("api", "API"), ("cloud", "Cloud platform"), ("local", "Local runtime")],
+                        default="api",
+                        max_length=10,
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                ("docs_url", models.URLField(blank=True)),
+                ("api_base_url", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='FamilyRelation',
+            name="FamilyRelation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('family', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations', to='catalog.family')),
-                ('related', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inbound_relations', to='catalog.family')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "family",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="relations", to="catalog.family"
+                    ),
+                ),
+                (
+                    "related",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inbound_relations",
+                        to="catalog.family",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='family',
-            name='related',
-            field=models.ManyToManyField(blank=True, related_name='related_from', through='catalog.FamilyRelation', to='catalog.family'),
+            model_name="family",
+            name="related",
+            field=models.ManyToManyField(
+                blank=True, related_name="related_from", through="catalog.FamilyRelation", to="catalog.family"
+            ),
         ),
         migrations.CreateModel(
-            name='FAQEntry',
+            name="FAQEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('question', models.CharField(max_length=300)),
-                ('answer', models.TextField(help_text='Markdown.')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('replaces', models.CharField(blank=True, choices=[('used_for', 'What is <family> used for?'), ('compare', 'How does <family> compare to <related>?'), ('which_model', 'Which <family> model should I use?')], help_text='Show this instead of a generated question.', max_length=20)),
-                ('family', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faq_entries', to='catalog.family')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("question", models.CharField(max_length=300)),
+                ("answer", models.TextField(help_text="Markdown.")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "replaces",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("used_for", "What is <family> used for?"),
+                            ("compare", "How does <family> compare to <related>?"),
+                            ("which_model", "Which <family> model should I use?"),
+                        ],
+                        help_text="Show this instead of a generated question.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="faq_entries", to="catalog.family"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'FAQ entry',
-                'verbose_name_plural': 'FAQ entries',
-                'ordering': ['family', 'position', 'id'],
+                "verbose_name": "FAQ entry",
+                "verbose_name_plural": "FAQ entries",
+                "ordering": ["family", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FieldLock',
+            name="FieldLock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('field', models.CharField(max_length=100)),
-                ('value', models.JSONField(blank=True, help_text="The curator's value when the lock was taken.", null=True)),
-                ('locked_at', models.DateTimeField(auto_now_add=True)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype')),
-                ('locked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("field", models.CharField(max_length=100)),
+                (
+                    "value",
+                    models.JSONField(blank=True, help_text="The curator's value when the lock was taken.", null=True),
+                ),
+                ("locked_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "content_type",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"),
+                ),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-locked_at'],
+                "ordering": ["-locked_at"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=40)),
-                ('dataset', models.CharField(help_text='File path or package and version.', max_length=500)),
-                ('dataset_version', models.CharField(blank=True, max_length=100)),
-                ('dataset_hash', models.CharField(blank=True, help_text='SHA-256 of the bytes read.', max_length=64)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('dry_run', 'Dry run (nothing written)')], default='running', max_length=12)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('notes', models.JSONField(blank=True, default=list, help_text='Kept curator values, ambiguous matches, skips.')),
-                ('error', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("source", models.CharField(max_length=40)),
+                ("dataset", models.CharField(help_text="File path or package and version.", max_length=500)),
+                ("dataset_version", models.CharField(blank=True, max_length=100)),
+                ("dataset_hash", models.CharField(blank=True, help_text="SHA-256 of the bytes read.", max_length=64)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("dry_run", "Dry run (nothing written)"),
+                        ],
+                        default="running",
+                        max_length=12,
+                    ),
+                ),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                (
+                    "notes",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Kept curator values, ambiguous matches, skips."
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-started_at'],
-                'indexes': [models.Index(fields=['source', '-started_at'], name='importrun_source_started_idx')],
+                "ordering": ["-started_at"],
+                "indexes": [models.Index(fields=["source", "-started_at"], name="importrun_source_started_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Listing',
+            name="Listing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=40)),
-                ('key', models.CharField(help_text="The record's key in the source (provider/model id).", max_length=400)),
-                ('values', models.JSONField(default=dict, help_text='The values the source gave, normalized to catalog units.')),
-                ('match', models.CharField(choices=[('exact', 'Exact id'), ('normalized', 'Normalized id'), ('new', 'Made a new variant'), ('ambiguous', 'Ambiguous: review')], default='exact', max_length=12)),
-                ('match_note', models.CharField(blank=True, max_length=300)),
-                ('listed', models.BooleanField(default=True, help_text='False once the source stopped listing it.')),
-                ('first_seen_at', models.DateTimeField()),
-                ('changed_at', models.DateTimeField(help_text="When the source's values last changed.")),
-                ('delisted_at', models.DateTimeField(blank=True, null=True)),
-                ('last_run', models.ForeignKey(blank=True, help_text='The run that last changed this listing. Every later successful run of the source saw it too.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.importrun')),
-                ('offering', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='listings', to='catalog.offering')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("source", models.CharField(max_length=40)),
+                (
+                    "key",
+                    models.CharField(help_text="The record's key in the source (provider/model id).", max_length=400),
+                ),
+                (
+                    "values",
+                    models.JSONField(
+                        default=dict, help_text="The values the source gave, normalized to catalog units."
+                    ),
+                ),
+                (
+                    "match",
+                    models.CharField(
+                        choices=[
+                            ("exact", "Exact id"),
+                            ("normalized", "Normalized id"),
+                            ("new", "Made a new variant"),
+                            ("ambiguous", "Ambiguous: review"),
+                        ],
+                        default="exact",
+                        max_length=12,
+                    ),
+                ),
+                ("match_note", models.CharField(blank=True, max_length=300)),
+                ("listed", models.BooleanField(default=True, help_text="False once the source stopped listing it.")),
+                ("first_seen_at", models.DateTimeField()),
+                ("changed_at", models.DateTimeField(help_text="When the source's values last changed.")),
+                ("delisted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_run",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The run that last changed this listing. Every later successful run of the source saw it too.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.importrun",
+                    ),
+                ),
+                (
+                    "offering",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="listings", to="catalog.offering"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'key'],
+                "ordering": ["source", "key"],
             },
         ),
         migrations.CreateModel(
-            name='Disagreement',
+            name="Disagreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(max_length=60)),
-                ('values', models.JSONField(help_text='{source: value}')),
-                ('detected_at', models.DateTimeField()),
-                ('offering', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disagreements', to='catalog.offering')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("field", models.CharField(max_length=60)),
+                ("values", models.JSONField(help_text="{source: value}")),
+                ("detected_at", models.DateTimeField()),
+                (
+                    "offering",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="disagreements", to="catalog.offering"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['offering', 'field'],
-            },
-        ),
-        migrations.AddField(
-            model_name='family',
-            name='collaborators',
-            field=models.ManyToManyField(blank=True, related_name='collaborations', to='catalog.organization'),
-        ),
-        migrations.AddField(
-            model_name='family',
-            name='creator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='families', to='catalog.organization'),
-        ),
-        migrations.CreateModel(
-            name='PriceRecord',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('price_input', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('price_output', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('price_cache_read', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('price_cache_write', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('valid_from', models.DateTimeField()),
-                ('valid_to', models.DateTimeField(blank=True, null=True)),
-                ('source', models.CharField(blank=True, max_length=40)),
-                ('offering', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='price_history', to='catalog.offering')),
-            ],
-            options={
-                'ordering': ['offering', 'valid_from'],
-            },
-        ),
-        migrations.AddField(
-            model_name='offering',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offerings', to='catalog.provider'),
-        ),
-        migrations.CreateModel(
-            name='Source',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('title', models.CharField(max_length=300)),
-                ('url', models.URLField(max_length=500)),
-                ('publisher', models.CharField(blank=True, max_length=200)),
-                ('date_checked', models.DateField(blank=True, help_text='When a curator last confirmed the source says what we cite.', null=True)),
-                ('family', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='catalog.family')),
-            ],
-            options={
-                'ordering': ['family', 'number'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Tag',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('use_case', 'Use case'), ('strength', 'Strength')], max_length=20)),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=120)),
-            ],
-            options={
-                'ordering': ['kind', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'slug'), name='tag_unique_kind_slug')],
-            },
-        ),
-        migrations.CreateModel(
-            name='FamilyTag',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('family', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='family_tags', to='catalog.family')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='family_tags', to='catalog.tag')),
-            ],
-            options={
-                'ordering': ['position', 'id'],
-            },
-        ),
-        migrations.AddField(
-            model_name='family',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='families', through='catalog.FamilyTag', to='catalog.tag'),
-        ),
-        migrations.CreateModel(
-            name='Variant',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('origin', models.CharField(blank=True, help_text='The source that created the record: catalog, models.dev, litellm; blank: a curator.', max_length=40)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text="Order within the family's tables.")),
-                ('release_date', models.DateField(blank=True, null=True)),
-                ('release_precision', models.CharField(choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], default='day', help_text='How much of the release date is known; 2023-04 is month precision.', max_length=5)),
-                ('context_window', models.PositiveIntegerField(blank=True, help_text='Tokens.', null=True)),
-                ('max_output_tokens', models.PositiveIntegerField(blank=True, null=True)),
-                ('parameters', models.PositiveBigIntegerField(blank=True, help_text='Total parameters.', null=True)),
-                ('active_parameters', models.PositiveBigIntegerField(blank=True, help_text='Active parameters per token, for mixture-of-experts models.', null=True)),
-                ('input_modalities', catalog.fields.ModalitySetField(blank=True, default=list, help_text='None ticked means unknown.', max_length=64)),
-                ('output_modalities', catalog.fields.ModalitySetField(blank=True, default=list, help_text='None ticked means unknown.', max_length=64)),
-                ('tool_calling', models.BooleanField(blank=True, null=True)),
-                ('reasoning', models.BooleanField(blank=True, null=True)),
-                ('structured_output', models.BooleanField(blank=True, null=True)),
-                ('open_weights', models.BooleanField(blank=True, null=True)),
-                ('base_model', models.CharField(blank=True, max_length=200)),
-                ('knowledge_cutoff', models.CharField(blank=True, max_length=10, validators=[django.core.validators.RegexValidator('^\\d{4}(-\\d{2}(-\\d{2})?)?$', 'Use YYYY, YYYY-MM or YYYY-MM-DD.')])),
-                ('license', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('current', 'Current'), ('legacy', 'Legacy'), ('deprecated', 'Deprecated'), ('retired', 'Retired')], default='current', max_length=12)),
-                ('retirement_date', models.DateField(blank=True, null=True)),
-                ('match_key', models.CharField(blank=True, help_text='Normalized model id that imports match offerings on (claude-opus-4-1); blank: match by slug only.', max_length=200)),
-                ('family', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='catalog.family')),
-                ('replaced_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replaces', to='catalog.variant')),
-            ],
-            options={
-                'ordering': ['family', 'position', 'release_date', 'name'],
+                "ordering": ["offering", "field"],
             },
         ),
         migrations.AddField(
-            model_name='offering',
-            name='variant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offerings', to='catalog.variant'),
+            model_name="family",
+            name="collaborators",
+            field=models.ManyToManyField(blank=True, related_name="collaborations", to="catalog.organization"),
+        ),
+        migrations.AddField(
+            model_name="family",
+            name="creator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="families", to="catalog.organization"
+            ),
+        ),
+        migrations.CreateModel(
+            name="PriceRecord",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "price_input",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "price_output",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "price_cache_read",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "price_cache_write",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                ("valid_from", models.DateTimeField()),
+                ("valid_to", models.DateTimeField(blank=True, null=True)),
+                ("source", models.CharField(blank=True, max_length=40)),
+                (
+                    "offering",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="price_history", to="catalog.offering"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["offering", "valid_from"],
+            },
+        ),
+        migrations.AddField(
+            model_name="offering",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="offerings", to="catalog.provider"
+            ),
+        ),
+        migrations.CreateModel(
+            name="Source",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
+                ("title", models.CharField(max_length=300)),
+                ("url", models.URLField(max_length=500)),
+                ("publisher", models.CharField(blank=True, max_length=200)),
+                (
+                    "date_checked",
+                    models.DateField(
+                        blank=True, help_text="When a curator last confirmed the source says what we cite.", null=True
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sources", to="catalog.family"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["family", "number"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Tag",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("use_case", "Use case"), ("strength", "Strength")], max_length=20)),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=120)),
+            ],
+            options={
+                "ordering": ["kind", "name"],
+                "constraints": [models.UniqueConstraint(fields=("kind", "slug"), name="tag_unique_kind_slug")],
+            },
+        ),
+        migrations.CreateModel(
+            name="FamilyTag",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "family",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="family_tags", to="catalog.family"
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="family_tags", to="catalog.tag"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["position", "id"],
+            },
+        ),
+        migrations.AddField(
+            model_name="family",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="families", through="catalog.FamilyTag", to="catalog.tag"
+            ),
+        ),
+        migrations.CreateModel(
+            name="Variant",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text="The source that created the record: catalog, models.dev, litellm; blank: a curator.",
+                        max_length=40,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Order within the family's tables."),
+                ),
+                ("release_date", models.DateField(blank=True, null=True)),
+                (
+                    "release_precision",
+                    models.CharField(
+                        choices=[("year", "Year"), ("month", "Month"), ("day", "Day")],
+                        default="day",
+                        help_text="How much of the release date is known; 2023-04 is month precision.",
+                        max_length=5,
+                    ),
+                ),
+                ("context_window", models.PositiveIntegerField(blank=True, help_text="Tokens.", null=True)),
+                ("max_output_tokens", models.PositiveIntegerField(blank=True, null=True)),
+                ("parameters", models.PositiveBigIntegerField(blank=True, help_text="Total parameters.", null=True)),
+                (
+                    "active_parameters",
+                    models.PositiveBigIntegerField(
+                        blank=True, help_text="Active parameters per token, for mixture-of-experts models.", null=True
+                    ),
+                ),
+                (
+                    "input_modalities",
+                    catalog.fields.ModalitySetField(
+                        blank=True, default=list, help_text="None ticked means unknown.", max_length=64
+                    ),
+                ),
+                (
+                    "output_modalities",
+                    catalog.fields.ModalitySetField(
+                        blank=True, default=list, help_text="None ticked means unknown.", max_length=64
+                    ),
+                ),
+                ("tool_calling", models.BooleanField(blank=True, null=True)),
+                ("reasoning", models.BooleanField(blank=True, null=True)),
+                ("structured_output", models.BooleanField(blank=True, null=True)),
+                ("open_weights", models.BooleanField(blank=True, null=True)),
+                ("base_model", models.CharField(blank=True, max_length=200)),
+                (
+                    "knowledge_cutoff",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{4}(-\\d{2}(-\\d{2})?)?$", "Use YYYY, YYYY-MM or YYYY-MM-DD."
+                            )
+                        ],
+                    ),
+                ),
+                ("license", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("current", "Current"),
+                            ("legacy", "Legacy"),
+                            ("deprecated", "Deprecated"),
+                            ("retired", "Retired"),
+                        ],
+                        default="current",
+                        max_length=12,
+                    ),
+                ),
+                ("retirement_date", models.DateField(blank=True, null=True)),
+                (
+                    "match_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="Normalized model id that imports match offerings on (claude-opus-4-1); blank: match by slug only.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="variants", to="catalog.family"
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replaces",
+                        to="catalog.variant",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["family", "position", "release_date", "name"],
+            },
+        ),
+        migrations.AddField(
+            model_name="offering",
+            name="variant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="offerings", to="catalog.variant"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='familyrelation',
-            constraint=models.UniqueConstraint(fields=('family', 'related'), name='familyrelation_unique_pair'),
+            model_name="familyrelation",
+            constraint=models.UniqueConstraint(fields=("family", "related"), name="familyrelation_unique_pair"),
         ),
         migrations.AddConstraint(
-            model_name='familyrelation',
-            constraint=models.CheckConstraint(condition=models.Q(('family', models.F('related')), _negated=True), name='familyrelation_not_self'),
+            model_name="familyrelation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("family", models.F("related")), _negated=True), name="familyrelation_not_self"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faqentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('replaces', ''), _negated=True), fields=('family', 'replaces'), name='faqentry_one_replacement_per_key'),
+            model_name="faqentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("replaces", ""), _negated=True),
+                fields=("family", "replaces"),
+                name="faqentry_one_replacement_per_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fieldlock',
-            constraint=models.UniqueConstraint(fields=('content_type', 'object_id', 'field'), name='fieldlock_unique_field'),
+            model_name="fieldlock",
+            constraint=models.UniqueConstraint(
+                fields=("content_type", "object_id", "field"), name="fieldlock_unique_field"
+            ),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['match'], name='listing_match_idx'),
+            model_name="listing",
+            index=models.Index(fields=["match"], name="listing_match_idx"),
         ),
         migrations.AddConstraint(
-            model_name='listing',
-            constraint=models.UniqueConstraint(fields=('source', 'key'), name='listing_unique_source_key'),
+            model_name="listing",
+            constraint=models.UniqueConstraint(fields=("source", "key"), name="listing_unique_source_key"),
         ),
         migrations.AddConstraint(
-            model_name='disagreement',
-            constraint=models.UniqueConstraint(fields=('offering', 'field'), name='disagreement_unique_field'),
+            model_name="disagreement",
+            constraint=models.UniqueConstraint(fields=("offering", "field"), name="disagreement_unique_field"),
         ),
         migrations.AddIndex(
-            model_name='pricerecord',
-            index=models.Index(fields=['offering', 'valid_from'], name='pricerecord_offering_from_idx'),
+            model_name="pricerecord",
+            index=models.Index(fields=["offering", "valid_from"], name="pricerecord_offering_from_idx"),
         ),
         migrations.AddConstraint(
-            model_name='pricerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='pricerecord_valid_range'),
+            model_name="pricerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                ),
+                name="pricerecord_valid_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pricerecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('offering',), name='pricerecord_one_current_per_offering'),
+            model_name="pricerecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_to__isnull", True)),
+                fields=("offering",),
+                name="pricerecord_one_current_per_offering",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.UniqueConstraint(fields=('family', 'number'), name='source_unique_family_number'),
+            model_name="source",
+            constraint=models.UniqueConstraint(fields=("family", "number"), name="source_unique_family_number"),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='source_number_positive'),
+            model_name="source",
+            constraint=models.CheckConstraint(condition=models.Q(("number__gte", 1)), name="source_number_positive"),
         ),
         migrations.AddConstraint(
-            model_name='familytag',
-            constraint=models.UniqueConstraint(fields=('family', 'tag'), name='familytag_unique_family_tag'),
+            model_name="familytag",
+            constraint=models.UniqueConstraint(fields=("family", "tag"), name="familytag_unique_family_tag"),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['status', 'release_date'], name='variant_status_released_idx'),
+            model_name="variant",
+            index=models.Index(fields=["status", "release_date"], name="variant_status_released_idx"),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['context_window'], name='variant_context_idx'),
+            model_name="variant",
+            index=models.Index(fields=["context_window"], name="variant_context_idx"),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['parameters'], name='variant_parameters_idx'),
+            model_name="variant",
+            index=models.Index(fields=["parameters"], name="variant_parameters_idx"),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['release_date'], name='variant_released_idx'),
+            model_name="variant",
+            index=models.Index(fields=["release_date"], name="variant_released_idx"),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['name'], name='variant_name_idx'),
+            model_name="variant",
+            index=models.Index(fields=["name"], name="variant_name_idx"),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.UniqueConstraint(fields=('family', 'slug'), name='variant_unique_family_slug'),
+            model_name="variant",
+            constraint=models.UniqueConstraint(fields=("family", "slug"), name="variant_unique_family_slug"),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.CheckConstraint(condition=models.Q(('replaced_by', models.F('id')), _negated=True), name='variant_not_replaced_by_self'),
+            model_name="variant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("replaced_by", models.F("id")), _negated=True), name="variant_not_replaced_by_self"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.CheckConstraint(condition=models.Q(('context_window__gt', 0), ('context_window__isnull', True), _connector='OR'), name='variant_context_window_positive'),
+            model_name="variant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("context_window__gt", 0), ("context_window__isnull", True), _connector="OR"),
+                name="variant_context_window_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.CheckConstraint(condition=models.Q(('active_parameters__isnull', True), ('parameters__isnull', True), ('active_parameters__lte', models.F('parameters')), _connector='OR'), name='variant_active_parameters_within_total'),
+            model_name="variant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("active_parameters__isnull", True),
+                    ("parameters__isnull", True),
+                    ("active_parameters__lte", models.F("parameters")),
+                    _connector="OR",
+                ),
+                name="variant_active_parameters_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.CheckConstraint(condition=models.Q(('release_date__isnull', False), ('release_precision', 'day'), _connector='OR'), name='variant_precision_needs_date'),
+            model_name="variant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("release_date__isnull", False), ("release_precision", "day"), _connector="OR"),
+                name="variant_precision_needs_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.UniqueConstraint(condition=models.Q(('match_key', ''), _negated=True), fields=('match_key',), name='variant_unique_match_key'),
+            model_name="variant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("match_key", ""), _negated=True),
+                fields=("match_key",),
+                name="variant_unique_match_key",
+            ),
         ),
         migrations.AddIndex(
-            model_name='offering',
-            index=models.Index(fields=['variant', 'price_input'], name='offering_variant_price_in_idx'),
+            model_name="offering",
+            index=models.Index(fields=["variant", "price_input"], name="offering_variant_price_in_idx"),
         ),
         migrations.AddIndex(
-            model_name='offering',
-            index=models.Index(fields=['price_input'], name='offering_price_input_idx'),
+            model_name="offering",
+            index=models.Index(fields=["price_input"], name="offering_price_input_idx"),
         ),
         migrations.AddIndex(
-            model_name='offering',
-            index=models.Index(fields=['price_output'], name='offering_price_output_idx'),
+            model_name="offering",
+            index=models.Index(fields=["price_output"], name="offering_price_output_idx"),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.UniqueConstraint(fields=('provider', 'model_id'), name='offering_unique_provider_model_id'),
+            model_name="offering",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "model_id"), name="offering_unique_provider_model_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('price_input__gte', 0), ('price_input__isnull', True), _connector='OR'), name='offering_price_input_not_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_input__gte", 0), ("price_input__isnull", True), _connector="OR"),
+                name="offering_price_input_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('price_output__gte', 0), ('price_output__isnull', True), _connector='OR'), name='offering_price_output_not_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_output__gte", 0), ("price_output__isnull", True), _connector="OR"),
+                name="offering_price_output_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('price_cache_read__gte', 0), ('price_cache_read__isnull', True), _connector='OR'), name='offering_price_cache_read_not_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_cache_read__gte", 0), ("price_cache_read__isnull", True), _connector="OR"),
+                name="offering_price_cache_read_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('price_cache_write__gte', 0), ('price_cache_write__isnull', True), _connector='OR'), name='offering_price_cache_write_not_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_cache_write__gte", 0), ("price_cache_write__isnull", True), _connector="OR"),
+                name="offering_price_cache_write_not_negative",
+            ),
         ),
     ]

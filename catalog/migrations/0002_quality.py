@@ -6,40 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=60)),
-                ('severity', models.PositiveSmallIntegerField(choices=[(10, 'Info'), (20, 'Warning'), (30, 'Error')])),
-                ('subject', models.CharField(max_length=200)),
-                ('message', models.TextField()),
-                ('public_note', models.CharField(blank=True, help_text='What visitors read on the public page while the finding is open.', max_length=300)),
-                ('fix_url', models.CharField(blank=True, help_text='The admin page where a curator fixes it.', max_length=500)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('dismissed', 'Dismissed'), ('resolved', 'Resolved')], default='open', max_length=10)),
-                ('first_seen_at', models.DateTimeField()),
-                ('changed_at', models.DateTimeField(help_text='When the rule last found different data.')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('dismissed_reason', models.TextField(blank=True)),
-                ('dismissed_fingerprint', models.CharField(blank=True, max_length=64)),
-                ('dismissed_at', models.DateTimeField(blank=True, null=True)),
-                ('dismissed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('family', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='catalog.family')),
-                ('offering', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='catalog.offering')),
-                ('variant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='catalog.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule", models.CharField(max_length=60)),
+                ("severity", models.PositiveSmallIntegerField(choices=[(10, "Info"), (20, "Warning"), (30, "Error")])),
+                ("subject", models.CharField(max_length=200)),
+                ("message", models.TextField()),
+                (
+                    "public_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="What visitors read on the public page while the finding is open.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "fix_url",
+                    models.CharField(blank=True, help_text="The admin page where a curator fixes it.", max_length=500),
+                ),
+                ("fingerprint", models.CharField(max_length=64)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("dismissed", "Dismissed"), ("resolved", "Resolved")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("first_seen_at", models.DateTimeField()),
+                ("changed_at", models.DateTimeField(help_text="When the rule last found different data.")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("dismissed_reason", models.TextField(blank=True)),
+                ("dismissed_fingerprint", models.CharField(blank=True, max_length=64)),
+                ("dismissed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dismissed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="catalog.family",
+                    ),
+                ),
+                (
+                    "offering",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="catalog.offering",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="catalog.variant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-severity', 'rule', 'subject'],
-                'indexes': [models.Index(fields=['state', '-severity'], name='finding_state_severity_idx'), models.Index(fields=['family', 'state'], name='finding_family_state_idx'), models.Index(fields=['variant', 'state'], name='finding_variant_state_idx')],
-                'constraints': [models.UniqueConstraint(fields=('rule', 'subject'), name='finding_unique_rule_subject'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'dismissed'), _negated=True), models.Q(('dismissed_reason', ''), _negated=True), _connector='OR'), name='finding_dismissal_has_reason')],
+                "ordering": ["-severity", "rule", "subject"],
+                "indexes": [
+                    models.Index(fields=["state", "-severity"], name="finding_state_severity_idx"),
+                    models.Index(fields=["family", "state"], name="finding_family_state_idx"),
+                    models.Index(fields=["variant", "state"], name="finding_variant_state_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("rule", "subject"), name="finding_unique_rule_subject"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", "dismissed"), _negated=True),
+                            models.Q(("dismissed_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="finding_dismissal_has_reason",
+                    ),
+                ],
             },
         ),
     ]

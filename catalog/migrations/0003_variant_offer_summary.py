@@ -10,47 +10,54 @@ def fill_summaries(apps, schema_editor):
     Offering = apps.get_model("catalog", "Offering")
     Variant = apps.get_model("catalog", "Variant")
     rows = (
-        Offering.objects.filter(listed=True).values("variant_id")
-        .annotate(providers=Count("provider_id", distinct=True), price_in=Min("price_input"),
-                  price_out=Min("price_output"))
+        Offering.objects.filter(listed=True)
+        .values("variant_id")
+        .annotate(
+            providers=Count("provider_id", distinct=True), price_in=Min("price_input"), price_out=Min("price_output")
+        )
         .order_by()
     )
     changed = []
     for row in rows:
-        changed.append(Variant(pk=row["variant_id"], provider_count=row["providers"], price_in_min=row["price_in"],
-                               price_out_min=row["price_out"]))
+        changed.append(
+            Variant(
+                pk=row["variant_id"],
+                provider_count=row["providers"],
+                price_in_min=row["price_in"],
+                price_out_min=row["price_out"],
+            )
+        )
     Variant.objects.bulk_update(changed, ["provider_count", "price_in_min", "price_out_min"], batch_size=500)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_quality'),
+        ("catalog", "0002_quality"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='variant',
-            name='price_in_min',
+            model_name="variant",
+            name="price_in_min",
             field=models.DecimalField(blank=True, decimal_places=6, editable=False, max_digits=12, null=True),
         ),
         migrations.AddField(
-            model_name='variant',
-            name='price_out_min',
+            model_name="variant",
+            name="price_out_min",
             field=models.DecimalField(blank=True, decimal_places=6, editable=False, max_digits=12, null=True),
         ),
         migrations.AddField(
-            model_name='variant',
-            name='provider_count',
+            model_name="variant",
+            name="provider_count",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['price_in_min'], name='variant_price_in_min_idx'),
+            model_name="variant",
+            index=models.Index(fields=["price_in_min"], name="variant_price_in_min_idx"),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['price_out_min'], name='variant_price_out_min_idx'),
+            model_name="variant",
+            index=models.Index(fields=["price_out_min"], name="variant_price_out_min_idx"),
         ),
         migrations.RunPython(fill_summaries, migrations.RunPython.noop),
     ]

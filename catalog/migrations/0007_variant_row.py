@@ -5,9 +5,28 @@ from django.db import migrations, models
 
 import catalog.fields
 
-COLUMNS = ("slug", "name", "position", "release_date", "release_precision", "context_window", "max_output_tokens",
-           "parameters", "active_parameters", "input_modalities", "output_modalities", "tool_calling", "reasoning",
-           "structured_output", "open_weights", "kind", "status", "provider_count", "price_in_min", "price_out_min")
+COLUMNS = (
+    "slug",
+    "name",
+    "position",
+    "release_date",
+    "release_precision",
+    "context_window",
+    "max_output_tokens",
+    "parameters",
+    "active_parameters",
+    "input_modalities",
+    "output_modalities",
+    "tool_calling",
+    "reasoning",
+    "structured_output",
+    "open_weights",
+    "kind",
+    "status",
+    "provider_count",
+    "price_in_min",
+    "price_out_min",
+)
 TIEBREAK = "family_name, position, name, variant_id"
 # PostgreSQL orders DESC with NULLs first: the descending sorts (unknowns last) need their own indexes there.
 POSTGRES_INDEXES = {
@@ -43,44 +62,121 @@ def drop_postgres_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0006_identity_kinds_aliases'),
+        ("catalog", "0006_identity_kinds_aliases"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VariantRow',
+            name="VariantRow",
             fields=[
-                ('variant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='table_row', serialize=False, to='catalog.variant')),
-                ('published', models.BooleanField()),
-                ('family_slug', models.SlugField(db_index=False, max_length=200)),
-                ('family_name', models.CharField(max_length=200)),
-                ('creator_slug', models.SlugField(db_index=False, max_length=200)),
-                ('creator_name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(db_index=False, max_length=200)),
-                ('name', models.CharField(max_length=200)),
-                ('position', models.PositiveSmallIntegerField()),
-                ('release_date', models.DateField(null=True)),
-                ('release_precision', models.CharField(choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], max_length=5)),
-                ('context_window', models.PositiveIntegerField(null=True)),
-                ('max_output_tokens', models.PositiveIntegerField(null=True)),
-                ('parameters', models.PositiveBigIntegerField(null=True)),
-                ('active_parameters', models.PositiveBigIntegerField(null=True)),
-                ('input_modalities', catalog.fields.ModalitySetField(blank=True, default=list, max_length=64)),
-                ('output_modalities', catalog.fields.ModalitySetField(blank=True, default=list, max_length=64)),
-                ('tool_calling', models.BooleanField(null=True)),
-                ('reasoning', models.BooleanField(null=True)),
-                ('structured_output', models.BooleanField(null=True)),
-                ('open_weights', models.BooleanField(null=True)),
-                ('kind', models.CharField(choices=[('chat', 'Chat'), ('embedding', 'Embedding'), ('speech', 'Speech to text'), ('tts', 'Text to speech'), ('image', 'Image generation'), ('video', 'Video generation'), ('rerank', 'Rerank'), ('moderation', 'Moderation'), ('router', 'Router or alias')], max_length=12)),
-                ('status', models.CharField(choices=[('current', 'Current'), ('legacy', 'Legacy'), ('deprecated', 'Deprecated'), ('retired', 'Retired'), ('unlisted', 'No longer listed')], max_length=12)),
-                ('provider_count', models.PositiveIntegerField()),
-                ('price_in_min', models.DecimalField(decimal_places=6, max_digits=12, null=True)),
-                ('price_out_min', models.DecimalField(decimal_places=6, max_digits=12, null=True)),
+                (
+                    "variant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="table_row",
+                        serialize=False,
+                        to="catalog.variant",
+                    ),
+                ),
+                ("published", models.BooleanField()),
+                ("family_slug", models.SlugField(db_index=False, max_length=200)),
+                ("family_name", models.CharField(max_length=200)),
+                ("creator_slug", models.SlugField(db_index=False, max_length=200)),
+                ("creator_name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(db_index=False, max_length=200)),
+                ("name", models.CharField(max_length=200)),
+                ("position", models.PositiveSmallIntegerField()),
+                ("release_date", models.DateField(null=True)),
+                (
+                    "release_precision",
+                    models.CharField(choices=[("year", "Year"), ("month", "Month"), ("day", "Day")], max_length=5),
+                ),
+                ("context_window", models.PositiveIntegerField(null=True)),
+                ("max_output_tokens", models.PositiveIntegerField(null=True)),
+                ("parameters", models.PositiveBigIntegerField(null=True)),
+                ("active_parameters", models.PositiveBigIntegerField(null=True)),
+                ("input_modalities", catalog.fields.ModalitySetField(blank=True, default=list, max_length=64)),
+                ("output_modalities", catalog.fields.ModalitySetField(blank=True, default=list, max_length=64)),
+                ("tool_calling", models.BooleanField(null=True)),
+                ("reasoning", models.BooleanField(null=True)),
+                ("structured_output", models.BooleanField(null=True)),
+                ("open_weights", models.BooleanField(null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chat", "Chat"),
+                            ("embedding", "Embedding"),
+                            ("speech", "Speech to text"),
+                            ("tts", "Text to speech"),
+                            ("image", "Image generation"),
+                            ("video", "Video generation"),
+                            ("rerank", "Rerank"),
+                            ("moderation", "Moderation"),
+                            ("router", "Router or alias"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("current", "Current"),
+                            ("legacy", "Legacy"),
+                            ("deprecated", "Deprecated"),
+                            ("retired", "Retired"),
+                            ("unlisted", "No longer listed"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("provider_count", models.PositiveIntegerField()),
+                ("price_in_min", models.DecimalField(decimal_places=6, max_digits=12, null=True)),
+                ("price_out_min", models.DecimalField(decimal_places=6, max_digits=12, null=True)),
             ],
             options={
-                'indexes': [models.Index(models.OrderBy(models.F('release_date'), descending=True), models.F('family_name'), models.F('position'), models.F('name'), models.F('variant'), name='row_released_idx'), models.Index(models.OrderBy(models.F('context_window'), descending=True), models.F('family_name'), models.F('position'), models.F('name'), models.F('variant'), name='row_context_idx'), models.Index(fields=['price_in_min', 'family_name', 'position', 'name', 'variant'], name='row_price_in_idx'), models.Index(fields=['family_name', 'position', 'name', 'variant'], name='row_family_idx'), models.Index(fields=['family_slug'], name='row_family_slug_idx'), models.Index(fields=['published', 'status', 'input_modalities', 'tool_calling', 'reasoning', 'structured_output', 'open_weights', 'context_window', 'price_in_min', 'creator_slug', 'creator_name'], name='row_facets_idx')],
+                "indexes": [
+                    models.Index(
+                        models.OrderBy(models.F("release_date"), descending=True),
+                        models.F("family_name"),
+                        models.F("position"),
+                        models.F("name"),
+                        models.F("variant"),
+                        name="row_released_idx",
+                    ),
+                    models.Index(
+                        models.OrderBy(models.F("context_window"), descending=True),
+                        models.F("family_name"),
+                        models.F("position"),
+                        models.F("name"),
+                        models.F("variant"),
+                        name="row_context_idx",
+                    ),
+                    models.Index(
+                        fields=["price_in_min", "family_name", "position", "name", "variant"], name="row_price_in_idx"
+                    ),
+                    models.Index(fields=["family_name", "position", "name", "variant"], name="row_family_idx"),
+                    models.Index(fields=["family_slug"], name="row_family_slug_idx"),
+                    models.Index(
+                        fields=[
+                            "published",
+                            "status",
+                            "input_modalities",
+                            "tool_calling",
+                            "reasoning",
+                            "structured_output",
+                            "open_weights",
+                            "context_window",
+                            "price_in_min",
+                            "creator_slug",
+                            "creator_name",
+                        ],
+                        name="row_facets_idx",
+                    ),
+                ],
             },
         ),
         migrations.RunPython(fill_rows, migrations.RunPython.noop),

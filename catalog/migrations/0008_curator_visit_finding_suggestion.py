@@ -6,24 +6,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0007_variant_row'),
+        ("catalog", "0007_variant_row"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='finding',
-            name='suggestion',
-            field=models.JSONField(blank=True, help_text='One curator action that fixes it, e.g. {"action": "attribute", "creator": "meta"} or {"action": "merge", "variants": [3, 9]}; the work queue groups findings by it.', null=True),
+            model_name="finding",
+            name="suggestion",
+            field=models.JSONField(
+                blank=True,
+                help_text='One curator action that fixes it, e.g. {"action": "attribute", "creator": "meta"} or {"action": "merge", "variants": [3, 9]}; the work queue groups findings by it.',
+                null=True,
+            ),
         ),
         migrations.CreateModel(
-            name='CuratorVisit',
+            name="CuratorVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seen_at', models.DateTimeField()),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='curator_visit', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seen_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="curator_visit",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

@@ -97,8 +97,13 @@ PRICE_LABELS = {
     "price_cache_read": "cached input",
     "price_cache_write": "cache write",
 }
-PRICE_SOURCES = {"admin": "by a curator", "models.dev": "from models.dev", "litellm": "from LiteLLM",
-                 "seed": "from the seed data", "catalog": "from a catalog file"}
+PRICE_SOURCES = {
+    "admin": "by a curator",
+    "models.dev": "from models.dev",
+    "litellm": "from LiteLLM",
+    "seed": "from the seed data",
+    "catalog": "from a catalog file",
+}
 HISTORY_COLUMNS = ("id", "history_id", "history_date", "history_type", "history_change_reason", "history_user_id")
 
 
@@ -130,8 +135,11 @@ def describe_price_record(record: PriceRecord, previous: PriceRecord | None) -> 
     if previous is None:
         if all(getattr(record, name) is None for name in PRICE_FIELD_NAMES):
             return None
-        details = [f"{PRICE_LABELS[name]} {_price(getattr(record, name))}"
-                   for name in PRICE_FIELD_NAMES if getattr(record, name) is not None]
+        details = [
+            f"{PRICE_LABELS[name]} {_price(getattr(record, name))}"
+            for name in PRICE_FIELD_NAMES
+            if getattr(record, name) is not None
+        ]
         return Change(record.valid_from, "price", f"Price listed at {where}", details, source=source, key=key)
     details = [
         f"{PRICE_LABELS[name]} {_price(getattr(previous, name))} → {_price(getattr(record, name))}"
@@ -158,7 +166,9 @@ def price_changes(records: Iterable[PriceRecord], subject=None) -> list[Change]:
     return changes
 
 
-def history_changes(rows: list[dict], fields, *, noun: str = "Specification", subject=None, prefix: str = "") -> list[Change]:
+def history_changes(
+    rows: list[dict], fields, *, noun: str = "Specification", subject=None, prefix: str = ""
+) -> list[Change]:
     """Changes between consecutive versions of each record (rows ordered by record, then date, oldest first).
 
     The first version of a record is its arrival ("Added to the catalog"); a "-" version its removal
@@ -185,13 +195,17 @@ def _history_change(row: dict, before: dict | None, fields, noun: str, subject, 
     if row["history_type"] == "+":
         return Change(row["history_date"], "added", "Added to the catalog", source=who, subject=label, url=url, key=key)
     if row["history_type"] == "-":
-        return Change(row["history_date"], "removed", "Removed from the catalog",
-                      [row["history_change_reason"]] if row["history_change_reason"] else [],
-                      source=who, subject=label, key=key)
+        return Change(
+            row["history_date"],
+            "removed",
+            "Removed from the catalog",
+            [row["history_change_reason"]] if row["history_change_reason"] else [],
+            source=who,
+            subject=label,
+            key=key,
+        )
     details = [
-        f"{label_} {fmt(before[name])} → {fmt(row[name])}"
-        for name, label_, fmt in fields
-        if before[name] != row[name]
+        f"{label_} {fmt(before[name])} → {fmt(row[name])}" for name, label_, fmt in fields if before[name] != row[name]
     ]
     if not details:
         return None
@@ -218,25 +232,41 @@ def _latest(queryset, *, limit: int, record: str, version_order: tuple[str, str]
             previous[id(row)] = last.get(row[record])
             last[row[record]] = row
         window = sorted(rows, key=lambda row: (row[when], -row[record], -row[tie]), reverse=True)[:end]
-        changes = [change for row in window
-                   if (change := describe(row, previous[id(row)], last[row[record]])) is not None]
+        changes = [
+            change for row in window if (change := describe(row, previous[id(row)], last[row[record]])) is not None
+        ]
         if len(changes) >= limit or len(window) < end:
             return changes[:limit]
         end *= 2
 
 
-def latest_history_changes(queryset, fields, limit: int, *, noun: str = "Specification", subject=None,
-                           prefix: str = "", extra: tuple[str, ...] = ()) -> list[Change]:
+def latest_history_changes(
+    queryset,
+    fields,
+    limit: int,
+    *,
+    noun: str = "Specification",
+    subject=None,
+    prefix: str = "",
+    extra: tuple[str, ...] = (),
+) -> list[Change]:
     """The newest `limit` changes of a history queryset, as `history_changes` over all its versions gives them.
 
     `subject(row)` reads the newest version of the record (its current name), with the `extra` columns.
     """
+
     def describe(row, before, newest):
         label = (lambda _row: subject(newest)) if subject is not None else None
         return _history_change(row, before, fields, noun, label, prefix)
 
-    return _latest(queryset, limit=limit, record="id", version_order=("history_date", "history_id"),
-                   columns=[*HISTORY_COLUMNS, *extra, *(name for name, _, _ in fields)], describe=describe)
+    return _latest(
+        queryset,
+        limit=limit,
+        record="id",
+        version_order=("history_date", "history_id"),
+        columns=[*HISTORY_COLUMNS, *extra, *(name for name, _, _ in fields)],
+        describe=describe,
+    )
 
 
 def latest_price_changes(queryset, limit: int, subject=None) -> list[Change]:
@@ -245,28 +275,52 @@ def latest_price_changes(queryset, limit: int, subject=None) -> list[Change]:
     Narrow rows: `subject` and the description read record.offering.model_id, .provider.name and
     .variant.name/.slug, as on a PriceRecord.
     """
+
     def describe(row, before, _newest):
         record = SimpleNamespace(
-            pk=row["id"], offering_id=row["offering_id"], valid_from=row["valid_from"], source=row["source"],
+            pk=row["id"],
+            offering_id=row["offering_id"],
+            valid_from=row["valid_from"],
+            source=row["source"],
             **{name: row[name] for name in PRICE_FIELD_NAMES},
             offering=SimpleNamespace(
-                model_id=row["offering__model_id"], provider=SimpleNamespace(name=row["offering__provider__name"]),
-                variant=SimpleNamespace(name=row["offering__variant__name"], slug=row["offering__variant__slug"])))
+                model_id=row["offering__model_id"],
+                provider=SimpleNamespace(name=row["offering__provider__name"]),
+                variant=SimpleNamespace(name=row["offering__variant__name"], slug=row["offering__variant__slug"]),
+            ),
+        )
         change = describe_price_record(record, before and SimpleNamespace(**before))
         if change is not None and subject is not None:
             change.subject, change.url = subject(record)
         return change
 
-    columns = ["id", "offering_id", "valid_from", "source", *PRICE_FIELD_NAMES, "offering__model_id",
-               "offering__provider__name", "offering__variant__name", "offering__variant__slug"]
-    return _latest(queryset, limit=limit, record="offering_id", version_order=("valid_from", "id"),
-                   columns=columns, describe=describe)
+    columns = [
+        "id",
+        "offering_id",
+        "valid_from",
+        "source",
+        *PRICE_FIELD_NAMES,
+        "offering__model_id",
+        "offering__provider__name",
+        "offering__variant__name",
+        "offering__variant__slug",
+    ]
+    return _latest(
+        queryset,
+        limit=limit,
+        record="offering_id",
+        version_order=("valid_from", "id"),
+        columns=columns,
+        describe=describe,
+    )
 
 
 def spec_changes(history_rows: list[dict]) -> list[Change]:
     """Changes between consecutive versions of one variant (dicts of the SPEC_FIELDS, oldest first)."""
-    rows = [{"id": 0, "history_id": i, "history_change_reason": None, "history_user_id": None, **row}
-            for i, row in enumerate(history_rows)]
+    rows = [
+        {"id": 0, "history_id": i, "history_change_reason": None, "history_user_id": None, **row}
+        for i, row in enumerate(history_rows)
+    ]
     return history_changes(rows, SPEC_FIELDS)
 
 
@@ -276,29 +330,34 @@ def _newest(changes: list[Change], limit: int | None) -> list[Change]:
 
 
 def _variant_rows(queryset) -> list[dict]:
-    return list(queryset.order_by("id", "history_date", "history_id")
-                .values(*HISTORY_COLUMNS, "family_id", "slug", *(name for name, _, _ in SPEC_FIELDS)))
+    return list(
+        queryset.order_by("id", "history_date", "history_id").values(
+            *HISTORY_COLUMNS, "family_id", "slug", *(name for name, _, _ in SPEC_FIELDS)
+        )
+    )
 
 
 def variant_changelog(variant: Variant, limit: int | None = 10) -> list[Change]:
     """The latest changes of `variant` (its versions, its offerings' prices), newest first. Two queries."""
     versions = Variant.history.filter(id=variant.pk)
-    records = (PriceRecord.objects.filter(offering__variant=variant)
-               .select_related("offering", "offering__provider"))
+    records = PriceRecord.objects.filter(offering__variant=variant).select_related("offering", "offering__provider")
     if limit is not None:
-        return _newest(latest_history_changes(versions, SPEC_FIELDS, limit)
-                       + latest_price_changes(records, limit), limit)
+        return _newest(
+            latest_history_changes(versions, SPEC_FIELDS, limit) + latest_price_changes(records, limit), limit
+        )
     rows = _variant_rows(versions)
-    return _newest(history_changes(rows, SPEC_FIELDS)
-                   + price_changes(records.order_by("offering_id", "valid_from", "id")), limit)
+    return _newest(
+        history_changes(rows, SPEC_FIELDS) + price_changes(records.order_by("offering_id", "valid_from", "id")), limit
+    )
 
 
 def family_changelog(family: Family, limit: int | None = 20) -> list[Change]:
     """The family's own versions, every version of its variants (removed ones too) and their prices. Three queries."""
     own = Family.history.filter(id=family.pk)
     versions = Variant.history.filter(family_id=family.pk)
-    records = (PriceRecord.objects.filter(offering__variant__family=family)
-               .select_related("offering", "offering__provider", "offering__variant"))
+    records = PriceRecord.objects.filter(offering__variant__family=family).select_related(
+        "offering", "offering__provider", "offering__variant"
+    )
 
     def price_subject(record):
         return record.offering.variant.name, f"/families/{family.slug}/{record.offering.variant.slug}/"
@@ -306,37 +365,61 @@ def family_changelog(family: Family, limit: int | None = 20) -> list[Change]:
     if limit is not None:
         return _newest(
             latest_history_changes(own, FAMILY_FIELDS, limit, noun="Family", prefix="family-")
-            + latest_history_changes(versions, SPEC_FIELDS, limit, prefix="variant-", extra=("slug",),
-                                     subject=lambda newest: (newest["name"],
-                                                             f"/families/{family.slug}/{newest['slug']}/"))
-            + latest_price_changes(records, limit, subject=price_subject), limit)
-    own_rows = list(own.order_by("history_date", "history_id")
-                    .values(*HISTORY_COLUMNS, *(name for name, _, _ in FAMILY_FIELDS)))
+            + latest_history_changes(
+                versions,
+                SPEC_FIELDS,
+                limit,
+                prefix="variant-",
+                extra=("slug",),
+                subject=lambda newest: (newest["name"], f"/families/{family.slug}/{newest['slug']}/"),
+            )
+            + latest_price_changes(records, limit, subject=price_subject),
+            limit,
+        )
+    own_rows = list(
+        own.order_by("history_date", "history_id").values(*HISTORY_COLUMNS, *(name for name, _, _ in FAMILY_FIELDS))
+    )
     variant_rows = _variant_rows(versions)
     names = {}
     for row in variant_rows:
         names[row["id"]] = (row["name"], f"/families/{family.slug}/{row['slug']}/")
-    changes = (history_changes(own_rows, FAMILY_FIELDS, noun="Family", prefix="family-")
-               + history_changes(variant_rows, SPEC_FIELDS, subject=lambda row: names[row["id"]], prefix="variant-")
-               + price_changes(records.order_by("offering_id", "valid_from", "id"), subject=price_subject))
+    changes = (
+        history_changes(own_rows, FAMILY_FIELDS, noun="Family", prefix="family-")
+        + history_changes(variant_rows, SPEC_FIELDS, subject=lambda row: names[row["id"]], prefix="variant-")
+        + price_changes(records.order_by("offering_id", "valid_from", "id"), subject=price_subject)
+    )
     return _newest(changes, limit)
 
 
 def provider_changelog(provider: Provider, limit: int | None = 20) -> list[Change]:
     """The provider's own versions, its offerings' versions and their prices. Three queries (plus labels)."""
-    own = list(Provider.history.filter(id=provider.pk).order_by("history_date", "history_id")
-               .values(*HISTORY_COLUMNS, *(name for name, _, _ in PROVIDER_FIELDS)))
-    offering_rows = list(Offering.history.filter(provider_id=provider.pk).order_by("id", "history_date", "history_id")
-                         .values(*HISTORY_COLUMNS, *(name for name, _, _ in OFFERING_FIELDS)))
+    own = list(
+        Provider.history.filter(id=provider.pk)
+        .order_by("history_date", "history_id")
+        .values(*HISTORY_COLUMNS, *(name for name, _, _ in PROVIDER_FIELDS))
+    )
+    offering_rows = list(
+        Offering.history.filter(provider_id=provider.pk)
+        .order_by("id", "history_date", "history_id")
+        .values(*HISTORY_COLUMNS, *(name for name, _, _ in OFFERING_FIELDS))
+    )
     labels = {row["id"]: row["model_id"] for row in offering_rows}
-    records = (PriceRecord.objects.filter(offering__provider=provider)
-               .select_related("offering", "offering__provider", "offering__variant", "offering__variant__family")
-               .order_by("offering_id", "valid_from", "id"))
-    changes = (history_changes(own, PROVIDER_FIELDS, noun="Provider", prefix="provider-")
-               + history_changes(offering_rows, OFFERING_FIELDS, noun="Offering", prefix="offering-",
-                                 subject=lambda row: (labels[row["id"]], ""))
-               + price_changes(records, subject=lambda r: (r.offering.variant.name,
-                                                           r.offering.variant.get_absolute_url())))
+    records = (
+        PriceRecord.objects.filter(offering__provider=provider)
+        .select_related("offering", "offering__provider", "offering__variant", "offering__variant__family")
+        .order_by("offering_id", "valid_from", "id")
+    )
+    changes = (
+        history_changes(own, PROVIDER_FIELDS, noun="Provider", prefix="provider-")
+        + history_changes(
+            offering_rows,
+            OFFERING_FIELDS,
+            noun="Offering",
+            prefix="offering-",
+            subject=lambda row: (labels[row["id"]], ""),
+        )
+        + price_changes(records, subject=lambda r: (r.offering.variant.name, r.offering.variant.get_absolute_url()))
+    )
     return _newest(changes, limit)
 
 
@@ -384,19 +467,31 @@ def changelog_subject(*, family: str = "", variant: str = "", provider: str = ""
         record = Provider.objects.filter(slug=provider).first()
         if record is None:
             raise Http404("No such provider.")
-        return ChangelogSubject(record.name, reverse("catalog:provider-detail", args=[record.slug]),
-                                reverse("feed-provider-changes", args=[record.slug]), record)
+        return ChangelogSubject(
+            record.name,
+            reverse("catalog:provider-detail", args=[record.slug]),
+            reverse("feed-provider-changes", args=[record.slug]),
+            record,
+        )
     found = Family.objects.filter(slug=family, published=True).select_related("creator").first()
     if found is None:
         raise Http404("No such family.")
     if not variant:
-        return ChangelogSubject(found.name, reverse("catalog:family-detail", args=[found.slug]),
-                                reverse("feed-family-changes", args=[found.slug]), found)
+        return ChangelogSubject(
+            found.name,
+            reverse("catalog:family-detail", args=[found.slug]),
+            reverse("feed-family-changes", args=[found.slug]),
+            found,
+        )
     record = Variant.objects.filter(family=found, slug=variant).select_related("family").first()
     if record is None:
         raise Http404("No such variant.")
-    return ChangelogSubject(f"{record.name} ({found.name})", record.get_absolute_url(),
-                            reverse("feed-variant-changes", args=[found.slug, record.slug]), record)
+    return ChangelogSubject(
+        f"{record.name} ({found.name})",
+        record.get_absolute_url(),
+        reverse("feed-variant-changes", args=[found.slug, record.slug]),
+        record,
+    )
 
 
 def merged_into(family_slug: str, variant_slug: str) -> Variant | None:
@@ -404,6 +499,9 @@ def merged_into(family_slug: str, variant_slug: str) -> Variant | None:
     from catalog.models import VariantAlias
     from catalog.services.variant_merge import merged_note
 
-    alias = (VariantAlias.objects.filter(note=merged_note(family_slug, variant_slug), variant__family__published=True)
-             .select_related("variant", "variant__family").first())
+    alias = (
+        VariantAlias.objects.filter(note=merged_note(family_slug, variant_slug), variant__family__published=True)
+        .select_related("variant", "variant__family")
+        .first()
+    )
     return alias.variant if alias is not None else None

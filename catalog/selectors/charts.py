@@ -18,8 +18,12 @@ def family_timeline(variants: Iterable[Variant]) -> charts.TimelineChart | None:
     """The release timeline of a family page's variants (their replacements are select_related)."""
     return charts.release_timeline(
         charts.TimelineItem(
-            key=str(v.pk), name=v.name, url=v.get_absolute_url(), released=v.release_date,
-            precision=v.release_precision, status=v.status,
+            key=str(v.pk),
+            name=v.name,
+            url=v.get_absolute_url(),
+            released=v.release_date,
+            precision=v.release_precision,
+            status=v.status,
             replaced_by_key=str(v.replaced_by_id) if v.replaced_by_id else None,
             replaced_by_name=v.replaced_by.name if v.replaced_by_id else None,
         )
@@ -39,8 +43,9 @@ def price_records(offerings: list[Offering]) -> list[PriceRecord]:
     """Every price record of `offerings`, oldest first per offering: one query."""
     if not offerings:
         return []
-    return list(PriceRecord.objects.filter(offering__in=[o.pk for o in offerings]).order_by("offering_id",
-                                                                                              "valid_from", "id"))
+    return list(
+        PriceRecord.objects.filter(offering__in=[o.pk for o in offerings]).order_by("offering_id", "valid_from", "id")
+    )
 
 
 def _changed(records: list[PriceRecord]) -> bool:
@@ -61,9 +66,13 @@ def variant_price_history(offerings: list[Offering], now=None) -> tuple[charts.H
     offerings = changed
     items = [
         charts.HistoryItem(
-            key=o.pk, title=o.provider.name, subtitle=o.model_id,
-            periods=tuple(charts.PricePeriod(rec.valid_from, rec.valid_to, rec.price_input, rec.price_output)
-                          for rec in by_offering.get(o.pk, [])),
+            key=o.pk,
+            title=o.provider.name,
+            subtitle=o.model_id,
+            periods=tuple(
+                charts.PricePeriod(rec.valid_from, rec.valid_to, rec.price_input, rec.price_output)
+                for rec in by_offering.get(o.pk, [])
+            ),
         )
         for o in offerings
     ]

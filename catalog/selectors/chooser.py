@@ -39,9 +39,25 @@ from catalog.models import ModelKind, Offering, OfferingKind, Status, Variant
 CHOOSER_PAGE_SIZE = 25
 
 _VARIANT_FIELDS = (
-    "pk", "name", "slug", "family__name", "family__slug", "status", "kind", "context_window", "parameters",
-    "active_parameters", "input_modalities", "tool_calling", "reasoning", "structured_output", "open_weights",
-    "release_date", "replaced_by__name", "replaced_by__family__slug", "replaced_by__slug",
+    "pk",
+    "name",
+    "slug",
+    "family__name",
+    "family__slug",
+    "status",
+    "kind",
+    "context_window",
+    "parameters",
+    "active_parameters",
+    "input_modalities",
+    "tool_calling",
+    "reasoning",
+    "structured_output",
+    "open_weights",
+    "release_date",
+    "replaced_by__name",
+    "replaced_by__family__slug",
+    "replaced_by__slug",
 )
 _FLAGS = ("tool_calling", "reasoning", "structured_output", "open_weights")
 
@@ -52,11 +68,13 @@ def _usable_offerings(of_variant: bool = True):
     With `of_variant`, those of the outer query's variant (a correlated subquery, with no join: the
     variant's context window comes from the outer row).
     """
-    offers = Offering.objects.filter(listed=True).exclude(status=Offering.Status.RETIRED).exclude(
-        kind=OfferingKind.ROUTER)
+    offers = (
+        Offering.objects.filter(listed=True).exclude(status=Offering.Status.RETIRED).exclude(kind=OfferingKind.ROUTER)
+    )
     if of_variant:
         return offers.filter(variant=OuterRef("pk")).alias(
-            effective_context=Coalesce("context_window", OuterRef("context_window"), output_field=IntegerField()))
+            effective_context=Coalesce("context_window", OuterRef("context_window"), output_field=IntegerField())
+        )
     return offers.alias(effective_context=Coalesce("context_window", "variant__context_window"))
 
 
@@ -70,7 +88,8 @@ def _variant_q(constraint: chooser.Constraint, needs: chooser.Needs) -> Q:
         return Q(parameters__lte=needs.params_max)
     if key == "deployment":  # self-hosted; "api" is per offering
         return Q(open_weights=True) | Exists(
-            Offering.objects.filter(variant=OuterRef("pk"), kind=OfferingKind.SELF_HOSTED, listed=True))
+            Offering.objects.filter(variant=OuterRef("pk"), kind=OfferingKind.SELF_HOSTED, listed=True)
+        )
     raise ValueError(f"unknown variant need {key!r}")
 
 
@@ -122,15 +141,18 @@ def _meets_q(stated: list[chooser.Constraint], needs: chooser.Needs, only: list 
 
 def _priced_offerings(stated: list[chooser.Constraint], needs: chooser.Needs):
     """Pay-per-token offerings with both prices that meet every offering-level need, with their cost."""
-    offers = _usable_offerings().filter(kind=OfferingKind.PAY_PER_TOKEN, price_input__isnull=False,
-                                        price_output__isnull=False)
+    offers = _usable_offerings().filter(
+        kind=OfferingKind.PAY_PER_TOKEN, price_input__isnull=False, price_output__isnull=False
+    )
     for constraint in stated:
         if constraint.per_offering:
             offers = offers.filter(_offering_q(constraint, needs))
     usage = needs.usage
     if usage:
-        cost = (Value(Decimal(usage.input_tokens)) * F("price_input")
-                + Value(Decimal(usage.output_tokens)) * F("price_output")) / Value(guidance.MILLION)
+        cost = (
+            Value(Decimal(usage.input_tokens)) * F("price_input")
+            + Value(Decimal(usage.output_tokens)) * F("price_output")
+        ) / Value(guidance.MILLION)
     else:
         cost = F("price_input") + F("price_output")
     return offers.annotate(cost=ExpressionWrapper(cost, output_field=DecimalField(max_digits=30, decimal_places=12)))
@@ -153,27 +175,55 @@ def _ranked(pool, stated, needs):
     replaced = Case(When(Q(status=Status.CURRENT, replaced_by__isnull=True), then=Value(0)), default=Value(1))
     return (
         pool.filter(_meets_q(stated, needs))
-        .annotate(best_cost=Subquery(best), rank_replaced=replaced, rank_modalities=modalities,
-                  rank_capabilities=capabilities, rank_family=Lower("family__name"), rank_name=Lower("name"))
+        .annotate(
+            best_cost=Subquery(best),
+            rank_replaced=replaced,
+            rank_modalities=modalities,
+            rank_capabilities=capabilities,
+            rank_family=Lower("family__name"),
+            rank_name=Lower("name"),
+        )
         .annotate(rank_unpriced=Case(When(best_cost__isnull=True, then=Value(1)), default=Value(0)))
-        .order_by("rank_unpriced", "rank_replaced", "best_cost", "-rank_modalities",
-                  F("context_window").desc(nulls_last=True), "-rank_capabilities",
-                  F("parameters").desc(nulls_last=True), F("release_date").desc(nulls_last=True),
-                  "rank_family", "rank_name", "pk")
+        .order_by(
+            "rank_unpriced",
+            "rank_replaced",
+            "best_cost",
+            "-rank_modalities",
+            F("context_window").desc(nulls_last=True),
+            "-rank_capabilities",
+            F("parameters").desc(nulls_last=True),
+            F("release_date").desc(nulls_last=True),
+            "rank_family",
+            "rank_name",
+            "pk",
+        )
     )
 
 
 def _candidate(values: dict) -> chooser.Candidate:
-    replaced = (chooser.Ref(values["replaced_by__name"], values["replaced_by__family__slug"],
-                            values["replaced_by__slug"]) if values["replaced_by__name"] else None)
+    replaced = (
+        chooser.Ref(values["replaced_by__name"], values["replaced_by__family__slug"], values["replaced_by__slug"])
+        if values["replaced_by__name"]
+        else None
+    )
     return chooser.Candidate(
-        pk=values["pk"], name=values["name"], slug=values["slug"], family_name=values["family__name"],
-        family_slug=values["family__slug"], status=values["status"], kind=values["kind"],
-        context_window=values["context_window"], parameters=values["parameters"],
-        active_parameters=values["active_parameters"], input_modalities=list(values["input_modalities"] or []),
-        tool_calling=values["tool_calling"], reasoning=values["reasoning"],
-        structured_output=values["structured_output"], open_weights=values["open_weights"],
-        release_date=values["release_date"], replaced_by=replaced,
+        pk=values["pk"],
+        name=values["name"],
+        slug=values["slug"],
+        family_name=values["family__name"],
+        family_slug=values["family__slug"],
+        status=values["status"],
+        kind=values["kind"],
+        context_window=values["context_window"],
+        parameters=values["parameters"],
+        active_parameters=values["active_parameters"],
+        input_modalities=list(values["input_modalities"] or []),
+        tool_calling=values["tool_calling"],
+        reasoning=values["reasoning"],
+        structured_output=values["structured_output"],
+        open_weights=values["open_weights"],
+        release_date=values["release_date"],
+        replaced_by=replaced,
     )
 
 
@@ -181,9 +231,19 @@ def _with_prices(candidates: list[chooser.Candidate]) -> list[chooser.Candidate]
     """Attach each candidate's usable offerings, in one query."""
     by_pk = {c.pk: c for c in candidates}
     rows = (
-        Offering.objects.filter(variant_id__in=list(by_pk), listed=True).exclude(status=Offering.Status.RETIRED)
-        .values_list("variant_id", "provider__name", "model_id", "price_input", "price_output", "price_cache_read",
-                     "kind", "context_window", "provider__slug")
+        Offering.objects.filter(variant_id__in=list(by_pk), listed=True)
+        .exclude(status=Offering.Status.RETIRED)
+        .values_list(
+            "variant_id",
+            "provider__name",
+            "model_id",
+            "price_input",
+            "price_output",
+            "price_cache_read",
+            "kind",
+            "context_window",
+            "provider__slug",
+        )
         .order_by("pk")
     )
     for variant_id, *price in rows:
@@ -254,7 +314,11 @@ def _relaxations(pool, stated, needs) -> list[chooser.Relaxation]:
 def _nearest(constraint, near_pool) -> tuple[str, tuple]:
     """The value that would let the closest excluded model in, as chooser._nearest words it: one query."""
     if constraint.key == "context_min":
-        offered = _usable_offerings(of_variant=False).filter(variant__in=near_pool).aggregate(m=Max(Coalesce("context_window", "variant__context_window")))["m"]
+        offered = (
+            _usable_offerings(of_variant=False)
+            .filter(variant__in=near_pool)
+            .aggregate(m=Max(Coalesce("context_window", "variant__context_window")))["m"]
+        )
         own = near_pool.aggregate(m=Max("context_window"))["m"] if offered is None else None
         best = offered or own
         if best:
@@ -263,20 +327,34 @@ def _nearest(constraint, near_pool) -> tuple[str, tuple]:
         best = near_pool.aggregate(m=Min("parameters"))["m"]
         if best:
             billions = (Decimal(best) / Decimal(10**9)).normalize()
-            return (f"raise the maximum to {guidance.format_parameters(best)} parameters",
-                    (("params_max", f"{billions:f}"),))
+            return (
+                f"raise the maximum to {guidance.format_parameters(best)} parameters",
+                (("params_max", f"{billions:f}"),),
+            )
     if constraint.key == "price":
-        low = (_usable_offerings(of_variant=False).filter(variant__in=near_pool, kind=OfferingKind.PAY_PER_TOKEN,
-                                          price_input__isnull=False, price_output__isnull=False)
-               .annotate(total=F("price_input") + F("price_output"))
-               .order_by("total", Lower("provider__name"), "model_id")
-               .values_list("price_input", "price_output", "provider__name").first())
+        low = (
+            _usable_offerings(of_variant=False)
+            .filter(
+                variant__in=near_pool,
+                kind=OfferingKind.PAY_PER_TOKEN,
+                price_input__isnull=False,
+                price_output__isnull=False,
+            )
+            .annotate(total=F("price_input") + F("price_output"))
+            .order_by("total", Lower("provider__name"), "model_id")
+            .values_list("price_input", "price_output", "provider__name")
+            .first()
+        )
         if low:
             price_input, price_output, provider = low
-            text = (f"the cheapest of them is {guidance.format_price(price_input)} input and "
-                    f"{guidance.format_price(price_output)} output per million tokens at {provider}")
-            return text, (("price_input_max", f"{price_input.normalize():f}"),
-                          ("price_output_max", f"{price_output.normalize():f}"))
+            text = (
+                f"the cheapest of them is {guidance.format_price(price_input)} input and "
+                f"{guidance.format_price(price_output)} output per million tokens at {provider}"
+            )
+            return text, (
+                ("price_input_max", f"{price_input.normalize():f}"),
+                ("price_output_max", f"{price_output.normalize():f}"),
+            )
     return "", ()
 
 
@@ -285,32 +363,48 @@ def choose(needs: chooser.Needs, page: int | None = None) -> ChooserPage:
     pool = _candidate_pool(needs)
     # The cheapest cost and the priced flag are selected columns, so that the ORDER BY reads them by
     # position instead of running their subquery again per row (a quarter less time on SQLite).
-    ranked = _ranked(pool, stated, needs).annotate(
-        total=Window(Count("pk")), total_priced=Window(Count("best_cost")),
-    ).values_list(*_VARIANT_FIELDS, "best_cost", "rank_unpriced", "total", "total_priced")
+    ranked = (
+        _ranked(pool, stated, needs)
+        .annotate(
+            total=Window(Count("pk")),
+            total_priced=Window(Count("best_cost")),
+        )
+        .values_list(*_VARIANT_FIELDS, "best_cost", "rank_unpriced", "total", "total_priced")
+    )
     page = page or 1
-    rows = list(ranked[(page - 1) * CHOOSER_PAGE_SIZE:page * CHOOSER_PAGE_SIZE])
+    rows = list(ranked[(page - 1) * CHOOSER_PAGE_SIZE : page * CHOOSER_PAGE_SIZE])
     if not rows and page > 1:  # past the last page: show the last one, as Paginator.get_page does
         last = max(1, -(-_ranked(pool, stated, needs).count() // CHOOSER_PAGE_SIZE))
-        rows = list(ranked[(last - 1) * CHOOSER_PAGE_SIZE:last * CHOOSER_PAGE_SIZE])
+        rows = list(ranked[(last - 1) * CHOOSER_PAGE_SIZE : last * CHOOSER_PAGE_SIZE])
         page = last
-    counts = {"considered": pool.count(), "matches": rows[0][-2] if rows else 0,
-              "priced": rows[0][-1] if rows else 0}
-    rows = [row[:len(_VARIANT_FIELDS)] for row in rows]
+    counts = {"considered": pool.count(), "matches": rows[0][-2] if rows else 0, "priced": rows[0][-1] if rows else 0}
+    rows = [row[: len(_VARIANT_FIELDS)] for row in rows]
     paginator = _CountedPaginator([], CHOOSER_PAGE_SIZE, counts["matches"])
     page_obj = paginator.get_page(page)
     candidates = _with_prices([_candidate(dict(zip(_VARIANT_FIELDS, row, strict=True))) for row in rows])
     start = page_obj.start_index() if rows else 1
     matches = [
-        chooser.Match(start + i, c, chooser.reasons_for(c, needs, stated, price := chooser.cheapest_price(c, needs)),
-                      price, guidance.monthly_cost(price, needs.usage) if price is not None and needs.usage else None,
-                      guidance.signals(c))
+        chooser.Match(
+            start + i,
+            c,
+            chooser.reasons_for(c, needs, stated, price := chooser.cheapest_price(c, needs)),
+            price,
+            guidance.monthly_cost(price, needs.usage) if price is not None and needs.usage else None,
+            guidance.signals(c),
+        )
         for i, c in enumerate(candidates)
     ]
     page_obj.object_list = matches
     relaxed = [] if counts["matches"] else _relaxations(pool, stated, needs)
     explanation = "" if counts["matches"] else chooser.explain_no_match(relaxed, counts["considered"])
-    top = [m.candidate.ref for m in matches[:chooser.COMPARE_TOP]] if page_obj.number == 1 else []
+    top = [m.candidate.ref for m in matches[: chooser.COMPARE_TOP]] if page_obj.number == 1 else []
     choice = chooser.Choice(needs, stated, counts["considered"], matches, relaxed, explanation, top)
-    return ChooserPage(choice, page_obj, paginator, chooser.compare_url(top), counts["matches"], counts["priced"],
-                       chooser.kind_words(needs))
+    return ChooserPage(
+        choice,
+        page_obj,
+        paginator,
+        chooser.compare_url(top),
+        counts["matches"],
+        counts["priced"],
+        chooser.kind_words(needs),
+    )

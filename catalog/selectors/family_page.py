@@ -105,8 +105,9 @@ class OfferingRow:
 
     @property
     def is_priced(self) -> bool:
-        return self.kind == OfferingKind.PAY_PER_TOKEN and self.price_input is not None and (
-            self.price_output is not None)
+        return (
+            self.kind == OfferingKind.PAY_PER_TOKEN and self.price_input is not None and (self.price_output is not None)
+        )
 
     @property
     def kind_label(self) -> str:
@@ -185,16 +186,22 @@ class FamilyPage:
 def _family(slug: str) -> Family:
     tags = FamilyTag.objects.select_related("tag")
     family = (
-        Family.objects.published().with_creator()
+        Family.objects.published()
+        .with_creator()
         .prefetch_related(
             "sources",
             Prefetch("family_tags", queryset=tags),
-            Prefetch("relations", queryset=FamilyRelation.objects.select_related("related", "related__creator")
-                     .prefetch_related(Prefetch("related__family_tags", queryset=tags))),
+            Prefetch(
+                "relations",
+                queryset=FamilyRelation.objects.select_related("related", "related__creator").prefetch_related(
+                    Prefetch("related__family_tags", queryset=tags)
+                ),
+            ),
             "faq_entries",
             "collaborators",
         )
-        .filter(slug=slug).first()
+        .filter(slug=slug)
+        .first()
     )
     if family is None:
         raise Http404(f"No family with slug {slug!r}.")
@@ -204,8 +211,9 @@ def _family(slug: str) -> Family:
 def _offerings(family: Family, variants: dict[int, Variant]) -> list[OfferingRow]:
     rows = (
         Offering.objects.filter(variant__family=family, listed=True)
-        .values_list("pk", "variant_id", "provider__name", "provider__slug", "model_id", "price_input",
-                     "price_output", "kind")
+        .values_list(
+            "pk", "variant_id", "provider__name", "provider__slug", "model_id", "price_input", "price_output", "kind"
+        )
         .order_by("provider__name", "model_id")
     )
     providers: dict[str, SimpleNamespace] = {}
@@ -225,10 +233,13 @@ def _related_facts(family: Family, relations: list[FamilyRelation]) -> guidance.
     size = Variant.objects.filter(family=related).aggregate(count=Count("pk"), widest=Max("context_window"))
     tags = list(related.family_tags.all())
     return guidance.FamilyFacts(
-        name=related.name, creator=related.creator.name, variants=(),
+        name=related.name,
+        creator=related.creator.name,
+        variants=(),
         use_cases=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.USE_CASE],
         strengths=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.STRENGTH],
-        variant_count=size["count"], widest=size["widest"],
+        variant_count=size["count"],
+        widest=size["widest"],
     )
 
 
@@ -243,8 +254,11 @@ def _lowest_prices(offerings: list[OfferingRow]) -> dict[int, tuple]:
 
 
 def _newest_first(variant: Variant) -> tuple:
-    return (not guidance.is_current(variant), -(variant.release_date.toordinal() if variant.release_date else 0),
-            variant.name.lower())
+    return (
+        not guidance.is_current(variant),
+        -(variant.release_date.toordinal() if variant.release_date else 0),
+        variant.name.lower(),
+    )
 
 
 def _series(variants: list[Variant], lines: dict) -> list[SeriesGroup]:
@@ -253,11 +267,14 @@ def _series(variants: list[Variant], lines: dict) -> list[SeriesGroup]:
         by_name.setdefault(series_name(variant.name), []).append(variant)
     groups = []
     other: list[Variant] = []
-    ranked = sorted(by_name.items(), key=lambda item: (
-        -sum(guidance.is_current(v) for v in item[1]) > 0,
-        -max((v.release_date.toordinal() for v in item[1] if v.release_date), default=0),
-        item[0].lower(),
-    ))
+    ranked = sorted(
+        by_name.items(),
+        key=lambda item: (
+            -sum(guidance.is_current(v) for v in item[1]) > 0,
+            -max((v.release_date.toordinal() for v in item[1] if v.release_date), default=0),
+            item[0].lower(),
+        ),
+    )
     for name, members in ranked:
         if len(members) < 2 or len(groups) >= SERIES_SHOWN:
             other.extend(members)
@@ -271,10 +288,15 @@ def _series(variants: list[Variant], lines: dict) -> list[SeriesGroup]:
         dated = [v for v in members if v.release_date]
         newest = max(dated, key=lambda v: v.release_date).released_display if dated else ""
         shown = members[:ROWS_PER_SERIES]
-        result.append(SeriesGroup(
-            name=name, rows=[Row(v, lines[v.pk], guidance.signals(v)) for v in shown], total=len(members),
-            current=sum(guidance.is_current(v) for v in members), newest=newest,
-        ))
+        result.append(
+            SeriesGroup(
+                name=name,
+                rows=[Row(v, lines[v.pk], guidance.signals(v)) for v in shown],
+                total=len(members),
+                current=sum(guidance.is_current(v) for v in members),
+                newest=newest,
+            )
+        )
     if result:
         result[0].open = True
     return result
@@ -313,8 +335,14 @@ def _price_table(offerings: list[OfferingRow]) -> tuple[list, list[PriceRow], in
     by_variant: dict[int, list[OfferingRow]] = {}
     for o in priced:
         by_variant.setdefault(o.variant.pk, []).append(o)
-    order = sorted(by_variant, key=lambda pk: (_newest_first(by_variant[pk][0].variant)[:2], -len(by_variant[pk]),
-                                                by_variant[pk][0].variant.name.lower()))
+    order = sorted(
+        by_variant,
+        key=lambda pk: (
+            _newest_first(by_variant[pk][0].variant)[:2],
+            -len(by_variant[pk]),
+            by_variant[pk][0].variant.name.lower(),
+        ),
+    )
     rows = []
     for pk in order[:PRICE_ROWS]:
         offers = by_variant[pk]
@@ -335,29 +363,62 @@ def _about_summary(family: Family, variants: list[Variant], provider_count: int)
     span = ""
     if dated:
         first, last = dated[0], dated[-1]
-        span = (f", released in {first:%Y-%m}" if first.strftime("%Y-%m") == last.strftime("%Y-%m")
-                else f", released from {first:%Y-%m} to {last:%Y-%m}")
+        span = (
+            f", released in {first:%Y-%m}"
+            if first.strftime("%Y-%m") == last.strftime("%Y-%m")
+            else f", released from {first:%Y-%m} to {last:%Y-%m}"
+        )
     current = sum(guidance.is_current(v) for v in variants)
-    offered = (f" {guidance.plural(provider_count, 'provider')} in the catalog offer{'s' if provider_count == 1 else ''}"
-               " them." if provider_count else " No provider in the catalog offers them yet.")
-    return (f"{family.name} is a family of {guidance.plural(len(variants), 'model')} by {family.creator.name}"
-            f"{span}; {current} {'is' if current == 1 else 'are'} current.{offered}")
+    offered = (
+        f" {guidance.plural(provider_count, 'provider')} in the catalog offer{'s' if provider_count == 1 else ''} them."
+        if provider_count
+        else " No provider in the catalog offers them yet."
+    )
+    return (
+        f"{family.name} is a family of {guidance.plural(len(variants), 'model')} by {family.creator.name}"
+        f"{span}; {current} {'is' if current == 1 else 'are'} current.{offered}"
+    )
 
 
 VARIANT_FIELDS = (
-    "family_id", "name", "slug", "position", "release_date", "release_precision", "context_window",
-    "max_output_tokens", "parameters", "active_parameters", "input_modalities", "tool_calling", "reasoning",
-    "structured_output", "open_weights", "base_model", "kind", "knowledge_cutoff", "license", "status",
-    "retirement_date", "replaced_by", "points_to",
+    "family_id",
+    "name",
+    "slug",
+    "position",
+    "release_date",
+    "release_precision",
+    "context_window",
+    "max_output_tokens",
+    "parameters",
+    "active_parameters",
+    "input_modalities",
+    "tool_calling",
+    "reasoning",
+    "structured_output",
+    "open_weights",
+    "base_model",
+    "kind",
+    "knowledge_cutoff",
+    "license",
+    "status",
+    "retirement_date",
+    "replaced_by",
+    "points_to",
 )
 
 
 def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
     family = _family(slug)
     variants = list(
-        Variant.objects.filter(family=family).select_related("replaced_by", "replaced_by__family")
-        .only(*VARIANT_FIELDS, "replaced_by__name", "replaced_by__slug", "replaced_by__family__name",
-              "replaced_by__family__slug")
+        Variant.objects.filter(family=family)
+        .select_related("replaced_by", "replaced_by__family")
+        .only(
+            *VARIANT_FIELDS,
+            "replaced_by__name",
+            "replaced_by__slug",
+            "replaced_by__family__name",
+            "replaced_by__family__slug",
+        )
         .annotate(points_to_name=F("points_to__name"))
         .order_by("position", "release_date", "name")
     )
@@ -370,7 +431,9 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
     relations = list(family.relations.all())
     family_tags = list(family.family_tags.all())
     facts = guidance.FamilyFacts(
-        name=family.name, creator=family.creator.name, variants=variants,
+        name=family.name,
+        creator=family.creator.name,
+        variants=variants,
         use_cases=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.USE_CASE],
         strengths=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.STRENGTH],
     )
@@ -409,7 +472,9 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         unpriced=unpriced[:UNPRICED_SHOWN],
         unpriced_total=len(unpriced),
         provider_names=pick_counts[:PROVIDER_NAMES],
-        faq=merge_faq(list(family.faq_entries.all()),
-                      guidance.family_faq(facts, listed_offerings, _related_facts(family, relations))),
+        faq=merge_faq(
+            list(family.faq_entries.all()),
+            guidance.family_faq(facts, listed_offerings, _related_facts(family, relations)),
+        ),
         lines=lines,
     )

@@ -113,7 +113,10 @@ def last_imports() -> dict:
     return {
         source: finished.date()
         for source, finished in ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED, finished_at__isnull=False)
-        .values("source").annotate(last=Max("finished_at")).values_list("source", "last").order_by("source")
+        .values("source")
+        .annotate(last=Max("finished_at"))
+        .values_list("source", "last")
+        .order_by("source")
     }
 
 
@@ -165,12 +168,17 @@ def price_checks(offerings: list[Offering]) -> dict[int, guidance.PriceCheck]:
     runs: dict[str, object] = {}
     if ids:
         last_run = (
-            ImportRun.objects.filter(source=OuterRef("source"), status=ImportRun.Status.SUCCEEDED,
-                                     finished_at__isnull=False)
-            .order_by("-finished_at").values("finished_at")[:1]
+            ImportRun.objects.filter(
+                source=OuterRef("source"), status=ImportRun.Status.SUCCEEDED, finished_at__isnull=False
+            )
+            .order_by("-finished_at")
+            .values("finished_at")[:1]
         )
-        rows = (Listing.objects.filter(offering_id__in=ids, listed=True).annotate(last=Subquery(last_run))
-                .values_list("offering_id", "source", "last"))
+        rows = (
+            Listing.objects.filter(offering_id__in=ids, listed=True)
+            .annotate(last=Subquery(last_run))
+            .values_list("offering_id", "source", "last")
+        )
         for offering_id, source, finished in rows:
             sources.setdefault(offering_id, set()).add(source)
             if finished is not None:
@@ -188,8 +196,11 @@ def variant_guidance(page: VariantPage, usage: guidance.Usage | None) -> Variant
     costs = guidance.cost_table(priced, usage, price_checks(priced)) if usage else []
     best = guidance.most_capable(family_variants)
     family_slug = variant.family.slug
-    compare_url = (chooser.compare_url([f"{family_slug}/{variant.slug}", f"{family_slug}/{best.slug}"])
-                   if best is not None and best.pk != variant.pk else "")
+    compare_url = (
+        chooser.compare_url([f"{family_slug}/{variant.slug}", f"{family_slug}/{best.slug}"])
+        if best is not None and best.pk != variant.pk
+        else ""
+    )
     return VariantGuidance(
         comparison=guidance.variant_comparison(variant, family_variants, variant.family.name),
         compare_url=compare_url,

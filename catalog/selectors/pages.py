@@ -166,8 +166,13 @@ def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
     # Listed pay-per-token prices first, cheapest first; subscriptions and free tiers next; delisted last.
     offerings = sorted(
         variant.offerings.all(),
-        key=lambda o: (not o.listed, o.kind != OfferingKind.PAY_PER_TOKEN, not o.is_priced,
-                       (o.price_input or 0) + (o.price_output or 0), o.provider.name.lower()),
+        key=lambda o: (
+            not o.listed,
+            o.kind != OfferingKind.PAY_PER_TOKEN,
+            not o.is_priced,
+            (o.price_input or 0) + (o.price_output or 0),
+            o.provider.name.lower(),
+        ),
     )
     return VariantPage(
         variant=variant,
@@ -192,7 +197,9 @@ def home_page(newest: int = 10) -> dict:
         by_creator.setdefault(family.creator, []).append(family)
     return {
         "newest": list(
-            Variant.objects.listed().filter(release_date__isnull=False).with_family()
+            Variant.objects.listed()
+            .filter(release_date__isnull=False)
+            .with_family()
             .order_by("-release_date", "family__name", "position", "name")[:newest]
         ),
         "families_by_creator": list(by_creator.items()),

@@ -40,13 +40,19 @@ def admin_badge(*, family_id=None, variant_id=None, list_url: str = "") -> Badge
     scope = {"family_id": family_id} if family_id is not None else {"variant_id": variant_id}
     counts = {
         (row["state"], row["severity"]): row["n"]
-        for row in Finding.objects.filter(**scope).exclude(state=Finding.State.RESOLVED)
-        .values("state", "severity").annotate(n=Count("id")).order_by()
+        for row in Finding.objects.filter(**scope)
+        .exclude(state=Finding.State.RESOLVED)
+        .values("state", "severity")
+        .annotate(n=Count("id"))
+        .order_by()
     }
-    open_by = [(label.lower(), label, counts.get((Finding.State.OPEN, value), 0))
-               for value, label in reversed(Finding.Severity.choices)]
-    findings = list(Finding.objects.filter(state=Finding.State.OPEN, **scope).order_by("-severity", "rule", "id")
-                    [:BADGE_LIMIT])
+    open_by = [
+        (label.lower(), label, counts.get((Finding.State.OPEN, value), 0))
+        for value, label in reversed(Finding.Severity.choices)
+    ]
+    findings = list(
+        Finding.objects.filter(state=Finding.State.OPEN, **scope).order_by("-severity", "rule", "id")[:BADGE_LIMIT]
+    )
     for finding in findings:
         finding.rule_title = RULES[finding.rule].title if finding.rule in RULES else finding.rule
     return Badge(
@@ -112,22 +118,32 @@ def page_notes(*, family_id=None, variant_id=None) -> DataNotes:
         disputes = Disagreement.objects.filter(offering__variant_id=variant_id)
         findings = Finding.objects.filter(variant_id=variant_id)
     columns = ["kind", "variant_name", "provider_name", "model", "what", "text"]
-    disputes = disputes.annotate(
-        kind=Value("disputed", output_field=CharField()),
-        variant_name=F("offering__variant__name"),
-        provider_name=F("offering__provider__name"),
-        model=F("offering__model_id"),
-        what=F("field"),
-        text=Cast("values", output_field=TextField()),
-    ).values_list(*columns).order_by()
-    findings = findings.filter(state=Finding.State.OPEN).exclude(public_note="").annotate(
-        kind=Value("unverified", output_field=CharField()),
-        variant_name=F("variant__name"),
-        provider_name=F("offering__provider__name"),
-        model=F("offering__model_id"),
-        what=F("rule"),
-        text=Cast("public_note", output_field=TextField()),
-    ).values_list(*columns).order_by()
+    disputes = (
+        disputes.annotate(
+            kind=Value("disputed", output_field=CharField()),
+            variant_name=F("offering__variant__name"),
+            provider_name=F("offering__provider__name"),
+            model=F("offering__model_id"),
+            what=F("field"),
+            text=Cast("values", output_field=TextField()),
+        )
+        .values_list(*columns)
+        .order_by()
+    )
+    findings = (
+        findings.filter(state=Finding.State.OPEN)
+        .exclude(public_note="")
+        .annotate(
+            kind=Value("unverified", output_field=CharField()),
+            variant_name=F("variant__name"),
+            provider_name=F("offering__provider__name"),
+            model=F("offering__model_id"),
+            what=F("rule"),
+            text=Cast("public_note", output_field=TextField()),
+        )
+        .values_list(*columns)
+        .order_by()
+    )
     rows = list(disputes.union(findings, all=True).order_by())
 
     notes = DataNotes()
@@ -141,11 +157,15 @@ def page_notes(*, family_id=None, variant_id=None) -> DataNotes:
     sources = sorted({source for _, said in said_by_row for source in said})
     notes.sources = [SOURCE_LABELS.get(source, source) for source in sources]
     for (variant_name, provider_name, model_id, what), said in sorted(said_by_row, key=lambda row: row[0]):
-        notes.disputes.append(Dispute(
-            variant=variant_name, provider=provider_name, model_id=model_id,
-            field=FIELD_LABELS.get(what, what.replace("_", " ")),
-            values=[_display(what, said.get(source)) for source in sources],
-        ))
+        notes.disputes.append(
+            Dispute(
+                variant=variant_name,
+                provider=provider_name,
+                model_id=model_id,
+                field=FIELD_LABELS.get(what, what.replace("_", " ")),
+                values=[_display(what, said.get(source)) for source in sources],
+            )
+        )
     notes.unverified.sort()
     return notes
 
@@ -155,8 +175,7 @@ def page_notes(*, family_id=None, variant_id=None) -> DataNotes:
 # What a visitor sees first: a current variant's page and tables before a legacy one's, an ended or
 # unpublished one last; prices before specs before lifecycle, matching, staleness and sources.
 VISIBILITY = {"current": 3, "legacy": 2}
-AREA_WEIGHT = {"prices": 6, "specs": 5, "modalities": 5, "lifecycle": 4, "matching": 3, "staleness": 2,
-               "sources": 1}
+AREA_WEIGHT = {"prices": 6, "specs": 5, "modalities": 5, "lifecycle": 4, "matching": 3, "staleness": 2, "sources": 1}
 QUEUE_GROUPS = 40
 GROUP_SAMPLES = 5
 
@@ -179,8 +198,12 @@ class QueueGroup:
 
     @property
     def rank(self) -> tuple:
-        return (self.visibility, AREA_WEIGHT.get(RULES[self.rule].area if self.rule in RULES else "", 0),
-                self.severity, self.count)
+        return (
+            self.visibility,
+            AREA_WEIGHT.get(RULES[self.rule].area if self.rule in RULES else "", 0),
+            self.severity,
+            self.count,
+        )
 
 
 @dataclass
@@ -244,15 +267,16 @@ def _suggest(suggestions: dict, finding: Finding) -> bool:
         ids = [int(pk) for pk in wanted["variants"]]
         name = finding.variant.name if finding.variant_id else "the first"
         item = suggestions[("merge", finding.pk)] = Suggestion(
-            action="merge", label=f"Merge these {len(ids)} variants into {name}", variant_ids=ids,
-            url=finding.fix_url)
+            action="merge", label=f"Merge these {len(ids)} variants into {name}", variant_ids=ids, url=finding.fix_url
+        )
     elif action == "attribute" and wanted.get("creator"):
         key = ("attribute", wanted["creator"])
         item = suggestions.get(key)
         if item is None:
             name = wanted.get("creator_name") or wanted["creator"]
-            item = suggestions[key] = Suggestion(action="attribute", label="", creator=wanted["creator"],
-                                                 creator_name=name)
+            item = suggestions[key] = Suggestion(
+                action="attribute", label="", creator=wanted["creator"], creator_name=name
+            )
     else:
         return False
     item.finding_ids.append(finding.pk)
@@ -264,11 +288,24 @@ def _suggest(suggestions: dict, finding: Finding) -> bool:
 def work_queue(list_url: str, limit: int = QUEUE_GROUPS) -> WorkQueue:
     """Open findings grouped by (rule, family), the groups ranked by what a visitor sees first; above them the
     suggestions, each one action that fixes a group (merge these variants, attribute these families). One query."""
-    rows = (Finding.objects.filter(state=Finding.State.OPEN)
-            .select_related("family", "variant")
-            .only("id", "rule", "severity", "message", "fix_url", "subject", "suggestion", "family__name",
-                  "family__published", "variant__status", "variant__name")
-            .order_by("id"))
+    rows = (
+        Finding.objects.filter(state=Finding.State.OPEN)
+        .select_related("family", "variant")
+        .only(
+            "id",
+            "rule",
+            "severity",
+            "message",
+            "fix_url",
+            "subject",
+            "suggestion",
+            "family__name",
+            "family__published",
+            "variant__status",
+            "variant__name",
+        )
+        .order_by("id")
+    )
     groups: dict[tuple, QueueGroup] = {}
     actions: dict[str, int] = {}
     suggestions: dict[tuple, Suggestion] = {}
@@ -281,15 +318,21 @@ def work_queue(list_url: str, limit: int = QUEUE_GROUPS) -> WorkQueue:
             actions[action] = actions.get(action, 0) + 1
         key = (finding.rule, finding.family_id)
         group = groups.get(key)
-        visibility = _visibility(finding.variant.status if finding.variant_id else None,
-                                 finding.family.published if finding.family_id else None)
+        visibility = _visibility(
+            finding.variant.status if finding.variant_id else None,
+            finding.family.published if finding.family_id else None,
+        )
         if group is None:
             rule = RULES.get(finding.rule)
             family_query = f"&family={finding.family_id}" if finding.family_id else ""
             group = groups[key] = QueueGroup(
-                rule=finding.rule, title=rule.title if rule else finding.rule, severity=finding.severity,
-                severity_label=finding.get_severity_display(), family_id=finding.family_id,
-                family_name=finding.family.name if finding.family_id else "", visibility=visibility,
+                rule=finding.rule,
+                title=rule.title if rule else finding.rule,
+                severity=finding.severity,
+                severity_label=finding.get_severity_display(),
+                family_id=finding.family_id,
+                family_name=finding.family.name if finding.family_id else "",
+                visibility=visibility,
                 list_url=f"{list_url}?rule={finding.rule}{family_query}",
                 action=ACTIONS.get(rule.area, "Review") if rule else "Review",
             )
@@ -305,8 +348,13 @@ def work_queue(list_url: str, limit: int = QUEUE_GROUPS) -> WorkQueue:
             these = "these " if item.count > 1 else ""
             item.label = f"Attribute {these}{plural(item.count, 'family', 'families')} to {item.creator_name}"
     offered = sorted(suggestions.values(), key=lambda s: (-s.count, s.label))
-    return WorkQueue(groups=ranked[:limit], open_count=open_count, group_count=len(groups),
-                     by_action=sorted(actions.items(), key=lambda item: -item[1]), suggestions=offered[:limit])
+    return WorkQueue(
+        groups=ranked[:limit],
+        open_count=open_count,
+        group_count=len(groups),
+        by_action=sorted(actions.items(), key=lambda item: -item[1]),
+        suggestions=offered[:limit],
+    )
 
 
 # --- Admin: what changed since the curator's last visit -------------------------------------------
@@ -341,15 +389,20 @@ def since_last_visit(since) -> SinceLastVisit:
     )
     versions = []
     for model in (Family, Variant, Provider, Offering):
-        rows = (model.history.filter(history_date__gte=start)
-                .values("history_change_reason", "history_user_id").annotate(n=Count("history_id")).order_by())
+        rows = (
+            model.history.filter(history_date__gte=start)
+            .values("history_change_reason", "history_user_id")
+            .annotate(n=Count("history_id"))
+            .order_by()
+        )
         by_who: dict[str, int] = {}
         for row in rows:
             who = history.origin(row["history_change_reason"], row["history_user_id"]).label or "unknown"
             by_who[who] = by_who.get(who, 0) + row["n"]
         versions += [(str(model._meta.verbose_name_plural), who, n) for who, n in sorted(by_who.items())]
-    return SinceLastVisit(since=since, runs=runs, new_findings=counts["new"], resolved_findings=counts["resolved"],
-                          versions=versions)
+    return SinceLastVisit(
+        since=since, runs=runs, new_findings=counts["new"], resolved_findings=counts["resolved"], versions=versions
+    )
 
 
 SUMMARY_KINDS = ("families", "variants", "providers", "offerings", "price records")

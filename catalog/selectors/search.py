@@ -96,8 +96,9 @@ def _full_text(base: QuerySet, q: str, fields: Sequence[str]) -> QuerySet:
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
     # One document per row: a multi-valued field contributes all its related values.
-    parts = [StringAgg(field, Value(" "), distinct=True) if is_multi_valued(base.model, field) else field
-             for field in fields]
+    parts = [
+        StringAgg(field, Value(" "), distinct=True) if is_multi_valued(base.model, field) else field for field in fields
+    ]
     return base.annotate(_search=SearchVector(*parts, config=SEARCH_CONFIG)).filter(
         _search=SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
     )
@@ -160,8 +161,9 @@ def matches(q: str, limit: int = 6) -> Matches:
     q = (q or "").strip()[:MAX_QUERY_LENGTH]
     if not parse_websearch(q):
         return Matches([], [], [])
-    families = list(search_families(Family.objects.published().select_related("creator"), q)
-                    .order_by("name")[: limit * 4])
+    families = list(
+        search_families(Family.objects.published().select_related("creator"), q).order_by("name")[: limit * 4]
+    )
     # The family whose own name matches comes before one found through a variant's name.
     words = [w.lower() for w in q.split()]
     families.sort(key=lambda f: (not all(w in f"{f.name} {f.slug}".lower() for w in words), len(f.name), f.name))

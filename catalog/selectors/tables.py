@@ -41,10 +41,30 @@ class ExportRow(tuple):
     family and the variant URL's template): no model instance, no Decimal or date conversion (prices
     come as floats, the release date as its text)."""
 
-    FIELDS = ("variant_id", "family_slug", "family_name", "creator_slug", "creator_name", "slug", "name",
-              "release_text", "release_precision", "context_window", "max_output_tokens", "parameters",
-              "input_modalities", "output_modalities", "tool_calling", "reasoning", "structured_output",
-              "open_weights", "status", "provider_count", "price_in_min", "price_out_min")
+    FIELDS = (
+        "variant_id",
+        "family_slug",
+        "family_name",
+        "creator_slug",
+        "creator_name",
+        "slug",
+        "name",
+        "release_text",
+        "release_precision",
+        "context_window",
+        "max_output_tokens",
+        "parameters",
+        "input_modalities",
+        "output_modalities",
+        "tool_calling",
+        "reasoning",
+        "structured_output",
+        "open_weights",
+        "status",
+        "provider_count",
+        "price_in_min",
+        "price_out_min",
+    )
     BOOLEANS = ("tool_calling", "reasoning", "structured_output", "open_weights")
     MODALITIES = ("input_modalities", "output_modalities")
     __slots__ = ()
@@ -67,7 +87,7 @@ class ExportRow(tuple):
 
     @property
     def released_display(self) -> str:
-        return self.release_text[:self.RELEASE_TEXT[self.release_precision]] if self.release_text else ""
+        return self.release_text[: self.RELEASE_TEXT[self.release_precision]] if self.release_text else ""
 
 
 for _index, _name in enumerate((*ExportRow.FIELDS, "family", "url_template")):  # row.name…: its items, read in C
@@ -81,8 +101,9 @@ _BOOLEAN = {0: False, 1: True, None: None}
 def variant_export_rows(queryset: QuerySet):
     """Every row of a /models/ queryset as ExportRows, read in chunks from a server-side cursor where the
     database has one (memory stays flat), without Django's per-value converters (the export's hot path)."""
-    fields = [f"_{name}" if name in {"release_text", "price_in_min", "price_out_min"} else name
-              for name in ExportRow.FIELDS]
+    fields = [
+        f"_{name}" if name in {"release_text", "price_in_min", "price_out_min"} else name for name in ExportRow.FIELDS
+    ]
     rows = queryset.annotate(
         _release_text=Cast("release_date", CharField()),
         _price_in_min=Cast("price_in_min", FloatField()),
@@ -121,9 +142,8 @@ def family_table() -> QuerySet:
 
 
 def offering_table(provider: Provider) -> QuerySet:
-    return (
-        Offering.objects.filter(provider=provider, variant__family__published=True)
-        .select_related("variant", "variant__family")
+    return Offering.objects.filter(provider=provider, variant__family__published=True).select_related(
+        "variant", "variant__family"
     )
 
 
@@ -173,8 +193,10 @@ def variant_facets(filterset, limit: int = 12, counts: bool = True, groups: Face
         found = (groups or facet_groups(filterset)).counts
         creators = [
             {"slug": slug, "name": name, "n": n}
-            for slug, name, n in filterset.rows_without("creator").values_list("creator_slug", "creator_name")
-            .annotate(n=Count("*")).order_by("-n", "creator_name")
+            for slug, name, n in filterset.rows_without("creator")
+            .values_list("creator_slug", "creator_name")
+            .annotate(n=Count("*"))
+            .order_by("-n", "creator_name")
         ]
     else:
         found, creators = {}, []
@@ -184,36 +206,60 @@ def variant_facets(filterset, limit: int = 12, counts: bool = True, groups: Face
 
     facets = []
     selected = set(data.getlist("status")) or {Status.CURRENT, Status.LEGACY}
-    facets.append(Facet("status", "Status", [
-        FacetChoice(value, label, count_of(f"status__{value}"), value in selected) for value, label in Status.choices
-    ]))
+    facets.append(
+        Facet(
+            "status",
+            "Status",
+            [
+                FacetChoice(value, label, count_of(f"status__{value}"), value in selected)
+                for value, label in Status.choices
+            ],
+        )
+    )
     chosen = set(data.getlist("modality"))
-    facets.append(Facet("modality", "Takes input", [
-        FacetChoice(value, label, count_of(f"modality__{value}"), value in chosen) for value, label in Modality.choices
-    ]))
+    facets.append(
+        Facet(
+            "modality",
+            "Takes input",
+            [
+                FacetChoice(value, label, count_of(f"modality__{value}"), value in chosen)
+                for value, label in Modality.choices
+            ],
+        )
+    )
     for name, label in CAPABILITY_FACETS:
         current = data.get(name)
-        facets.append(Facet(name, label, [
-            FacetChoice(value, value.capitalize(), count_of(f"{name}__{value}"), current == value)
-            for value in ("yes", "no", "unknown")
-        ]))
+        facets.append(
+            Facet(
+                name,
+                label,
+                [
+                    FacetChoice(value, value.capitalize(), count_of(f"{name}__{value}"), current == value)
+                    for value in ("yes", "no", "unknown")
+                ],
+            )
+        )
 
     chosen = set(data.getlist("creator"))
     if not counts:
-        creators = [{"slug": o.slug, "name": o.name, "n": None}
-                    for o in filterset.form.cleaned_data.get("creator") or []]
+        creators = [
+            {"slug": o.slug, "name": o.name, "n": None} for o in filterset.form.cleaned_data.get("creator") or []
+        ]
     facets.append(_top(Facet("creator", "Creator"), creators, "slug", "name", chosen, limit))
 
     chosen = set(data.getlist("provider"))
     if counts:
         providers = (
             Offering.objects.filter(listed=True, variant_id__in=filterset.rows_without("provider").values("variant_id"))
-            .values("provider__slug", "provider__name").annotate(n=Count("variant", distinct=True))
+            .values("provider__slug", "provider__name")
+            .annotate(n=Count("variant", distinct=True))
             .order_by("-n", "provider__name")
         )
     else:
-        providers = [{"provider__slug": p.slug, "provider__name": p.name, "n": None}
-                     for p in filterset.form.cleaned_data.get("provider") or []]
+        providers = [
+            {"provider__slug": p.slug, "provider__name": p.name, "n": None}
+            for p in filterset.form.cleaned_data.get("provider") or []
+        ]
     facets.append(_top(Facet("provider", "Provider"), providers, "provider__slug", "provider__name", chosen, limit))
     return facets
 
@@ -232,8 +278,7 @@ def facet_groups(filterset) -> FacetGroups:
     wanted = {name: TRI_STATE_VALUES.get(data.get(name), ANY) for name, _ in CAPABILITY_FACETS}
     columns = ("status", "input_modalities", *wanted)
     groups = (
-        filterset.rows_without("status", "modality", *wanted).values_list(*columns).annotate(n=Count("*"))
-        .order_by()
+        filterset.rows_without("status", "modality", *wanted).values_list(*columns).annotate(n=Count("*")).order_by()
     )
     found: dict[str, int] = {}
     total = 0
@@ -242,8 +287,11 @@ def facet_groups(filterset) -> FacetGroups:
         found[key] = found.get(key, 0) + n
 
     for status, inputs, *capabilities, n in groups:
-        misses = [name for name, value in zip(wanted, capabilities, strict=True)
-                  if wanted[name] is not ANY and value is not wanted[name]]
+        misses = [
+            name
+            for name, value in zip(wanted, capabilities, strict=True)
+            if wanted[name] is not ANY and value is not wanted[name]
+        ]
         status_ok, modality_ok = status in statuses, modalities.issubset(inputs)
         if modality_ok and not misses:
             add(f"status__{status}", n)
@@ -286,7 +334,8 @@ def compare_rows(refs: list[tuple[str, str]]):
     missing = [ref for ref in refs if ref not in found]
     offerings: dict[int, list] = {v.pk: [] for v in variants}
     for offering in (
-        Offering.objects.filter(variant__in=variants, listed=True).select_related("provider")
+        Offering.objects.filter(variant__in=variants, listed=True)
+        .select_related("provider")
         .order_by("provider__name", "model_id")
     ):
         offerings[offering.variant_id].append(offering)

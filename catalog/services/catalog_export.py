@@ -290,7 +290,8 @@ def _json(value, level: int = 0) -> str:
             return "{}"
         inner = "  " * (level + 1)
         items = [
-            f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {_json(item, level + 1)}" for key, item in value.items()
+            f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {_json(item, level + 1)}"
+            for key, item in value.items()
         ]
         return "{\n" + ",\n".join(items) + "\n" + "  " * level + "}"
     if isinstance(value, (list, tuple)):
@@ -379,12 +380,12 @@ def load_document(text: str | bytes, fmt: str) -> dict:
         raise DocumentSyntaxError(str(error)) from error
     if not isinstance(document, dict):
         raise DocumentSyntaxError(
-            f"expected a catalog document (a mapping with \"format\": \"{FORMAT_NAME}\") "
+            f'expected a catalog document (a mapping with "format": "{FORMAT_NAME}") '
             f"at the top level, got {type(document).__name__}"
         )
     if "format" not in document:
         raise DocumentSyntaxError(
-            f"no \"format\" key: a catalog document starts with \"format\": \"{FORMAT_NAME}\" "
+            f'no "format" key: a catalog document starts with "format": "{FORMAT_NAME}" '
             "(is this a models.dev or LiteLLM file? use import_modelsdev or import_litellm)"
         )
     return document

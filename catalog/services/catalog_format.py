@@ -41,7 +41,7 @@ Url = Annotated[str, Field(max_length=500)]
 
 
 def parse_partial_date(value: str) -> tuple[date, str]:
-    """"2023-04" → (date(2023, 4, 1), "month")."""
+    """ "2023-04" → (date(2023, 4, 1), "month")."""
     parts = [int(part) for part in value.split("-")]
     precision = {1: DatePrecision.YEAR, 2: DatePrecision.MONTH, 3: DatePrecision.DAY}[len(parts)]
     year, month, day = (parts + [1, 1])[:3]
@@ -189,8 +189,13 @@ class CatalogDocument(Record):
         """The importer matches records on these keys: a second record with the same key would silently win."""
         problems: list[str] = []
 
-        def check(kind: str, path: str, records: Sequence[Record], key: Callable[[Record], Hashable],
-                  label: Callable[[Record], str]) -> None:
+        def check(
+            kind: str,
+            path: str,
+            records: Sequence[Record],
+            key: Callable[[Record], Hashable],
+            label: Callable[[Record], str],
+        ) -> None:
             seen: dict[Hashable, int] = {}
             for index, record in enumerate(records):
                 value = key(record)
@@ -206,16 +211,41 @@ class CatalogDocument(Record):
         check("family slug", "families", self.families, lambda r: r.slug, lambda r: r.slug)
         for index, family in enumerate(self.families):
             path, name = f"families.{index}", family.slug
-            check(f"variant slug in family {name!r}", f"{path}.variants", family.variants,
-                  lambda r: r.slug, lambda r, name=name: f"{name} / {r.slug}")
-            check(f"source number in family {name!r}", f"{path}.sources", family.sources,
-                  lambda r: r.number, lambda r, name=name: f"{name} / {r.number}")
-            check(f"FAQ question in family {name!r}", f"{path}.faq", family.faq,
-                  lambda r: r.question, lambda r, name=name: f"{name} / {r.question}")
-            check(f"related family in family {name!r}", f"{path}.related", family.related,
-                  lambda r: r.family, lambda r, name=name: f"{name} / {r.family}")
-        check("provider and model id", "offerings", self.offerings,
-              lambda r: (r.provider, r.model_id), lambda r: f"{r.provider}/{r.model_id}")
+            check(
+                f"variant slug in family {name!r}",
+                f"{path}.variants",
+                family.variants,
+                lambda r: r.slug,
+                lambda r, name=name: f"{name} / {r.slug}",
+            )
+            check(
+                f"source number in family {name!r}",
+                f"{path}.sources",
+                family.sources,
+                lambda r: r.number,
+                lambda r, name=name: f"{name} / {r.number}",
+            )
+            check(
+                f"FAQ question in family {name!r}",
+                f"{path}.faq",
+                family.faq,
+                lambda r: r.question,
+                lambda r, name=name: f"{name} / {r.question}",
+            )
+            check(
+                f"related family in family {name!r}",
+                f"{path}.related",
+                family.related,
+                lambda r: r.family,
+                lambda r, name=name: f"{name} / {r.family}",
+            )
+        check(
+            "provider and model id",
+            "offerings",
+            self.offerings,
+            lambda r: (r.provider, r.model_id),
+            lambda r: f"{r.provider}/{r.model_id}",
+        )
         if problems:
             # The message goes in the context, not the template, so braces in a model id stay literal.
             raise PydanticCustomError("duplicate_key", "{problems}", {"problems": "; ".join(problems)})

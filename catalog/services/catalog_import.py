@@ -163,8 +163,11 @@ class _Writer:
             return instance
         changed = [name for name, value in values.items() if self._differs(instance, name, value)]
         for name in [name for name in changed if self.locks.holds(instance, name)]:
-            self.summary.kept_by_lock.append(self.locks.kept(
-                f"{model._meta.verbose_name} {instance}", name, getattr(instance, name), "the file", values[name]))
+            self.summary.kept_by_lock.append(
+                self.locks.kept(
+                    f"{model._meta.verbose_name} {instance}", name, getattr(instance, name), "the file", values[name]
+                )
+            )
             changed.remove(name)
         if changed and self.only_fill_missing:
             for name in [name for name in changed if not _blank(getattr(instance, name))]:
@@ -188,7 +191,12 @@ class _Writer:
 
 
 def import_catalog(
-    data: dict, *, dry_run: bool = False, origin: str = "catalog", dataset: str = "", raw: bytes = b"",
+    data: dict,
+    *,
+    dry_run: bool = False,
+    origin: str = "catalog",
+    dataset: str = "",
+    raw: bytes = b"",
     only_fill_missing: bool = False,
 ) -> ImportSummary:
     """Import a catalog document (already parsed from JSON or YAML). Atomic; `dry_run` rolls back.
@@ -224,9 +232,7 @@ def _variant_key(ref: str) -> tuple[str, str]:
 
 def _write(document: CatalogDocument, writer: _Writer) -> None:  # noqa: C901 (one stage per record kind; to be cut into stages, issue 11)
     organizations = {
-        record.slug: writer.upsert(
-            Organization, {"slug": record.slug}, record.model_dump(exclude={"slug"})
-        )
+        record.slug: writer.upsert(Organization, {"slug": record.slug}, record.model_dump(exclude={"slug"}))
         for record in document.organizations
     }
 
@@ -276,9 +282,7 @@ def _write(document: CatalogDocument, writer: _Writer) -> None:  # noqa: C901 (o
             writer.upsert(FamilyTag, {"family": family, "tag": tag}, {"position": position})
 
         for source in record.sources:
-            writer.upsert(
-                Source, {"family": family, "number": source.number}, source.model_dump(exclude={"number"})
-            )
+            writer.upsert(Source, {"family": family, "number": source.number}, source.model_dump(exclude={"number"}))
         for position, entry in enumerate(record.faq):
             writer.upsert(
                 FAQEntry,
@@ -295,7 +299,9 @@ def _write(document: CatalogDocument, writer: _Writer) -> None:  # noqa: C901 (o
             variant = writer.upsert(Variant, {"family": family, "slug": variant_record.slug}, values)
             variants[(record.slug, variant_record.slug)] = variant
             if variant_record.replaced_by:
-                pending_replacements.append((f"{where}.variants.{variant_record.slug}", variant, variant_record.replaced_by))
+                pending_replacements.append(
+                    (f"{where}.variants.{variant_record.slug}", variant, variant_record.replaced_by)
+                )
 
     def find_variant(ref: str, where: str) -> Variant:
         key = _variant_key(ref)
@@ -311,7 +317,8 @@ def _write(document: CatalogDocument, writer: _Writer) -> None:  # noqa: C901 (o
         if variant.replaced_by_id not in (None, replacement.pk) and writer.only_fill_missing:
             writer.summary.kept_by_lock.append(
                 f"variant {variant}: kept the value in the database {str(variant.replaced_by)!r} for replaced_by, "
-                f"the file says {ref!r}")
+                f"the file says {ref!r}"
+            )
         elif variant.replaced_by_id != replacement.pk:
             variant.replaced_by = replacement
             variant.skip_history_when_saving = True

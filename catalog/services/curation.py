@@ -48,8 +48,7 @@ def json_value(value):
 
 def lockable_fields(model) -> set[str]:
     return {
-        f.name for f in model._meta.concrete_fields
-        if f.editable and not f.primary_key and f.name not in NEVER_LOCKED
+        f.name for f in model._meta.concrete_fields if f.editable and not f.primary_key and f.name not in NEVER_LOCKED
     }
 
 
@@ -61,7 +60,9 @@ def lock_fields(obj, fields, user=None) -> list[FieldLock]:
     locks = []
     for name in sorted(set(fields) & lockable_fields(type(obj))):
         lock, _ = FieldLock.objects.update_or_create(
-            content_type=content_type, object_id=obj.pk, field=name,
+            content_type=content_type,
+            object_id=obj.pk,
+            field=name,
             defaults={"value": json_value(getattr(obj, name)), "locked_by": user if user and user.pk else None},
         )
         locks.append(lock)
@@ -77,11 +78,16 @@ def record_price_change(offering: Offering, previous: dict, source: str = "admin
         current.save(update_fields=["valid_to"])
     elif any(previous.get(name) is not None for name in PRICE_FIELD_NAMES):
         PriceRecord.objects.create(
-            offering=offering, valid_from=min(offering.created_at, when), valid_to=when, source=offering.origin,
+            offering=offering,
+            valid_from=min(offering.created_at, when),
+            valid_to=when,
+            source=offering.origin,
             **{name: previous.get(name) for name in PRICE_FIELD_NAMES},
         )
     PriceRecord.objects.create(
-        offering=offering, valid_from=when, source=source,
+        offering=offering,
+        valid_from=when,
+        source=source,
         **{name: getattr(offering, name) for name in PRICE_FIELD_NAMES},
     )
 
@@ -147,8 +153,11 @@ def release_locks(locks) -> int:
 
 def changed_fields(current, reverted) -> list[str]:
     """The editable fields whose value differs between the record as it is and as a revert would make it."""
-    return [f.name for f in reverted._meta.concrete_fields
-            if f.editable and not f.primary_key and getattr(current, f.attname) != getattr(reverted, f.attname)]
+    return [
+        f.name
+        for f in reverted._meta.concrete_fields
+        if f.editable and not f.primary_key and getattr(current, f.attname) != getattr(reverted, f.attname)
+    ]
 
 
 def save_revert(obj, version_id, user=None) -> list[str]:
@@ -180,8 +189,9 @@ def attribute_families(families, creator_slug: str, creator_name: str = "", user
         raise ValueError("Choose the organization that makes these models.")
     known = {s: (name, site) for _, s, name, site in CREATORS}
     name, website = known.get(slug, (creator_name or slug, ""))
-    creator, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": creator_name or name,
-                                                                         "website": website})
+    creator, _ = Organization.objects.get_or_create(
+        slug=slug, defaults={"name": creator_name or name, "website": website}
+    )
     now = timezone.now()
     changed = [family for family in families if family.creator_id != creator.pk]
     for family in changed:

@@ -64,13 +64,14 @@ def insert_baselines(model, pks: list[int], *, reason: str, when) -> None:
     historical = model.history.model
     copied = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
     quote = connection.ops.quote_name
-    into = ", ".join(quote(c) for c in [*copied, "history_date", "history_change_reason", "history_type",
-                                           "history_user_id"])
+    into = ", ".join(
+        quote(c) for c in [*copied, "history_date", "history_change_reason", "history_type", "history_user_id"]
+    )
     select = ", ".join(quote(c) for c in copied)
     when = connection.ops.adapt_datetimefield_value(when)
     with connection.cursor() as cursor:
         for start in range(0, len(pks), BATCH):
-            chunk = pks[start:start + BATCH]
+            chunk = pks[start : start + BATCH]
             cursor.execute(
                 f"INSERT INTO {quote(historical._meta.db_table)} ({into}) SELECT {select}, %s, %s, '+', NULL "
                 f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN "
@@ -106,8 +107,9 @@ def record_created(objs: Iterable, *, reason: str | None = None, when=None) -> i
             batch.when = batch.when or when
             written += len(items)
             continue
-        model.history.bulk_history_create(items, default_change_reason=reason or "", default_date=when,
-                                          batch_size=BATCH)
+        model.history.bulk_history_create(
+            items, default_change_reason=reason or "", default_date=when, batch_size=BATCH
+        )
         written += len(items)
     return written
 
@@ -121,9 +123,14 @@ def record_updated(objs: Iterable, *, reason: str | None = None, when=None, user
     for model, items in _tracked(objs).items():
         if batch is not None:  # a record this batch created gets its baseline at the end instead
             items = [obj for obj in items if obj.pk not in batch.created.get(model, ())]
-        model.history.bulk_history_create(items, update=True, default_change_reason=reason, default_date=when,
-                                          default_user=user if user is not None and user.pk else None,
-                                          batch_size=BATCH)
+        model.history.bulk_history_create(
+            items,
+            update=True,
+            default_change_reason=reason,
+            default_date=when,
+            default_user=user if user is not None and user.pk else None,
+            batch_size=BATCH,
+        )
         written += len(items)
     return written
 
@@ -141,8 +148,9 @@ def origin(change_reason: str | None, user_id: int | None) -> Origin:
     reason = change_reason or ""
     if match := IMPORT_REASON.match(reason):
         source = match["source"]
-        return Origin("import", f"from {SOURCE_LABELS.get(source, source)}, import run {match['run']}",
-                      int(match["run"]))
+        return Origin(
+            "import", f"from {SOURCE_LABELS.get(source, source)}, import run {match['run']}", int(match["run"])
+        )
     if REVERT_REASON.match(reason):
         return Origin("revert", "by a curator (a revert)")
     if user_id is not None:

@@ -63,8 +63,12 @@ class _Breaker:
             self.down_until = time.monotonic() + RETRY_AFTER
             self.missed = True
         if first:
-            logger.warning("Page cache unavailable (%s: %s); serving pages uncached for %ss.",
-                           type(error).__name__, error, RETRY_AFTER)
+            logger.warning(
+                "Page cache unavailable (%s: %s); serving pages uncached for %ss.",
+                type(error).__name__,
+                error,
+                RETRY_AFTER,
+            )
 
 
 _breaker = _Breaker()

@@ -41,7 +41,9 @@ def safe_url(value) -> str:
 
 def plain_text(markdown_text: str, limit: int = DESCRIPTION_LENGTH) -> str:
     """Curator Markdown as one line of plain text (citations dropped), cut at a word boundary."""
-    text = " ".join(html.unescape(strip_tags(render_markdown(re.sub(r"\s*\[\d{1,3}\]", "", markdown_text or "")))).split())
+    text = " ".join(
+        html.unescape(strip_tags(render_markdown(re.sub(r"\s*\[\d{1,3}\]", "", markdown_text or "")))).split()
+    )
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
@@ -85,8 +87,11 @@ def family_json_ld(page, request) -> dict:
         "url": url,
         "creator": _organization(family.creator, request),
         "hasPart": [
-            {"@type": "SoftwareApplication", "name": variant.name,
-             "url": absolute_url(request, variant.get_absolute_url())}
+            {
+                "@type": "SoftwareApplication",
+                "name": variant.name,
+                "url": absolute_url(request, variant.get_absolute_url()),
+            }
             for variant in getattr(page, "shown_variants", page.variants)  # bounded on a big family's page
         ],
     }
@@ -105,10 +110,15 @@ def family_json_ld(page, request) -> dict:
             {"@type": "CreativeWork", "name": source.title, **({"url": u} if (u := safe_url(source.url)) else {})}
             for source in page.sources
         ]
-    return {"@context": "https://schema.org", "@graph": [
-        data,
-        _breadcrumbs(request, [("Families", reverse("catalog:family-list")), (family.name, family.get_absolute_url())]),
-    ]}
+    return {
+        "@context": "https://schema.org",
+        "@graph": [
+            data,
+            _breadcrumbs(
+                request, [("Families", reverse("catalog:family-list")), (family.name, family.get_absolute_url())]
+            ),
+        ],
+    }
 
 
 def variant_json_ld(page, request) -> dict:
@@ -123,8 +133,11 @@ def variant_json_ld(page, request) -> dict:
         "applicationCategory": "Machine learning model",
         "description": page.use_when,
         "creator": _organization(family.creator, request),
-        "isPartOf": {"@type": "CreativeWorkSeries", "name": family.name,
-                     "url": absolute_url(request, family.get_absolute_url())},
+        "isPartOf": {
+            "@type": "CreativeWorkSeries",
+            "name": family.name,
+            "url": absolute_url(request, family.get_absolute_url()),
+        },
     }
     if variant.release_date:
         data["datePublished"] = variant.released_display
@@ -137,21 +150,36 @@ def variant_json_ld(page, request) -> dict:
         if offering.price_input is None and offering.price_output is None:
             continue
         specs = [
-            {"@type": "UnitPriceSpecification", "price": format(price.normalize(), "f"), "priceCurrency": "USD",
-             "unitText": f"per million {label} tokens"}
+            {
+                "@type": "UnitPriceSpecification",
+                "price": format(price.normalize(), "f"),
+                "priceCurrency": "USD",
+                "unitText": f"per million {label} tokens",
+            }
             for price, label in ((offering.price_input, "input"), (offering.price_output, "output"))
             if price is not None
         ]
-        offers.append({
-            "@type": "Offer",
-            "seller": {"@type": "Organization", "name": offering.provider.name},
-            "sku": offering.model_id,
-            "priceSpecification": specs,
-        })
+        offers.append(
+            {
+                "@type": "Offer",
+                "seller": {"@type": "Organization", "name": offering.provider.name},
+                "sku": offering.model_id,
+                "priceSpecification": specs,
+            }
+        )
     if offers:
         data["offers"] = offers
-    return {"@context": "https://schema.org", "@graph": [
-        data,
-        _breadcrumbs(request, [("Families", reverse("catalog:family-list")), (family.name, family.get_absolute_url()),
-                               (variant.name, variant.get_absolute_url())]),
-    ]}
+    return {
+        "@context": "https://schema.org",
+        "@graph": [
+            data,
+            _breadcrumbs(
+                request,
+                [
+                    ("Families", reverse("catalog:family-list")),
+                    (family.name, family.get_absolute_url()),
+                    (variant.name, variant.get_absolute_url()),
+                ],
+            ),
+        ],
+    }

@@ -46,11 +46,15 @@ def compute(variant_ids: Iterable[int] | None = None) -> dict[int, tuple]:
     offerings = Offering.objects.filter(listed=True)
     if variant_ids is not None:
         offerings = offerings.filter(variant_id__in=list(variant_ids))
-    rows = offerings.values("variant_id").annotate(
-        providers=Count("provider_id", distinct=True),
-        price_in=Min("price_input", filter=Q(kind=OfferingKind.PAY_PER_TOKEN)),
-        price_out=Min("price_output", filter=Q(kind=OfferingKind.PAY_PER_TOKEN)),
-    ).order_by()
+    rows = (
+        offerings.values("variant_id")
+        .annotate(
+            providers=Count("provider_id", distinct=True),
+            price_in=Min("price_input", filter=Q(kind=OfferingKind.PAY_PER_TOKEN)),
+            price_out=Min("price_output", filter=Q(kind=OfferingKind.PAY_PER_TOKEN)),
+        )
+        .order_by()
+    )
     return {row["variant_id"]: (row["providers"], row["price_in"], row["price_out"]) for row in rows}
 
 
@@ -91,8 +95,13 @@ def refresh_rows(variant_ids: Iterable[int] | None = None) -> int:
         return 0
     quote = connection.ops.quote_name
     table = quote(VariantRow._meta.db_table)
-    sources = [("published", "f", "published"), ("family_slug", "f", "slug"), ("family_name", "f", "name"),
-               ("creator_slug", "o", "slug"), ("creator_name", "o", "name")]
+    sources = [
+        ("published", "f", "published"),
+        ("family_slug", "f", "slug"),
+        ("family_name", "f", "name"),
+        ("creator_slug", "o", "slug"),
+        ("creator_name", "o", "name"),
+    ]
     sources += [(name, "v", Variant._meta.get_field(name).column) for name in VariantRow.FROM_VARIANT]
     joined = (
         f"FROM {quote(Variant._meta.db_table)} v "
@@ -108,13 +117,20 @@ def refresh_rows(variant_ids: Iterable[int] | None = None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         if ids is None:
             distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
-            differs = " OR ".join(f"r.{quote(name)} {distinct} {alias}.{quote(column)}" for name, alias, column in sources)
-            cursor.execute(f"{delete} WHERE {quote('variant_id')} IN (SELECT r.{quote('variant_id')} {joined} "
-                           f"JOIN {table} r ON r.{quote('variant_id')} = v.{quote('id')} WHERE {differs})")
-            cursor.execute(f"{delete} WHERE NOT EXISTS (SELECT 1 FROM {quote(Variant._meta.db_table)} v "
-                           f"WHERE v.{quote('id')} = {table}.{quote('variant_id')})")
-            cursor.execute(f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {table} r "
-                           f"WHERE r.{quote('variant_id')} = v.{quote('id')})")
+            differs = " OR ".join(
+                f"r.{quote(name)} {distinct} {alias}.{quote(column)}" for name, alias, column in sources
+            )
+            cursor.execute(
+                f"{delete} WHERE {quote('variant_id')} IN (SELECT r.{quote('variant_id')} {joined} "
+                f"JOIN {table} r ON r.{quote('variant_id')} = v.{quote('id')} WHERE {differs})"
+            )
+            cursor.execute(
+                f"{delete} WHERE NOT EXISTS (SELECT 1 FROM {quote(Variant._meta.db_table)} v "
+                f"WHERE v.{quote('id')} = {table}.{quote('variant_id')})"
+            )
+            cursor.execute(
+                f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.{quote('variant_id')} = v.{quote('id')})"
+            )
             written = cursor.rowcount
             if written:
                 # Fresh statistics, so the planner knows status and publication hardly narrow the rows and
@@ -122,7 +138,7 @@ def refresh_rows(variant_ids: Iterable[int] | None = None) -> int:
                 cursor.execute(f"ANALYZE {table}")
             return written
         for start in range(0, len(ids), BATCH):
-            batch = ids[start:start + BATCH]
+            batch = ids[start : start + BATCH]
             marks = ", ".join(["%s"] * len(batch))
             cursor.execute(f"{delete} WHERE {quote('variant_id')} IN ({marks})", batch)
             cursor.execute(f"{insert} WHERE v.{quote('id')} IN ({marks})", batch)
@@ -138,8 +154,11 @@ def refresh_rows_after_variant_save(sender, instance, **kwargs):
 def drop_row_after_variant_delete(sender, instance, **kwargs):
     """Deleting a variant deletes its offerings first, whose signals rebuild its row: drop it again."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(VariantRow._meta.db_table)} "
-                       f"WHERE {connection.ops.quote_name('variant_id')} = %s", [instance.pk])
+        cursor.execute(
+            f"DELETE FROM {connection.ops.quote_name(VariantRow._meta.db_table)} "
+            f"WHERE {connection.ops.quote_name('variant_id')} = %s",
+            [instance.pk],
+        )
 
 
 def refresh_rows_after_family_save(sender, instance, **kwargs):
@@ -150,7 +169,6 @@ def refresh_rows_after_family_save(sender, instance, **kwargs):
 def refresh_rows_after_organization_save(sender, instance, **kwargs):
     if not kwargs.get("raw"):
         refresh_rows(Variant.objects.filter(family__creator=instance).values_list("pk", flat=True))
-
 
 
 def refresh_after_offering_change(sender, instance, **kwargs):
@@ -175,5 +193,6 @@ def connect() -> None:
     post_save.connect(refresh_rows_after_variant_save, sender=Variant, dispatch_uid="summaries.variant_saved")
     post_delete.connect(drop_row_after_variant_delete, sender=Variant, dispatch_uid="summaries.variant_deleted")
     post_save.connect(refresh_rows_after_family_save, sender=Family, dispatch_uid="summaries.family_saved")
-    post_save.connect(refresh_rows_after_organization_save, sender=Organization,
-                      dispatch_uid="summaries.organization_saved")
+    post_save.connect(
+        refresh_rows_after_organization_save, sender=Organization, dispatch_uid="summaries.organization_saved"
+    )

@@ -25,8 +25,17 @@ from catalog.services import history, quality, summaries
 from catalog.services.page_cache import bump_catalog_version
 
 # Copied to a new variant by a split; its identity (name, slug, match key) and summaries are its own.
-NOT_COPIED = {"id", "name", "slug", "match_key", "created_at", "updated_at", "provider_count", "price_in_min",
-              "price_out_min"}
+NOT_COPIED = {
+    "id",
+    "name",
+    "slug",
+    "match_key",
+    "created_at",
+    "updated_at",
+    "provider_count",
+    "price_in_min",
+    "price_out_min",
+}
 
 
 class MergeError(ValueError):
@@ -43,8 +52,10 @@ class MergeReport:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.offerings} offerings, {self.locks} locks, {self.aliases} aliases and "
-                f"{self.references} references moved to {self.keep}.")
+        return (
+            f"{self.offerings} offerings, {self.locks} locks, {self.aliases} aliases and "
+            f"{self.references} references moved to {self.keep}."
+        )
 
 
 def merged_note(family_slug: str, variant_slug: str) -> str:
@@ -99,8 +110,9 @@ def merge_variants(keep: Variant, absorb: Variant, *, by=None, refresh: bool = T
         report.offerings = len(offerings)
 
         variant_type = ContentType.objects.get_for_model(Variant)
-        kept_fields = set(FieldLock.objects.filter(content_type=variant_type, object_id=keep.pk)
-                          .values_list("field", flat=True))
+        kept_fields = set(
+            FieldLock.objects.filter(content_type=variant_type, object_id=keep.pk).values_list("field", flat=True)
+        )
         absorbed_locks = FieldLock.objects.filter(content_type=variant_type, object_id=absorb.pk)
         report.locks = absorbed_locks.exclude(field__in=kept_fields).update(object_id=keep.pk)
         if dropped := absorbed_locks.count():
@@ -113,8 +125,9 @@ def merge_variants(keep: Variant, absorb: Variant, *, by=None, refresh: bool = T
             if alias and alias != keep.match_key:
                 report.aliases += _alias(alias, keep, note)
 
-        referring = list(Variant.objects.filter(replaced_by=absorb).exclude(pk=keep.pk)) + \
-            list(Variant.objects.filter(points_to=absorb).exclude(pk=keep.pk))
+        referring = list(Variant.objects.filter(replaced_by=absorb).exclude(pk=keep.pk)) + list(
+            Variant.objects.filter(points_to=absorb).exclude(pk=keep.pk)
+        )
         for variant in {v.pk: v for v in referring}.values():
             if variant.replaced_by_id == absorb.pk:
                 variant.replaced_by = keep
@@ -134,7 +147,10 @@ def merge_variants(keep: Variant, absorb: Variant, *, by=None, refresh: bool = T
 
         absorb._history_user, absorb._change_reason = by, f"merged into variant {keep.pk} ({keep.slug})"
         absorb.delete()
-        keep._history_user, keep._change_reason = by, Truncator(f"merged variant {absorb.slug} into this one").chars(history.REASON_LENGTH)
+        keep._history_user, keep._change_reason = (
+            by,
+            Truncator(f"merged variant {absorb.slug} into this one").chars(history.REASON_LENGTH),
+        )
         keep.updated_at = now
         keep.save()
         if refresh:
@@ -162,15 +178,20 @@ def split_variant(variant: Variant, offerings, *, name: str, slug: str = "", by=
         raise MergeError(f"The family already has a variant with the slug {slug!r}.")
     now = timezone.now()
     with transaction.atomic():
-        values = {f.attname: getattr(variant, f.attname) for f in Variant._meta.concrete_fields
-                  if f.name not in NOT_COPIED}
+        values = {
+            f.attname: getattr(variant, f.attname) for f in Variant._meta.concrete_fields if f.name not in NOT_COPIED
+        }
         new = Variant(**values, name=name, slug=slug)
-        new._history_user, new._change_reason = by, Truncator(f"split from variant {variant.pk} ({variant.slug})").chars(history.REASON_LENGTH)
+        new._history_user, new._change_reason = (
+            by,
+            Truncator(f"split from variant {variant.pk} ({variant.slug})").chars(history.REASON_LENGTH),
+        )
         new.save()
         _move_offerings(chosen, new, f"split: from variant {variant.pk} to {new.pk}", by, now)
         variant._history_user = by
         variant._change_reason = Truncator(
-            f"split: {len(chosen)} offerings moved to variant {new.pk} ({new.slug})").chars(history.REASON_LENGTH)
+            f"split: {len(chosen)} offerings moved to variant {new.pk} ({new.slug})"
+        ).chars(history.REASON_LENGTH)
         variant.save(update_fields=["updated_at"])
         summaries.refresh({variant.pk, new.pk})
         bump_catalog_version()

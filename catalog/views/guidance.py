@@ -43,8 +43,9 @@ class ChooseView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         form = ChooserForm(request.GET or None)
-        context = self.get_context_data(form=form, ranking_rule=chooser.RANKING_RULE,
-                                        zero_price_note=chooser.ZERO_PRICE_NOTE, result=None)
+        context = self.get_context_data(
+            form=form, ranking_rule=chooser.RANKING_RULE, zero_price_note=chooser.ZERO_PRICE_NOTE, result=None
+        )
         if form.is_bound and form.is_valid():
             context["result"] = chooser_selectors.choose(form.needs(), form.cleaned_data.get("page"))
         status = 400 if form.is_bound and not form.is_valid() else 200
@@ -68,6 +69,7 @@ class VariantDetailView(pages.VariantDetailView):
         form = CostForm(self.request.GET or None)
         context.update(calculator=form, guidance=selectors.variant_guidance(context["page"], form.usage()))
         # One "price checked" per offering, the same in the providers table as in the calculator.
-        context["price_checks"] = ({row.offering.pk: row.checked for row in context["guidance"].costs}
-                                   or selectors.price_checks(context["page"].offerings))
+        context["price_checks"] = {
+            row.offering.pk: row.checked for row in context["guidance"].costs
+        } or selectors.price_checks(context["page"].offerings)
         return context

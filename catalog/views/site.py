@@ -44,8 +44,11 @@ def _run_checks(probes: dict, timeout: float) -> dict:
     results: dict[str, dict] = {}
     threads = {}
     for name, probe in probes.items():
-        thread = threading.Thread(target=lambda name=name, probe=probe: results.__setitem__(name, _check(name, probe)),
-                                  name=f"healthz-{name}", daemon=True)
+        thread = threading.Thread(
+            target=lambda name=name, probe=probe: results.__setitem__(name, _check(name, probe)),
+            name=f"healthz-{name}",
+            daemon=True,
+        )
         thread.start()
         threads[name] = thread
     deadline = time.monotonic() + timeout

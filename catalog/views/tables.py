@@ -91,8 +91,9 @@ def active_filters(params: QueryDict, form) -> list[dict]:
         rest = params.copy()
         rest.pop(name)
         label = form.fields[name].label if name in form.fields else name
-        found.append({"name": name, "label": label, "value": ", ".join(params.getlist(name)),
-                      "query": rest.urlencode()})
+        found.append(
+            {"name": name, "label": label, "value": ", ".join(params.getlist(name)), "query": rest.urlencode()}
+        )
     return found
 
 
@@ -141,8 +142,12 @@ class TableView(FilterView):
 
     def defaults(self, filterset) -> dict:
         """Each parameter's default: a clean URL leaves these out."""
-        return {"sort": self.table.default_sort, "page": "1", "page_size": str(self.default_page_size),
-                "cols": set(self.table.default_keys) - {c.key for c in self.table.columns if c.row_header}}
+        return {
+            "sort": self.table.default_sort,
+            "page": "1",
+            "page_size": str(self.default_page_size),
+            "cols": set(self.table.default_keys) - {c.key for c in self.table.columns if c.row_header},
+        }
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
@@ -155,10 +160,12 @@ class TableView(FilterView):
         if not options.is_valid():
             errors.update(options.errors)
         page_obj, rows, paginator = None, [], None
-        sort = ((filterset.form.cleaned_data.get("sort") or [None])[0] if "sort" not in errors else None) \
-            or self.table.default_sort
-        page_size = (options.cleaned_data.get("page_size") if "page_size" not in errors else None) \
-            or self.default_page_size
+        sort = (
+            (filterset.form.cleaned_data.get("sort") or [None])[0] if "sort" not in errors else None
+        ) or self.table.default_sort
+        page_size = (
+            options.cleaned_data.get("page_size") if "page_size" not in errors else None
+        ) or self.default_page_size
         if not errors:
             queryset = filterset.qs
             if wanted_format == "csv":
@@ -169,11 +176,13 @@ class TableView(FilterView):
                 page_obj = paginator.page(options.cleaned_data.get("page") or 1)
                 rows = list(page_obj.object_list)
             except EmptyPage:
-                errors["page"] = [f"There is no page {options.cleaned_data.get('page')}: "
-                                  f"the last page is {paginator.num_pages}."]
+                errors["page"] = [
+                    f"There is no page {options.cleaned_data.get('page')}: the last page is {paginator.num_pages}."
+                ]
         if errors and wanted_format in {"csv", "json"}:
-            return JsonResponse({"errors": {name: [str(e) for e in messages] for name, messages in errors.items()}},
-                                status=400)
+            return JsonResponse(
+                {"errors": {name: [str(e) for e in messages] for name, messages in errors.items()}}, status=400
+            )
         if wanted_format == "json":
             return self.json_response(request, paginator, page_obj, rows)
         self.row_count = paginator.count if paginator else 0
@@ -221,9 +230,13 @@ class TableView(FilterView):
         headers = []
         for column in shown:
             wanted = f"-{column.key}" if sort == column.key else column.key
-            headers.append({"column": column, "sort": None if wanted == self.table.default_sort else wanted,
-                            "aria": "ascending" if sort == column.key else
-                            "descending" if sort == f"-{column.key}" else ""})
+            headers.append(
+                {
+                    "column": column,
+                    "sort": None if wanted == self.table.default_sort else wanted,
+                    "aria": "ascending" if sort == column.key else "descending" if sort == f"-{column.key}" else "",
+                }
+            )
         return headers
 
     # --- Exports ---------------------------------------------------------------------------
@@ -237,11 +250,14 @@ class TableView(FilterView):
             query = request.GET.copy()
             query["page"] = page_obj.next_page_number()
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return JsonResponse({
-            "count": paginator.count if paginator else 0,
-            "next": next_url,
-            "results": [self.row_json(row) for row in rows],
-        }, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {
+                "count": paginator.count if paginator else 0,
+                "next": next_url,
+                "results": [self.row_json(row) for row in rows],
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
 
     def export_rows(self, queryset):
         """The rows a CSV export streams: model instances unless a table has something lighter."""
@@ -286,9 +302,12 @@ RANGE_GROUPS = (
 
 def range_groups(form) -> list[dict]:
     return [
-        {"key": key, "legend": legend,
-         "fields": [form[name] for name in names if name in form.fields and name != "priced"],
-         "set": any(form[name].value() for name in names if name in form.fields)}
+        {
+            "key": key,
+            "legend": legend,
+            "fields": [form[name] for name in names if name in form.fields and name != "priced"],
+            "set": any(form[name].value() for name in names if name in form.fields),
+        }
         for key, legend, names in RANGE_GROUPS
     ]
 
@@ -323,14 +342,19 @@ class ModelListView(TableView):
         facets, counted = [], self.row_count <= FACET_ROW_LIMIT
         # Counting every choice over a very large result costs more than it tells: narrow first. With
         # bad parameters the groups stay (without counts), so the visitor can fix them where they are.
-        facets = tables.variant_facets(filterset, counts=counted and filterset.is_valid(),
-                                       groups=getattr(self, "facet_groups", None))
+        facets = tables.variant_facets(
+            filterset, counts=counted and filterset.is_valid(), groups=getattr(self, "facet_groups", None)
+        )
         q = filterset.form.cleaned_data.get("q") if filterset.is_valid() else None
-        return {"facets": facets, "matches": site_search.matches(q) if q else None,
-                "status_default": set(filterset.data.getlist("status")) in (set(), set(filterset.DEFAULT_STATUS)),
-                "facets_skipped": filterset.is_valid() and not counted,
-                "facet_row_limit": FACET_ROW_LIMIT,
-                "price_chart": chart_selectors.price_context(rows), "range_groups": range_groups(filterset.form)}
+        return {
+            "facets": facets,
+            "matches": site_search.matches(q) if q else None,
+            "status_default": set(filterset.data.getlist("status")) in (set(), set(filterset.DEFAULT_STATUS)),
+            "facets_skipped": filterset.is_valid() and not counted,
+            "facet_row_limit": FACET_ROW_LIMIT,
+            "price_chart": chart_selectors.price_context(rows),
+            "range_groups": range_groups(filterset.form),
+        }
 
 
 # --- /families/ ------------------------------------------------------------------------------
@@ -365,8 +389,11 @@ class ProviderDetailView(TableView):
         return tables.offering_table(self.provider)
 
     def extra_context(self, filterset, rows):
-        return {"provider": self.provider, "changelog": provider_changelog(self.provider),
-                "feed_url": reverse("feed-provider-changes", args=[self.provider.slug])}
+        return {
+            "provider": self.provider,
+            "changelog": provider_changelog(self.provider),
+            "feed_url": reverse("feed-provider-changes", args=[self.provider.slug]),
+        }
 
 
 # --- /compare/ -------------------------------------------------------------------------------
@@ -402,23 +429,39 @@ class CompareView(View):
             cells = []
             for v in variants:
                 # Only pay-per-token prices are prices: a free tier's $0 is shown as a free tier, never "cheapest".
-                here = sorted((o for o in offerings[v.pk] if o.provider_id == provider.pk),
-                              key=lambda o: (o.kind != OfferingKind.PAY_PER_TOKEN, o.price_input is None,
-                                             o.price_input or 0))
+                here = sorted(
+                    (o for o in offerings[v.pk] if o.provider_id == provider.pk),
+                    key=lambda o: (o.kind != OfferingKind.PAY_PER_TOKEN, o.price_input is None, o.price_input or 0),
+                )
                 cells.append(here[0] if here else None)
-            priced = [c.price_input + c.price_output for c in cells
-                      if c is not None and c.kind == OfferingKind.PAY_PER_TOKEN
-                      and c.price_input is not None and c.price_output is not None]
+            priced = [
+                c.price_input + c.price_output
+                for c in cells
+                if c is not None
+                and c.kind == OfferingKind.PAY_PER_TOKEN
+                and c.price_input is not None
+                and c.price_output is not None
+            ]
             cheapest = min(priced) if len(priced) > 1 and len(set(priced)) > 1 else None
-            price_rows.append({
-                "provider": provider,
-                "cells": [{"offering": c, "best": cheapest is not None and c is not None
-                           and c.kind == OfferingKind.PAY_PER_TOKEN
-                           and c.price_input is not None and c.price_output is not None
-                           and c.price_input + c.price_output == cheapest} for c in cells],
-                "differs": len(set(priced)) > 1,
-                "order": (-sum(c is not None for c in cells), min(priced) if priced else Decimal("Infinity")),
-            })
+            price_rows.append(
+                {
+                    "provider": provider,
+                    "cells": [
+                        {
+                            "offering": c,
+                            "best": cheapest is not None
+                            and c is not None
+                            and c.kind == OfferingKind.PAY_PER_TOKEN
+                            and c.price_input is not None
+                            and c.price_output is not None
+                            and c.price_input + c.price_output == cheapest,
+                        }
+                        for c in cells
+                    ],
+                    "differs": len(set(priced)) > 1,
+                    "order": (-sum(c is not None for c in cells), min(priced) if priced else Decimal("Infinity")),
+                }
+            )
         # The providers that serve most of the compared models come first, the cheaper before the dearer.
         price_rows.sort(key=lambda row: row["order"])
         context = {
@@ -428,8 +471,10 @@ class CompareView(View):
             "errors": errors,
             "signals": {v.pk: guidance.signals(v) for v in variants},
             "use_when": {v.pk: guidance.use_when(v) for v in variants},
-            "remove_links": {v.pk: "?" + urlencode([("v", f"{x.family.slug}/{x.slug}") for x in variants if x != v])
-                             for v in variants},
+            "remove_links": {
+                v.pk: "?" + urlencode([("v", f"{x.family.slug}/{x.slug}") for x in variants if x != v])
+                for v in variants
+            },
         }
         status = 400 if errors and not variants else 200
         return TemplateResponse(request, self.template_name, context, status=status)
@@ -454,26 +499,37 @@ COMPARE_FIELDS = (
     CompareField("Family", lambda v: v.family.name, differs=False),
     CompareField("Creator", lambda v: v.family.creator.name, differs=False),
     CompareField("Status", lambda v: v.get_status_display()),
-    CompareField("Released", lambda v: v.release_date, best="max", best_word="newest",
-                 display=lambda v: table_columns.text(v.released_display)),
+    CompareField(
+        "Released",
+        lambda v: v.release_date,
+        best="max",
+        best_word="newest",
+        display=lambda v: table_columns.text(v.released_display),
+    ),
     CompareField("Context window", lambda v: v.context_window, table_columns.tokens, best="max", best_word="longest"),
     CompareField("Max output", lambda v: v.max_output_tokens, table_columns.tokens, best="max", best_word="most"),
     CompareField("Parameters", lambda v: v.parameters, table_columns.params),
     CompareField("Active parameters", lambda v: v.active_parameters, table_columns.params),
-    CompareField("Input", lambda v: tuple(v.input_modalities) or None,
-                 lambda m: table_columns.text(", ".join(m) if m else None)),
-    CompareField("Output", lambda v: tuple(v.output_modalities) or None,
-                 lambda m: table_columns.text(", ".join(m) if m else None)),
+    CompareField(
+        "Input", lambda v: tuple(v.input_modalities) or None, lambda m: table_columns.text(", ".join(m) if m else None)
+    ),
+    CompareField(
+        "Output",
+        lambda v: tuple(v.output_modalities) or None,
+        lambda m: table_columns.text(", ".join(m) if m else None),
+    ),
     CompareField("Tool calling", lambda v: v.tool_calling, table_columns.yes_no),
     CompareField("Reasoning", lambda v: v.reasoning, table_columns.yes_no),
     CompareField("Structured output", lambda v: v.structured_output, table_columns.yes_no),
     CompareField("Open weights", lambda v: v.open_weights, table_columns.yes_no),
     CompareField("Knowledge cutoff", lambda v: v.knowledge_cutoff or None),
     CompareField("License", _license),
-    CompareField("Lowest input price ($/M)", lambda v: v.price_in_min, table_columns.price, best="min",
-                 best_word="cheapest"),
-    CompareField("Lowest output price ($/M)", lambda v: v.price_out_min, table_columns.price, best="min",
-                 best_word="cheapest"),
+    CompareField(
+        "Lowest input price ($/M)", lambda v: v.price_in_min, table_columns.price, best="min", best_word="cheapest"
+    ),
+    CompareField(
+        "Lowest output price ($/M)", lambda v: v.price_out_min, table_columns.price, best="min", best_word="cheapest"
+    ),
 )
 
 
@@ -494,5 +550,3 @@ def compare_spec_rows(variants) -> list[dict]:
             cells.append({"html": shown, "best": best is not None and value == best})
         rows.append({"label": field.label, "cells": cells, "differs": differs, "best_word": field.best_word})
     return rows
-
-

@@ -49,8 +49,9 @@ def missing(what: str, how: str):
     """Skip, or fail when the browser tests are required (CI, CATALOG_REQUIRE_BROWSER)."""
     message = f"{what} is missing; {how}."
     if browser_required():
-        pytest.fail(f"{message} The browser tests are required here (CI or CATALOG_REQUIRE_BROWSER is set).",
-                    pytrace=False)
+        pytest.fail(
+            f"{message} The browser tests are required here (CI or CATALOG_REQUIRE_BROWSER is set).", pytrace=False
+        )
     pytest.skip(message)
 
 
@@ -83,7 +84,9 @@ def browser(playwright_driver):
     try:
         instance = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
     except Exception as error:  # noqa: BLE001 (any launch failure means no usable browser)
-        missing(f"a Chromium that starts ({CHROMIUM}: {error})", "install Debian's package: apt-get install -y chromium")
+        missing(
+            f"a Chromium that starts ({CHROMIUM}: {error})", "install Debian's package: apt-get install -y chromium"
+        )
     yield instance
     instance.close()
 
@@ -94,8 +97,7 @@ def open_page(browser, live_server):
     contexts = []
 
     def _open(path: str = "/", width: int = DESKTOP, height: int = 900, **options):
-        context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server.url,
-                                      **options)
+        context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server.url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
@@ -103,11 +105,22 @@ def open_page(browser, live_server):
         page.on("pageerror", lambda error: errors.append(str(error)))
         # htmx reports a request it aborted (hx-sync="this:replace": a newer one replaced it) as an error.
         expected = ("Failed to load resource", "htmx:sendAbort", "htmx:afterRequest")
-        page.on("console", lambda message: errors.append(message.text)
-                if message.type == "error" and not message.text.startswith(expected) else None)
-        page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(message.text)
+                if message.type == "error" and not message.text.startswith(expected)
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                errors.append(f"{response.status} {response.url}")
                 if response.status >= 500 or (response.status == 404 and not response.url.endswith("/favicon.ico"))
-                else None)
+                else None
+            ),
+        )
         page.js_errors = errors  # script errors, and responses that should not happen (the favicon aside)
         if path is not None:
             page.goto(path)
@@ -161,30 +174,76 @@ def showcase_catalog() -> dict:
     and compares, and what the charts draw.
     """
     lab = factories.organization("example-labs", "Example Labs")
-    aurora = factories.family("aurora", "Aurora", creator=lab, about="Fictional vision models for the browser tests.",
-                              license="Apache-2.0")
+    aurora = factories.family(
+        "aurora", "Aurora", creator=lab, about="Fictional vision models for the browser tests.", license="Apache-2.0"
+    )
     api, cloud = factories.provider("api-co", "API Co"), factories.provider("cloud-co", "Cloud Co")
 
     def vision(slug, name, context, released, **fields):
         fields.setdefault("input_modalities", ["text", "image"])
         fields.setdefault("output_modalities", ["text"])
-        return factories.variant(aurora, slug, name, context_window=context, release_date=released,
-                                 release_precision="month", **fields)
+        return factories.variant(
+            aurora, slug, name, context_window=context, release_date=released, release_precision="month", **fields
+        )
 
     rows = {
-        "mini": vision("aurora-vision-mini", "Aurora Vision Mini", 8192, date(2024, 3, 1), parameters=3 * 10**9,
-                       status="legacy", open_weights=True),
-        "8b": vision("aurora-vision-8b", "Aurora Vision 8B", 32768, date(2024, 9, 1), parameters=8 * 10**9,
-                     open_weights=True, tool_calling=False, max_output_tokens=8192),
-        "lite": vision("aurora-vision-lite", "Aurora Vision Lite", 65536, date(2024, 11, 1), parameters=2 * 10**9,
-                       open_weights=True),
-        "70b": vision("aurora-vision-70b", "Aurora Vision 70B", 131072, date(2025, 2, 1), parameters=70 * 10**9,
-                      tool_calling=True, structured_output=True, max_output_tokens=16384),
-        "max": vision("aurora-vision-max", "Aurora Vision Max", 1_048_576, date(2025, 6, 1),
-                      input_modalities=["text", "image", "audio"], tool_calling=True, reasoning=True,
-                      structured_output=True, max_output_tokens=65536),
-        "text": factories.variant(aurora, "aurora-text-8b", "Aurora Text 8B", context_window=32768,
-                                  input_modalities=["text"], release_date=date(2024, 9, 1), release_precision="month"),
+        "mini": vision(
+            "aurora-vision-mini",
+            "Aurora Vision Mini",
+            8192,
+            date(2024, 3, 1),
+            parameters=3 * 10**9,
+            status="legacy",
+            open_weights=True,
+        ),
+        "8b": vision(
+            "aurora-vision-8b",
+            "Aurora Vision 8B",
+            32768,
+            date(2024, 9, 1),
+            parameters=8 * 10**9,
+            open_weights=True,
+            tool_calling=False,
+            max_output_tokens=8192,
+        ),
+        "lite": vision(
+            "aurora-vision-lite",
+            "Aurora Vision Lite",
+            65536,
+            date(2024, 11, 1),
+            parameters=2 * 10**9,
+            open_weights=True,
+        ),
+        "70b": vision(
+            "aurora-vision-70b",
+            "Aurora Vision 70B",
+            131072,
+            date(2025, 2, 1),
+            parameters=70 * 10**9,
+            tool_calling=True,
+            structured_output=True,
+            max_output_tokens=16384,
+        ),
+        "max": vision(
+            "aurora-vision-max",
+            "Aurora Vision Max",
+            1_048_576,
+            date(2025, 6, 1),
+            input_modalities=["text", "image", "audio"],
+            tool_calling=True,
+            reasoning=True,
+            structured_output=True,
+            max_output_tokens=65536,
+        ),
+        "text": factories.variant(
+            aurora,
+            "aurora-text-8b",
+            "Aurora Text 8B",
+            context_window=32768,
+            input_modalities=["text"],
+            release_date=date(2024, 9, 1),
+            release_precision="month",
+        ),
     }
     rows["mini"].replaced_by = rows["8b"]
     rows["mini"].save()
@@ -203,8 +262,12 @@ def showcase_catalog() -> dict:
 
     priced(rows["8b"], api, "aurora-vision-8b", [(at(2024, 9, 5), "0.3", "0.9"), (at(2025, 4, 1), "0.2", "0.6")])
     priced(rows["lite"], api, "aurora-vision-lite", [(at(2024, 11, 10), "0", "0")])
-    priced(rows["70b"], api, "aurora-vision-70b",
-           [(at(2025, 2, 3), "5", "15"), (at(2025, 6, 1), "3.5", "12"), (at(2025, 9, 15), "2.5", "10")])
+    priced(
+        rows["70b"],
+        api,
+        "aurora-vision-70b",
+        [(at(2025, 2, 3), "5", "15"), (at(2025, 6, 1), "3.5", "12"), (at(2025, 9, 15), "2.5", "10")],
+    )
     priced(rows["70b"], cloud, "aurora/vision-70b", [(at(2025, 3, 1), "3", "12")])
     priced(rows["max"], cloud, "aurora/vision-max", [(at(2025, 6, 2), "8", "24")])
     priced(rows["text"], api, "aurora-text-8b", [(at(2024, 9, 5), "0.1", "0.3")])

@@ -40,6 +40,8 @@ def test_curator_changes_a_context_window_and_the_public_page_shows_it(open_page
     specs = " ".join(page.locator("table.keyvalue").inner_text().split())
     assert "Context window 32k (32768 tokens)" in specs
     page.goto("/families/llava/")
-    assert "Use when the workload needs 32k context, 13B parameters, and multimodal inputs." in page.locator(
-        "main").inner_text()
+    assert (
+        "Use when the workload needs 32k context, 13B parameters, and multimodal inputs."
+        in page.locator("main").inner_text()
+    )
     assert not page.js_errors, page.js_errors

@@ -95,7 +95,8 @@ def test_a_bulk_status_action_appears_in_history(open_page, site_data):
 
 @pytest.mark.skipif(not os.environ.get("CATALOG_REAL_DATA_BROWSER", "1"), reason="real data journey turned off")
 def test_after_make_run_the_work_queue_lists_its_top_items_and_admin_pages_raise_no_console_error(
-        open_page, transactional_db):
+    open_page, transactional_db
+):
     with open(os.devnull, "w") as quiet:  # what `make run` loads: the seed and the bundled models.dev data
         call_command("load_seed", verbosity=0, stdout=quiet)
         call_command("import_modelsdev", verbosity=0, stdout=quiet)
@@ -112,9 +113,15 @@ def test_after_make_run_the_work_queue_lists_its_top_items_and_admin_pages_raise
         # Keyboard: j focuses the first group's link.
         page.keyboard.press("j")
         assert page.evaluate("document.activeElement.classList.contains('queue-link')")
-        for path in ("/admin/", "/admin/catalog/finding/", "/admin/catalog/variant/",
-                     f"/admin/catalog/variant/{variant.pk}/change/", f"/admin/catalog/variant/{variant.pk}/history/",
-                     f"/admin/catalog/variant/{variant.pk}/split/", "/admin/catalog/importrun/"):
+        for path in (
+            "/admin/",
+            "/admin/catalog/finding/",
+            "/admin/catalog/variant/",
+            f"/admin/catalog/variant/{variant.pk}/change/",
+            f"/admin/catalog/variant/{variant.pk}/history/",
+            f"/admin/catalog/variant/{variant.pk}/split/",
+            "/admin/catalog/importrun/",
+        ):
             page.goto(path)
         history = Variant.history.filter(id=variant.pk).first()
         page.goto(f"/admin/catalog/variant/{variant.pk}/history/{history.history_id}/")
@@ -130,7 +137,8 @@ def load_make_run_data():
 
 @pytest.mark.skipif(not os.environ.get("CATALOG_REAL_DATA_BROWSER", "1"), reason="real data journey turned off")
 def test_on_real_data_one_queue_action_merges_likely_duplicates_and_another_attributes_families(
-        open_page, transactional_db):
+    open_page, transactional_db
+):
     from catalog.models import Family, Finding, Organization
     from catalog.services import quality
 
@@ -151,8 +159,9 @@ def test_on_real_data_one_queue_action_merges_likely_duplicates_and_another_attr
     # Merge: the suggestion opens the merge form with its variants; one press merges them.
     merge = page.locator('.queue-suggestion[data-suggestion="merge"] a.queue-link').first
     label = merge.inner_text()
-    finding = Finding.objects.get(state=Finding.State.OPEN, rule="likely-same-model",
-                                  fix_url=merge.get_attribute("href"))
+    finding = Finding.objects.get(
+        state=Finding.State.OPEN, rule="likely-same-model", fix_url=merge.get_attribute("href")
+    )
     keep_id, *absorbed_ids = finding.suggestion["variants"]
     absorbed = Variant.objects.select_related("family").get(pk=absorbed_ids[0])
     absorbed_url = absorbed.get_absolute_url()
@@ -188,13 +197,18 @@ def test_on_real_data_one_queue_action_merges_likely_duplicates_and_another_attr
 
 @pytest.mark.skipif(not os.environ.get("CATALOG_REAL_DATA_BROWSER", "1"), reason="real data journey turned off")
 def test_on_real_data_an_imported_variants_edit_reaches_its_pages_reverts_and_a_bulk_action_is_in_history(
-        open_page, transactional_db):
+    open_page, transactional_db
+):
     from catalog.formatting import format_tokens
 
     load_make_run_data()
-    variant = (Variant.objects.select_related("family")
-               .filter(origin="models.dev", status="current", context_window__isnull=False, offerings__isnull=False)
-               .exclude(context_window=777_800).order_by("pk").first())
+    variant = (
+        Variant.objects.select_related("family")
+        .filter(origin="models.dev", status="current", context_window__isnull=False, offerings__isnull=False)
+        .exclude(context_window=777_800)
+        .order_by("pk")
+        .first()
+    )
     old, new = variant.context_window, 777_800
     was, now = format_tokens(old), format_tokens(new)
     page = log_in(open_page)

@@ -31,16 +31,18 @@ def test_page_fits_the_width_and_passes_axe(open_page, site_data, axe_source, na
     screenshot(page, f"{name}-{width}")
     assert scroll_width <= viewport, f"{PAGES[name]} scrolls sideways at {width}px: {scroll_width} > {viewport}"
     violations = run_axe(page, axe_source)
-    assert not violations, "\n".join(f"{v['impact']} {v['id']}: {v['help']}\n  " + "\n  ".join(v["nodes"][:5])
-                                     for v in violations)
+    assert not violations, "\n".join(
+        f"{v['impact']} {v['id']}: {v['help']}\n  " + "\n  ".join(v["nodes"][:5]) for v in violations
+    )
 
 
 def test_pages_keep_their_content_security_policy(open_page, site_data):
     """Without bypass_csp, the pages run under the site's CSP: nothing they need is blocked."""
     page = open_page(None)
     blocked = []
-    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
-            else None)
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     for path in ("/families/llava/", "/families/aurora/aurora-vision-70b/", "/models/?modality=image"):
         page.goto(path)
     before = page.locator("#results-heading").inner_text()

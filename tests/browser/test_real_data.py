@@ -65,9 +65,13 @@ def real(browser, real_site, django_db_blocker):
 
         def _open(path, width=DESKTOP, dark=False, js=True, **options):
             height = PHONE_HEIGHT if width == PHONE else 900
-            context = browser.new_context(viewport={"width": width, "height": height}, base_url=real_site.url,
-                                          color_scheme="dark" if dark else "light", java_script_enabled=js,
-                                          **options)
+            context = browser.new_context(
+                viewport={"width": width, "height": height},
+                base_url=real_site.url,
+                color_scheme="dark" if dark else "light",
+                java_script_enabled=js,
+                **options,
+            )
             context.set_default_timeout(TIMEOUT_MS)
             contexts.append(context)
             page = context.new_page()
@@ -90,9 +94,13 @@ def picks(real_site, django_db_blocker):
 
     with django_db_blocker.unblock():
         busiest = Variant.objects.filter(family__published=True).order_by("-provider_count", "pk").first()
-        priced = list(Variant.objects.filter(family__published=True, price_in_min__isnull=False,
-                                             context_window__isnull=False, status="current")
-                      .exclude(context_window=busiest.context_window).order_by("-provider_count", "pk")[:1])
+        priced = list(
+            Variant.objects.filter(
+                family__published=True, price_in_min__isnull=False, context_window__isnull=False, status="current"
+            )
+            .exclude(context_window=busiest.context_window)
+            .order_by("-provider_count", "pk")[:1]
+        )
         family = Family.objects.published().filter(name__iexact="llava").first()
         changed, steady = price_change_picks()
     return {"busiest": busiest, "other": priced[0], "llava": family, "changed": changed, "steady": steady}
@@ -104,12 +112,19 @@ def price_change_picks():
 
     from catalog.models import Offering, Variant
 
-    moved = (Offering.objects.filter(variant__family__published=True).annotate(records=Count("price_history"))
-             .filter(records__gt=1))
+    moved = (
+        Offering.objects.filter(variant__family__published=True)
+        .annotate(records=Count("price_history"))
+        .filter(records__gt=1)
+    )
     most_moved = list(moved.order_by("-records", "pk").values_list("variant", flat=True)[:50])
     changed = Variant.objects.filter(pk__in=most_moved).order_by("-provider_count", "pk").first()
-    steady = (Variant.objects.filter(family__published=True, price_in_min__isnull=False)
-              .exclude(pk__in=moved.values("variant")).order_by("-provider_count", "pk").first())
+    steady = (
+        Variant.objects.filter(family__published=True, price_in_min__isnull=False)
+        .exclude(pk__in=moved.values("variant"))
+        .order_by("-provider_count", "pk")
+        .first()
+    )
     return changed, steady
 
 
@@ -124,8 +139,9 @@ def query_of(url: str) -> list[tuple[str, str]]:
 # --- 1. A dense table: every column readable at 1280 px -------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["", "?sort=-context_window", "?sort=price_in_min&priced=yes",
-                                   "?modality=image&sort=-providers"])
+@pytest.mark.parametrize(
+    "query", ["", "?sort=-context_window", "?sort=price_in_min&priced=yes", "?modality=image&sort=-providers"]
+)
 def test_every_default_column_fits_at_1280_without_sideways_scrolling(real, query):
     page = real(f"/models/{query}")
     box = page.evaluate("""() => { const s = document.querySelector('#results .table-scroll');
@@ -260,8 +276,19 @@ TARGETS = """() => {
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP], ids=["390px", "1280px"])
-@pytest.mark.parametrize("path", ["/models/", "/models/?q=llava", "/compare/", "/", "/families/llava/", "busiest",
-                                  "/choose/?modality=image&tool_calling=yes", "/faq/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/models/",
+        "/models/?q=llava",
+        "/compare/",
+        "/",
+        "/families/llava/",
+        "busiest",
+        "/choose/?modality=image&tool_calling=yes",
+        "/faq/",
+    ],
+)
 def test_tap_targets_are_at_least_24px_and_primary_ones_44px(real, picks, path, width):
     if path == "busiest":
         path = picks["busiest"].get_absolute_url()
@@ -320,7 +347,9 @@ def test_an_empty_result_says_so_above_the_fold_with_a_way_out_and_no_exports(re
     page = real("/models/?q=zzqxnotamodel&modality=image", width=width)
     state = page.locator("#empty-state")
     assert state.is_visible() and state.bounding_box()["y"] < page.viewport_size["height"]
-    assert page.locator(".exports").count() == 0 and page.get_by_role("button", name="Compare ticked models").count() == 0
+    assert (
+        page.locator(".exports").count() == 0 and page.get_by_role("button", name="Compare ticked models").count() == 0
+    )
     assert page.locator("table.models").count() == 0
     screenshot(page, f"real-models-empty-{width}")
     state.get_by_role("link", name=re.compile("Without search")).click()
@@ -382,11 +411,14 @@ def test_search_as_you_type_offers_the_family_first(real, picks):
     page.wait_for_url(re.compile(r"/models/\?q=llava$"))
 
 
-@pytest.mark.parametrize(("words", "kind", "expected"), [
-    ("llava", "Families", "LLaVA"),
-    ("anthropic", "Creators", "Anthropic"),
-    ("openrouter", "Providers", "OpenRouter"),
-])
+@pytest.mark.parametrize(
+    ("words", "kind", "expected"),
+    [
+        ("llava", "Families", "LLaVA"),
+        ("anthropic", "Creators", "Anthropic"),
+        ("openrouter", "Providers", "OpenRouter"),
+    ],
+)
 @pytest.mark.parametrize("box", ["/faq/ #site-search", "/ #home-search"], ids=["header", "home"])
 def test_search_without_javascript_finds_families_creators_and_providers(real, words, kind, expected, box):
     path, field = box.split()
@@ -446,8 +478,11 @@ def test_price_history_is_drawn_only_for_offerings_whose_price_changed(real, pic
     assert changed is not None and steady is not None, "two snapshots give real price changes"
     page = real(changed.get_absolute_url(), width=PHONE)
     panels = page.locator("#price-history figure.chart-panel")
-    moved = {(o.provider.name, o.model_id) for o in changed.offerings.select_related("provider")
-             if len({(r.price_input, r.price_output) for r in PriceRecord.objects.filter(offering=o)}) > 1}
+    moved = {
+        (o.provider.name, o.model_id)
+        for o in changed.offerings.select_related("provider")
+        if len({(r.price_input, r.price_output) for r in PriceRecord.objects.filter(offering=o)}) > 1
+    }
     assert panels.count() == len(moved) > 0
     titles = {t.split(" ")[0] for t in panels.locator("figcaption").all_inner_texts()}
     assert titles <= {name.split(" ")[0] for name, _ in moved}
@@ -515,8 +550,9 @@ def test_main_pages_have_no_axe_violations(real, picks, axe_source, width, dark)
         if scroll_width > viewport:
             failures.append(f"{name} {path}: scrolls sideways, {scroll_width} > {viewport}")
         violations = run_axe(page, axe_source)
-        failures += [f"{name} {path}: {v['impact']} {v['id']}: {v['help']}\n  " + "\n  ".join(v["nodes"][:3])
-                     for v in violations]
+        failures += [
+            f"{name} {path}: {v['impact']} {v['id']}: {v['help']}\n  " + "\n  ".join(v["nodes"][:3]) for v in violations
+        ]
         screenshot(page, f"real-{name}-{width}{'-dark' if dark else ''}")
         page.context.close()
     assert not failures, "\n".join(failures)

@@ -177,8 +177,9 @@ def test_filter_form_with_the_keyboard_alone(open_page, site_data):
     assert page.locator("#facet-modality").evaluate("el => el.open")
     assert results_top(page) == top
 
-    tab_to(page, lambda el: el["tag"] == "summary" and el["text"].startswith("Context and size"), limit=40,
-           backwards=True)
+    tab_to(
+        page, lambda el: el["tag"] == "summary" and el["text"].startswith("Context and size"), limit=40, backwards=True
+    )
     page.keyboard.press("Enter")
     tab_to(page, lambda el: el["id"] == "id_context_min")
     page.keyboard.type("100000")

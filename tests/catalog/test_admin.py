@@ -43,19 +43,47 @@ READ_ONLY_ADMINS = {ImportRun, Listing, PriceRecord, Disagreement, FieldLock, Fi
 
 def add_import_records(offering, suffix=""):
     now = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-    run = ImportRun.objects.create(source="models.dev", dataset=f"api{suffix}.json", started_at=now, finished_at=now,
-                                   status=ImportRun.Status.SUCCEEDED, notes=["a note"])
-    Listing.objects.create(source="models.dev", key=f"cloudy/{offering.model_id}{suffix}", offering=offering,
-                           values={"price_input": "3"}, first_seen_at=now, changed_at=now, last_run=run)
-    PriceRecord.objects.create(offering=offering, price_input=Decimal("3"), valid_from=now, valid_to=now,
-                               source="models.dev")
-    Disagreement.objects.create(offering=offering, field=f"price_input{suffix}",
-                                values={"models.dev": "3", "litellm": "4"}, detected_at=now)
-    FieldLock.objects.create(content_type=ContentType.objects.get_for_model(offering), object_id=offering.pk,
-                             field=f"price_output{suffix}", value="15")
-    Finding.objects.create(rule="price-missing", severity=Finding.Severity.WARNING, subject=f"offering:{offering.pk}",
-                           family_id=offering.variant.family_id, variant_id=offering.variant_id, offering=offering,
-                           message="No price.", fingerprint="f", first_seen_at=now, changed_at=now)
+    run = ImportRun.objects.create(
+        source="models.dev",
+        dataset=f"api{suffix}.json",
+        started_at=now,
+        finished_at=now,
+        status=ImportRun.Status.SUCCEEDED,
+        notes=["a note"],
+    )
+    Listing.objects.create(
+        source="models.dev",
+        key=f"cloudy/{offering.model_id}{suffix}",
+        offering=offering,
+        values={"price_input": "3"},
+        first_seen_at=now,
+        changed_at=now,
+        last_run=run,
+    )
+    PriceRecord.objects.create(
+        offering=offering, price_input=Decimal("3"), valid_from=now, valid_to=now, source="models.dev"
+    )
+    Disagreement.objects.create(
+        offering=offering, field=f"price_input{suffix}", values={"models.dev": "3", "litellm": "4"}, detected_at=now
+    )
+    FieldLock.objects.create(
+        content_type=ContentType.objects.get_for_model(offering),
+        object_id=offering.pk,
+        field=f"price_output{suffix}",
+        value="15",
+    )
+    Finding.objects.create(
+        rule="price-missing",
+        severity=Finding.Severity.WARNING,
+        subject=f"offering:{offering.pk}",
+        family_id=offering.variant.family_id,
+        variant_id=offering.variant_id,
+        offering=offering,
+        message="No price.",
+        fingerprint="f",
+        first_seen_at=now,
+        changed_at=now,
+    )
 
 
 def admin_url(model, view, *args):
@@ -288,9 +316,7 @@ def test_variant_changelist_shows_precision_and_modalities(admin_client, catalog
 )
 def test_variant_changelist_filters(admin_client, catalog, params, expected):
     Variant.objects.create(family=catalog["other"], name="Bolt Mini", slug="bolt-mini")
-    params = {
-        key: str(catalog["other"].pk) if value == "<bolt>" else value for key, value in params.items()
-    }
+    params = {key: str(catalog["other"].pk) if value == "<bolt>" else value for key, value in params.items()}
     response = admin_client.get(admin_url(Variant, "changelist"), params)
     assert response.status_code == 200
     assert results(response) == expected
@@ -557,9 +583,7 @@ def _add_inline_rows(catalog, n):
     ("model", "key", "autocomplete_inlines"),
     [(Family, "family", 2), (Variant, "large", 1), (Provider, "provider", 1)],
 )
-def test_change_form_queries_grow_only_by_autocomplete_lookups(
-    admin_client, catalog, model, key, autocomplete_inlines
-):
+def test_change_form_queries_grow_only_by_autocomplete_lookups(admin_client, catalog, model, key, autocomplete_inlines):
     """Inline rows' labels (str(obj)) follow foreign keys; the inlines select them with the rows.
 
     What is left is Django's AutocompleteSelect, which looks up each row's selected option: one

@@ -18,19 +18,28 @@ def document():
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["families"][0]["variants"][3].update(context_window=-5),
-         "families.0.variants.3.context_window (llava / llava-13b): Input should be greater than 0"),
-        (lambda d: d["families"][0]["variants"][0].update(status="alive"),
-         "families.0.variants.0.status (llava / llava-vicuna-13b)"),
-        (lambda d: d["families"][0]["variants"][0].update(input_modalities=["smell"]),
-         "unknown modality smell"),
-        (lambda d: d["offerings"][0].update(price_input=-1),
-         "offerings.0.price_input (llava:13b): Input should be greater than or equal to 0"),
+        (
+            lambda d: d["families"][0]["variants"][3].update(context_window=-5),
+            "families.0.variants.3.context_window (llava / llava-13b): Input should be greater than 0",
+        ),
+        (
+            lambda d: d["families"][0]["variants"][0].update(status="alive"),
+            "families.0.variants.0.status (llava / llava-vicuna-13b)",
+        ),
+        (lambda d: d["families"][0]["variants"][0].update(input_modalities=["smell"]), "unknown modality smell"),
+        (
+            lambda d: d["offerings"][0].update(price_input=-1),
+            "offerings.0.price_input (llava:13b): Input should be greater than or equal to 0",
+        ),
         (lambda d: d["families"][0].update(creator="nobody"), "families.llava: unknown organization 'nobody'"),
-        (lambda d: d["offerings"][0].update(variant="llava/nope"),
-         "offerings.ollama/llava:13b: unknown variant 'llava/nope'"),
-        (lambda d: d["families"][0]["sources"][0].update(url="javascript:alert(1)"),
-         "families.0.sources.0.url (llava / 1): Value error, must be an http or https URL"),
+        (
+            lambda d: d["offerings"][0].update(variant="llava/nope"),
+            "offerings.ollama/llava:13b: unknown variant 'llava/nope'",
+        ),
+        (
+            lambda d: d["families"][0]["sources"][0].update(url="javascript:alert(1)"),
+            "families.0.sources.0.url (llava / 1): Value error, must be an http or https URL",
+        ),
         (lambda d: d["families"][0].update(colour="red"), "families.0.colour (llava): Extra inputs are not permitted"),
     ],
 )

@@ -46,7 +46,12 @@ from catalog.services.catalog_import import CatalogImportError, validate_documen
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "docs" / "catalog-format.schema.json"
 EMPTY_DOCUMENT = {
-    "format": "model-catalog", "version": 1, "organizations": [], "providers": [], "families": [], "offerings": [],
+    "format": "model-catalog",
+    "version": 1,
+    "organizations": [],
+    "providers": [],
+    "families": [],
+    "offerings": [],
 }
 
 
@@ -62,64 +67,117 @@ def full_catalog(seed):
     )
     guild = Organization.objects.create(slug="open-guild", name="Open Guild", kind=Organization.Kind.COMMUNITY)
     cloud = Provider.objects.create(
-        slug="cloudco", name="CloudCo", kind=Provider.Kind.CLOUD, website="https://cloud.example/",
-        docs_url="https://cloud.example/docs", api_base_url="https://api.cloud.example/v1",
+        slug="cloudco",
+        name="CloudCo",
+        kind=Provider.Kind.CLOUD,
+        website="https://cloud.example/",
+        docs_url="https://cloud.example/docs",
+        api_base_url="https://api.cloud.example/v1",
     )
     api = Provider.objects.create(slug="apico", name="ApiCo", kind=Provider.Kind.API)
 
     family = Family.objects.create(
-        slug="acme", name="Acme", creator=acme,
+        slug="acme",
+        name="Acme",
+        creator=acme,
         about="Acme models are small and fast [1].\n\nThey cost little — “cheap” even [2].\n",
-        license="Apache-2.0", homepage="https://acme.example/models", repository="https://github.com/acme/acme",
+        license="Apache-2.0",
+        homepage="https://acme.example/models",
+        repository="https://github.com/acme/acme",
         published=False,
     )
     family.collaborators.add(guild, haotian)
-    for position, (kind, name, slug) in enumerate([
-        (Tag.Kind.STRENGTH, "long context", "long-context"),
-        (Tag.Kind.USE_CASE, "agents", "agents"),
-        (Tag.Kind.USE_CASE, "coding", "coding"),
-    ]):
+    for position, (kind, name, slug) in enumerate(
+        [
+            (Tag.Kind.STRENGTH, "long context", "long-context"),
+            (Tag.Kind.USE_CASE, "agents", "agents"),
+            (Tag.Kind.USE_CASE, "coding", "coding"),
+        ]
+    ):
         tag, _ = Tag.objects.get_or_create(kind=kind, slug=slug, defaults={"name": name})
         FamilyTag.objects.create(family=family, tag=tag, position=position * 5)
     Source.objects.create(family=family, number=2, title="Acme pricing", url="https://acme.example/pricing")
     Source.objects.create(
-        family=family, number=1, title="Acme 2 model card", url="https://acme.example/acme-2",
-        publisher="Acme AI", date_checked=date(2025, 1, 15),
+        family=family,
+        number=1,
+        title="Acme 2 model card",
+        url="https://acme.example/acme-2",
+        publisher="Acme AI",
+        date_checked=date(2025, 1, 15),
     )
     FamilyRelation.objects.create(family=family, related=Family.objects.get(slug="llava-1-5"), position=3)
     FamilyRelation.objects.create(
         family=family, related=Family.objects.get(slug="llava"), note="Also reads images.", position=1
     )
     FAQEntry.objects.create(
-        family=family, question="Which Acme model should I use?", answer="Acme 2, unless you need **audio**.",
-        replaces=FAQEntry.Replaces.WHICH_MODEL, position=2,
+        family=family,
+        question="Which Acme model should I use?",
+        answer="Acme 2, unless you need **audio**.",
+        replaces=FAQEntry.Replaces.WHICH_MODEL,
+        position=2,
     )
     FAQEntry.objects.create(  # as the admin's textarea saves it: Windows line ends
         family=family, question="Is Acme free?", answer="No.\r\n\r\nSee [pricing][2].  \r\n", position=1
     )
 
     acme_2 = Variant.objects.create(
-        family=family, slug="acme-2", name="Acme 2", position=0,
-        release_date=date(2024, 5, 13), release_precision="day",
-        context_window=128000, max_output_tokens=16384, parameters=70_000_000_000, active_parameters=12_000_000_000,
-        input_modalities=["pdf", "text", "image", "audio", "video"], output_modalities=["text", "audio"],
-        tool_calling=True, reasoning=True, structured_output=True, open_weights=True,
-        base_model="Acme base", knowledge_cutoff="2023-12", license="Apache-2.0",
+        family=family,
+        slug="acme-2",
+        name="Acme 2",
+        position=0,
+        release_date=date(2024, 5, 13),
+        release_precision="day",
+        context_window=128000,
+        max_output_tokens=16384,
+        parameters=70_000_000_000,
+        active_parameters=12_000_000_000,
+        input_modalities=["pdf", "text", "image", "audio", "video"],
+        output_modalities=["text", "audio"],
+        tool_calling=True,
+        reasoning=True,
+        structured_output=True,
+        open_weights=True,
+        base_model="Acme base",
+        knowledge_cutoff="2023-12",
+        license="Apache-2.0",
     )
     acme_1 = Variant.objects.create(
-        family=family, slug="acme-1", name="Acme 1", position=1,
-        release_date=date(2023, 1, 1), release_precision="year",
-        input_modalities=["text"], output_modalities=["text"],
-        tool_calling=False, reasoning=False, structured_output=False, open_weights=False,
-        knowledge_cutoff="2022", status="retired", retirement_date=date(2025, 6, 30), replaced_by=acme_2,
+        family=family,
+        slug="acme-1",
+        name="Acme 1",
+        position=1,
+        release_date=date(2023, 1, 1),
+        release_precision="year",
+        input_modalities=["text"],
+        output_modalities=["text"],
+        tool_calling=False,
+        reasoning=False,
+        structured_output=False,
+        open_weights=False,
+        knowledge_cutoff="2022",
+        status="retired",
+        retirement_date=date(2025, 6, 30),
+        replaced_by=acme_2,
     )
     Variant.objects.create(  # no release date, everything unknown
-        family=family, slug="acme-mini", name="Acme Mini", position=2, status="legacy",
+        family=family,
+        slug="acme-mini",
+        name="Acme Mini",
+        position=2,
+        status="legacy",
     )
     Variant.objects.create(
-        family=family, slug="acme-beta", name="Acme Beta", position=2,
-        release_date=date(2024, 3, 1), release_precision="month", knowledge_cutoff="2024-03-01",
-        status="deprecated", tool_calling=True, reasoning=None, structured_output=False,
+        family=family,
+        slug="acme-beta",
+        name="Acme Beta",
+        position=2,
+        release_date=date(2024, 3, 1),
+        release_precision="month",
+        knowledge_cutoff="2024-03-01",
+        status="deprecated",
+        tool_calling=True,
+        reasoning=None,
+        structured_output=False,
     )
     # A replacement across families, to a family later in the file.
     llava_13b = Variant.objects.get(family__slug="llava", slug="llava-13b")
@@ -127,20 +185,32 @@ def full_catalog(seed):
     llava_13b.save()
 
     Offering.objects.create(
-        provider=cloud, variant=acme_2, model_id="acme-2-2024-05-13",
-        price_input=Decimal("0.075"), price_output=Decimal("1234.567891"),
-        price_cache_read=Decimal("0.000001"), price_cache_write=Decimal("2"),
-        price_checked=date(2025, 2, 1), context_window=64000, max_output_tokens=8192,
-        status=Offering.Status.PREVIEW, url="https://cloud.example/models/acme-2",
+        provider=cloud,
+        variant=acme_2,
+        model_id="acme-2-2024-05-13",
+        price_input=Decimal("0.075"),
+        price_output=Decimal("1234.567891"),
+        price_cache_read=Decimal("0.000001"),
+        price_cache_write=Decimal("2"),
+        price_checked=date(2025, 2, 1),
+        context_window=64000,
+        max_output_tokens=8192,
+        status=Offering.Status.PREVIEW,
+        url="https://cloud.example/models/acme-2",
     )
     Offering.objects.create(
         provider=api, variant=acme_2, model_id="acme/acme-2", price_input=Decimal("0"), price_output=Decimal("0.6")
     )
-    Offering.objects.create(provider=api, variant=acme_1, model_id="acme/acme-1", status=Offering.Status.RETIRED,
-                            listed=False)  # a backup holds what visitors saw: "no longer listed"
     Offering.objects.create(
-        provider=cloud, variant=llava_13b, model_id="llava-13b", status=Offering.Status.DEPRECATED,
-        price_input=Decimal("999999.999999"), price_output=Decimal("0.100000"),
+        provider=api, variant=acme_1, model_id="acme/acme-1", status=Offering.Status.RETIRED, listed=False
+    )  # a backup holds what visitors saw: "no longer listed"
+    Offering.objects.create(
+        provider=cloud,
+        variant=llava_13b,
+        model_id="llava-13b",
+        status=Offering.Status.DEPRECATED,
+        price_input=Decimal("999999.999999"),
+        price_output=Decimal("0.100000"),
     )
 
 
@@ -175,8 +245,24 @@ def _empty_the_catalog():
     from catalog.models import Disagreement, FieldLock, ImportRun, Listing, PriceRecord, VariantAlias
 
     Variant.objects.update(replaced_by=None, points_to=None)
-    for model in (Disagreement, Listing, PriceRecord, FieldLock, ImportRun, Offering, VariantAlias, FamilyTag,
-                  FamilyRelation, Source, FAQEntry, Variant, Tag, Family, Provider, Organization):
+    for model in (
+        Disagreement,
+        Listing,
+        PriceRecord,
+        FieldLock,
+        ImportRun,
+        Offering,
+        VariantAlias,
+        FamilyTag,
+        FamilyRelation,
+        Source,
+        FAQEntry,
+        Variant,
+        Tag,
+        Family,
+        Provider,
+        Organization,
+    ):
         model.objects.all()._raw_delete(model.objects.db)
     Family.collaborators.through.objects.all()._raw_delete(Family.objects.db)
 
@@ -226,10 +312,18 @@ def test_round_trip_keeps_the_values(full_catalog, tmp_path):
 
     offering = Offering.objects.get(model_id="acme-2-2024-05-13")
     assert (offering.price_input, offering.price_output, offering.price_cache_read, offering.price_cache_write) == (
-        Decimal("0.075"), Decimal("1234.567891"), Decimal("0.000001"), Decimal("2"))
+        Decimal("0.075"),
+        Decimal("1234.567891"),
+        Decimal("0.000001"),
+        Decimal("2"),
+    )
     assert Offering.objects.get(model_id="acme/acme-1").price_input is None
     acme_1 = Variant.objects.get(slug="acme-1")
-    assert (acme_1.release_date, acme_1.release_precision, acme_1.released_display) == (date(2023, 1, 1), "year", "2023")
+    assert (acme_1.release_date, acme_1.release_precision, acme_1.released_display) == (
+        date(2023, 1, 1),
+        "year",
+        "2023",
+    )
     assert (acme_1.status, acme_1.retirement_date, acme_1.replaced_by.slug) == ("retired", date(2025, 6, 30), "acme-2")
     assert [acme_1.tool_calling, acme_1.reasoning, acme_1.structured_output, acme_1.open_weights] == [False] * 4
     assert Variant.objects.get(slug="llava-13b").replaced_by.slug == "llava-1-5-13b"
@@ -284,18 +378,37 @@ def test_export_order_and_exact_prices(full_catalog):
     assert [v["released"] for v in acme["variants"]] == ["2024-05-13", "2023", "2024-03", None]
     assert acme["variants"][1]["replaced_by"] == "acme/acme-2"
     assert [(o["provider"], o["model_id"]) for o in document["offerings"]] == [
-        ("apico", "acme/acme-1"), ("apico", "acme/acme-2"), ("cloudco", "acme-2-2024-05-13"),
-        ("cloudco", "llava-13b"), ("ollama", "llava:13b")]
+        ("apico", "acme/acme-1"),
+        ("apico", "acme/acme-2"),
+        ("cloudco", "acme-2-2024-05-13"),
+        ("cloudco", "llava-13b"),
+        ("ollama", "llava:13b"),
+    ]
 
     text = export_text("json")
-    for line in ['"price_input": 0.075,', '"price_output": 1234.567891,', '"price_cache_read": 0.000001,',
-                 '"price_cache_write": 2,', '"price_input": 999999.999999,', '"price_output": 0.1,',
-                 '"price_input": 0,', '"price_input": null,', '"name": "Acme AI — Zürich",']:
+    for line in [
+        '"price_input": 0.075,',
+        '"price_output": 1234.567891,',
+        '"price_cache_read": 0.000001,',
+        '"price_cache_write": 2,',
+        '"price_input": 999999.999999,',
+        '"price_output": 0.1,',
+        '"price_input": 0,',
+        '"price_input": null,',
+        '"name": "Acme AI — Zürich",',
+    ]:
         assert line in text
     assert text.endswith("}\n")
     yaml_text = export_text("yaml")
-    for line in ["price_input: 0.075\n", "price_output: 1234.567891\n", "price_cache_read: 0.000001\n",
-                 "price_cache_write: 2\n", "price_input: null\n", "name: Acme AI — Zürich\n", "released: '2023'\n"]:
+    for line in [
+        "price_input: 0.075\n",
+        "price_output: 1234.567891\n",
+        "price_cache_read: 0.000001\n",
+        "price_cache_write: 2\n",
+        "price_input: null\n",
+        "name: Acme AI — Zürich\n",
+        "released: '2023'\n",
+    ]:
         assert line in yaml_text
 
 
@@ -311,10 +424,18 @@ def test_json_output_is_what_json_dumps_writes(seed):
 def test_yaml_and_json_read_prices_as_exact_decimals():
     text = '{"format": "model-catalog", "offerings": [{"price_input": 0.075, "price_output": 1234.567891}]}'
     assert load_document(text, "json")["offerings"][0] == {
-        "price_input": Decimal("0.075"), "price_output": Decimal("1234.567891")}
-    loaded = load_document("format: model-catalog\nofferings:\n- price_input: 0.075\n  price_output: 1234.567891\n  price_checked: 2025-02-01\n", "yaml")
+        "price_input": Decimal("0.075"),
+        "price_output": Decimal("1234.567891"),
+    }
+    loaded = load_document(
+        "format: model-catalog\nofferings:\n- price_input: 0.075\n  price_output: 1234.567891\n  price_checked: 2025-02-01\n",
+        "yaml",
+    )
     assert loaded["offerings"][0] == {
-        "price_input": Decimal("0.075"), "price_output": Decimal("1234.567891"), "price_checked": "2025-02-01"}
+        "price_input": Decimal("0.075"),
+        "price_output": Decimal("1234.567891"),
+        "price_checked": "2025-02-01",
+    }
 
 
 def test_export_reads_in_a_fixed_number_of_queries(full_catalog, django_assert_max_num_queries):
@@ -400,6 +521,7 @@ def _mutate(change):
         document["organizations"][0]["name"] = "Renamed before the bad record"  # must not be written either
         change(document)
         return dump_document(document, fmt)
+
     return mutated
 
 
@@ -421,8 +543,10 @@ BAD_DOCUMENTS = [
     ),
     pytest.param(
         _mutate(_duplicate_variant),
-        ["families.1.variants.4 (llava / llava-vicuna-13b): duplicate variant slug in family 'llava'",
-         "families.1.variants.0"],
+        [
+            "families.1.variants.4 (llava / llava-vicuna-13b): duplicate variant slug in family 'llava'",
+            "families.1.variants.0",
+        ],
         id="duplicate-variant-slug",
     ),
     pytest.param(
@@ -477,10 +601,16 @@ TRAILING_COMMA = '{\n  "format": "model-catalog",\n  "organizations": [\n    {"s
     [
         ("bad.json", TRAILING_COMMA, _json_error(TRAILING_COMMA)),
         ("bad.json", "", "invalid JSON: Expecting value at line 1, column 1"),
-        ("bad.yaml", "organizations:\n  - slug: x\n    name: [unclosed\n",
-         "invalid YAML: expected ',' or ']', but got '<stream end>' at line 4, column 1"),
-        ("bad.yml", "format: model-catalog\n  version: 1\n",
-         "invalid YAML: mapping values are not allowed here at line 2, column 10"),
+        (
+            "bad.yaml",
+            "organizations:\n  - slug: x\n    name: [unclosed\n",
+            "invalid YAML: expected ',' or ']', but got '<stream end>' at line 4, column 1",
+        ),
+        (
+            "bad.yml",
+            "format: model-catalog\n  version: 1\n",
+            "invalid YAML: mapping values are not allowed here at line 2, column 10",
+        ),
         ("list.json", "[]", "expected a catalog document"),
     ],
 )
@@ -500,8 +630,9 @@ def test_every_matched_key_must_be_unique():
     source = {"number": 1, "title": "T", "url": "https://x.example/"}
     family = {"slug": "f", "name": "F", "creator": "lab", "sources": [source, source]}
     with pytest.raises(CatalogImportError) as error:
-        validate_document({"organizations": [organization, organization], "families": [family],
-                           "offerings": [offering, offering]})
+        validate_document(
+            {"organizations": [organization, organization], "families": [family], "offerings": [offering, offering]}
+        )
     assert str(error.value).split("; ") == [
         "organizations.1 (lab): duplicate organization slug, the same as organizations.0",
         "families.0.sources.1 (f / 1): duplicate source number in family 'f', the same as families.0.sources.0",
@@ -531,7 +662,11 @@ def test_bad_input_exits_non_zero_from_the_command_line(tmp_path):
     path.write_text('{"format": "model-catalog",\n "organizations": [}\n')
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
     result = subprocess.run(
-        [sys.executable, "manage.py", "import_catalog", str(path)], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", "import_catalog", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         check=False,
     )
     assert result.returncode == 1

@@ -21,7 +21,7 @@ def get(client, url, status=200, **headers):
 def figure(html: str, summary_id: str) -> str:
     """The <figure> whose summary paragraph has id `summary_id`."""
     start = html.rindex("<figure", 0, html.index(f'id="{summary_id}"'))
-    return html[start:html.index("</figure>", start)]
+    return html[start : html.index("</figure>", start)]
 
 
 # --- Family page: release timeline ----------------------------------------------------------------
@@ -71,10 +71,16 @@ def priced(db):
     fam = factories.family("vis", "Vis")
     api = factories.provider("api", "API Co")
     rows = {}
-    for slug, context, price in (("a", 32768, "0.2"), ("b", 131072, "3"), ("c", 1_048_576, "15"), ("free", 65536, "0"),
-                                 ("dark", 8192, None)):
-        rows[slug] = factories.variant(fam, slug, f"Vis {slug}", context_window=context,
-                                       input_modalities=["text", "image"])
+    for slug, context, price in (
+        ("a", 32768, "0.2"),
+        ("b", 131072, "3"),
+        ("c", 1_048_576, "15"),
+        ("free", 65536, "0"),
+        ("dark", 8192, None),
+    ):
+        rows[slug] = factories.variant(
+            fam, slug, f"Vis {slug}", context_window=context, input_modalities=["text", "image"]
+        )
         if price is not None:
             factories.offering(rows[slug], api, f"m-{slug}", price, price)
     return rows
@@ -106,7 +112,7 @@ def test_htmx_swap_carries_the_chart_and_the_facets_out_of_band(client, priced):
     html = get(client, "/models/?modality=image", **{"HX-Request": "true"})
     assert html.lstrip().startswith('<div id="results"')
     assert 'id="price-chart"' in html
-    facets = html[html.index('<div id="facets"'):]
+    facets = html[html.index('<div id="facets"') :]
     assert facets.startswith('<div id="facets" class="filter-groups facet-groups" hx-swap-oob="true">')
     assert 'id="f-modality-image" checked' in facets
     assert '<details class="facet" id="facet-modality" open>' in facets
@@ -116,7 +122,7 @@ def test_filter_groups_are_open_only_when_something_in_them_is_chosen(client, pr
     html = get(client, "/models/")
     assert '<details class="facet" id="facet-modality">' in html and 'id="facet-status">' in html
     assert '<details class="facet" id="range-context">' in html
-    assert 'hx-swap-oob' not in html
+    assert "hx-swap-oob" not in html
     html = get(client, "/models/?context_min=1000&status=current&creator=lab")
     assert '<details class="facet" id="range-context" open>' in html
     assert '<details class="facet" id="facet-status" open>' in html
@@ -128,8 +134,8 @@ def test_filter_groups_are_open_only_when_something_in_them_is_chosen(client, pr
 def test_ticking_a_row_is_not_a_filter_change(client, priced):
     """The compare boxes sit outside the filter form, so ticking one does not refresh the results."""
     html = get(client, "/models/")
-    filters = html[html.index('<form method="get" action="/models/" id="filters"'):]
-    filters = filters[:filters.index("</form>")]
+    filters = html[html.index('<form method="get" action="/models/" id="filters"') :]
+    filters = filters[: filters.index("</form>")]
     assert 'name="v"' not in filters and 'id="f-modality-image"' in filters
     assert 'hx-indicator="#results"' in filters
 
@@ -154,12 +160,14 @@ def test_variant_page_draws_the_price_history_of_each_offering(client, db):
     variant = factories.variant(fam, "v", "V", context_window=8192)
     offerings_with_history(variant, 2)
     html = get(client, variant.get_absolute_url())
-    section = html[html.index('id="price-history"'):]
-    section = section[:section.index("</article>")]
+    section = html[html.index('id="price-history"') :]
+    section = section[: section.index("</article>")]
     assert section.count('<figure class="chart chart-panel"') == 2
     assert section.count('role="img"') == 2 and "<title id=" in section and "<desc>" in section
-    assert "Provider 0 (m0): input $3.00 from 2025-01-01, then $2.00 from 2025-06-01; " \
-           "output $9.00 from 2025-01-01, then $8.00 from 2025-06-01." in section
+    assert (
+        "Provider 0 (m0): input $3.00 from 2025-01-01, then $2.00 from 2025-06-01; "
+        "output $9.00 from 2025-01-01, then $8.00 from 2025-06-01." in section
+    )
     assert "(1 change)" in section
     assert section.count('class="chart-line chart-line-input"') == 2
     assert "The 4 price records these charts are drawn from" in section
@@ -170,7 +178,9 @@ def test_variant_page_draws_the_price_history_of_each_offering(client, db):
 
 def test_a_variant_without_price_records_says_so(client, seed):
     text = visible_text(get(client, "/families/llava/llava-13b/"))
-    assert "no price of LLaVA 13B has changed since the catalog began recording it, so there is nothing to draw." in text
+    assert (
+        "no price of LLaVA 13B has changed since the catalog began recording it, so there is nothing to draw." in text
+    )
 
 
 def test_only_offerings_whose_price_changed_are_drawn(client, db):
@@ -180,8 +190,8 @@ def test_only_offerings_whose_price_changed_are_drawn(client, db):
     steady = factories.offering(variant, factories.provider("steady", "Steady"), "steady-v", "1", "2")
     factories.price_record(steady, datetime(2025, 1, 1, tzinfo=UTC), "1", "2", source="test")
     html = get(client, variant.get_absolute_url())
-    section = html[html.index('id="price-history"'):]
-    section = section[:section.index("</article>")]
+    section = html[html.index('id="price-history"') :]
+    section = section[: section.index("</article>")]
     assert section.count('<figure class="chart chart-panel"') == 1 and "Steady" not in section
     assert "(1 offering whose price changed)" in section
 

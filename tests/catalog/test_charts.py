@@ -36,7 +36,9 @@ def test_log_scale_spaces_decades_equally_and_refuses_non_positive_values():
         LogScale(0, 10, 0, 100)
 
 
-@pytest.mark.parametrize(("span", "count", "step"), [(10, 5, 2), (1, 4, 0.5), (15, 3, 5), (0.07, 3, 0.05), (700, 4, 200)])
+@pytest.mark.parametrize(
+    ("span", "count", "step"), [(10, 5, 2), (1, 4, 0.5), (15, 3, 5), (0.07, 3, 0.05), (700, 4, 200)]
+)
 def test_nice_step_is_1_2_or_5_times_a_power_of_ten(span, count, step):
     assert charts.nice_step(span, count) == pytest.approx(step)
 
@@ -53,8 +55,14 @@ def test_price_axis_snaps_to_1_2_5_and_labels_in_dollars():
     assert (lo, hi, ticks) == (10, 200, [10, 20, 50, 100, 200])
     lo, hi, ticks = charts.log_axis(0.02, 75, mantissas=(1, 2, 5))  # too many 1-2-5 ticks: decades
     assert (lo, hi, ticks) == (0.01, 100, [0.01, 0.1, 1, 10, 100])
-    assert [charts.price_label(v) for v in (0, 0.01, 0.5, 2.5, 10, 1500)] == ["$0", "$0.01", "$0.5", "$2.5", "$10",
-                                                                               "$1,500"]
+    assert [charts.price_label(v) for v in (0, 0.01, 0.5, 2.5, 10, 1500)] == [
+        "$0",
+        "$0.01",
+        "$0.5",
+        "$2.5",
+        "$10",
+        "$1,500",
+    ]
 
 
 def test_context_axis_ticks_are_powers_of_two_labelled_as_the_catalog_counts_tokens():
@@ -91,8 +99,9 @@ def test_truncate_marks_what_it_cut():
 
 def timeline_items():
     return [
-        TimelineItem("1", "Mini", "/f/mini/", date(2024, 3, 1), status="legacy", replaced_by_key="2",
-                     replaced_by_name="Eight B"),
+        TimelineItem(
+            "1", "Mini", "/f/mini/", date(2024, 3, 1), status="legacy", replaced_by_key="2", replaced_by_name="Eight B"
+        ),
         TimelineItem("2", "Eight B", "/f/8b/", date(2024, 9, 1)),
         TimelineItem("3", "Seventy B", "/f/70b/", date(2025, 2, 14), precision="day"),
         TimelineItem("4", "Classic", "/f/classic/", date(2023, 1, 1), precision="year", status="retired"),
@@ -147,8 +156,10 @@ def test_timeline_ticks_and_labels_fit():
     chart = charts.release_timeline(timeline_items())
     assert [tick.label for tick in chart.ticks] == ["Jan 2023", "Jul 2023", "Jan 2024", "Jul 2024", "Jan 2025"]
     assert all(chart.frame.plot_left <= t.position <= chart.frame.plot_right for t in chart.ticks)
-    long = [TimelineItem(str(i), "A very long variant name that goes on and on " + str(i), "/", date(2024, 1, 1))
-            for i in range(3)]
+    long = [
+        TimelineItem(str(i), "A very long variant name that goes on and on " + str(i), "/", date(2024, 1, 1))
+        for i in range(3)
+    ]
     labels = charts.release_timeline(long).rows
     assert all(label.label.endswith("…") and len(label.label) <= 26 for label in labels)
 
@@ -239,15 +250,25 @@ def at(month, day=1, year=2025):
 
 def history_items():
     return [
-        HistoryItem(1, "API Co", "m-1", (
-            PricePeriod(at(1), at(6), Decimal(5), Decimal(15)),
-            PricePeriod(at(6), None, Decimal("2.5"), Decimal(10)),
-        )),
-        HistoryItem(2, "Cloud Co", "m-2", (
-            PricePeriod(at(3), at(4), Decimal(4), None),
-            PricePeriod(at(4), at(5), None, None),
-            PricePeriod(at(5), None, Decimal(3), Decimal(12)),
-        )),
+        HistoryItem(
+            1,
+            "API Co",
+            "m-1",
+            (
+                PricePeriod(at(1), at(6), Decimal(5), Decimal(15)),
+                PricePeriod(at(6), None, Decimal("2.5"), Decimal(10)),
+            ),
+        ),
+        HistoryItem(
+            2,
+            "Cloud Co",
+            "m-2",
+            (
+                PricePeriod(at(3), at(4), Decimal(4), None),
+                PricePeriod(at(4), at(5), None, None),
+                PricePeriod(at(5), None, Decimal(3), Decimal(12)),
+            ),
+        ),
         HistoryItem(3, "Nobody", "m-3", ()),
     ]
 

@@ -9,28 +9,67 @@ from catalog.guidance.chooser import Candidate, Needs, Price, Ref
 
 
 def candidate(pk, name, **fields):
-    defaults = {"slug": name.lower().replace(" ", "-"), "family_name": "Fam", "family_slug": "fam",
-                "input_modalities": ["text"], "release_date": date(2024, 1, 1)}
+    defaults = {
+        "slug": name.lower().replace(" ", "-"),
+        "family_name": "Fam",
+        "family_slug": "fam",
+        "input_modalities": ["text"],
+        "release_date": date(2024, 1, 1),
+    }
     return Candidate(pk=pk, name=name, **{**defaults, **fields})
 
 
 def price(provider, price_input, price_output, cache=None, model_id="m"):
-    return Price(provider, model_id, Decimal(price_input), Decimal(price_output),
-                 None if cache is None else Decimal(cache))
+    return Price(
+        provider, model_id, Decimal(price_input), Decimal(price_output), None if cache is None else Decimal(cache)
+    )
 
 
 def catalog():
     return [
-        candidate(1, "Vision Big", context_window=131072, parameters=70 * 10**9, input_modalities=["text", "image"],
-                  tool_calling=True, prices=[price("A", "3", "15"), price("B", "2.5", "10")]),
-        candidate(2, "Vision Small", context_window=32768, parameters=8 * 10**9, input_modalities=["text", "image"],
-                  open_weights=True, prices=[price("C", "0.15", "0.60")]),
-        candidate(3, "Text Only", context_window=8192, parameters=7 * 10**9, open_weights=True,
-                  prices=[price("C", "0.05", "0.10")]),
-        candidate(4, "Local Vision", context_window=4096, parameters=13 * 10**9, input_modalities=["text", "image"],
-                  open_weights=True),
-        candidate(5, "Old Vision", context_window=131072, input_modalities=["text", "image"], status="legacy",
-                  replaced_by=Ref("Vision Big", "fam", "vision-big"), prices=[price("A", "0.01", "0.01")]),
+        candidate(
+            1,
+            "Vision Big",
+            context_window=131072,
+            parameters=70 * 10**9,
+            input_modalities=["text", "image"],
+            tool_calling=True,
+            prices=[price("A", "3", "15"), price("B", "2.5", "10")],
+        ),
+        candidate(
+            2,
+            "Vision Small",
+            context_window=32768,
+            parameters=8 * 10**9,
+            input_modalities=["text", "image"],
+            open_weights=True,
+            prices=[price("C", "0.15", "0.60")],
+        ),
+        candidate(
+            3,
+            "Text Only",
+            context_window=8192,
+            parameters=7 * 10**9,
+            open_weights=True,
+            prices=[price("C", "0.05", "0.10")],
+        ),
+        candidate(
+            4,
+            "Local Vision",
+            context_window=4096,
+            parameters=13 * 10**9,
+            input_modalities=["text", "image"],
+            open_weights=True,
+        ),
+        candidate(
+            5,
+            "Old Vision",
+            context_window=131072,
+            input_modalities=["text", "image"],
+            status="legacy",
+            replaced_by=Ref("Vision Big", "fam", "vision-big"),
+            prices=[price("A", "0.01", "0.01")],
+        ),
         candidate(6, "Unknown", prices=[price("D", "0.01", "0.02")]),
     ]
 
@@ -65,8 +104,9 @@ def test_reasons_in_the_guidance_words():
         "cheapest matching offering: $0.15 per million input tokens at C",
     ]
     assert match.signals == ["32k context", "8B parameters", "multimodal inputs", "open weights"]
-    old = next(m for m in chooser.choose(catalog(), Needs(modalities=("image",))).matches
-               if m.candidate.name == "Old Vision")
+    old = next(
+        m for m in chooser.choose(catalog(), Needs(modalities=("image",))).matches if m.candidate.name == "Old Vision"
+    )
     assert old.reasons[-1] == "replaced by Vision Big: consider Vision Big"
     local = next(m for m in chooser.choose(catalog(), Needs()).matches if m.candidate.name == "Local Vision")
     assert local.reasons == ["no provider in the catalog"]
@@ -79,7 +119,10 @@ def test_monthly_volume_decides_the_cheapest_offering_and_the_order():
     assert big.price.provider == "B"  # $25 + $10 at B against $30 + $15 at A
     assert big.cost.total == Decimal(35)
     assert [(m.candidate.name, m.cost and guidance.format_cost(m.cost.total)) for m in choice.matches] == [
-        ("Vision Small", "$2.10"), ("Vision Big", "$35.00"), ("Old Vision", "$0.11"), ("Local Vision", None),
+        ("Vision Small", "$2.10"),
+        ("Vision Big", "$35.00"),
+        ("Old Vision", "$0.11"),
+        ("Local Vision", None),
     ]
 
 
@@ -97,17 +140,22 @@ def test_price_limits_pick_one_offering_that_meets_both():
     (match,) = choice.matches
     assert match.price.provider == "B"
     assert match.reasons == [
-        ("needs at most $3.00 per million input tokens and $12.00 per million output tokens: $2.50 input and "
-         "$10.00 output at B"),
+        (
+            "needs at most $3.00 per million input tokens and $12.00 per million output tokens: $2.50 input and "
+            "$10.00 output at B"
+        ),
         "cheapest matching offering: $2.50 per million input tokens at B",
     ]
     assert chooser.choose(catalog()[:1], Needs(price_input_max=Decimal(2))).matches == []
 
 
 def test_ties_break_on_capability_then_name():
-    twins = [candidate(2, "Beta", context_window=8192), candidate(1, "Alpha", context_window=8192),
-             candidate(3, "Wide", context_window=16384), candidate(4, "New", context_window=8192,
-                                                                    release_date=date(2025, 1, 1))]
+    twins = [
+        candidate(2, "Beta", context_window=8192),
+        candidate(1, "Alpha", context_window=8192),
+        candidate(3, "Wide", context_window=16384),
+        candidate(4, "New", context_window=8192, release_date=date(2025, 1, 1)),
+    ]
     assert names(chooser.choose(twins, Needs())) == ["Wide", "New", "Alpha", "Beta"]
     # The input order does not matter: the rule is deterministic.
     assert names(chooser.choose(list(reversed(twins)), Needs())) == ["Wide", "New", "Alpha", "Beta"]
@@ -170,14 +218,28 @@ def test_zero_price_is_flagged():
 
 
 def offer(provider, price_input, price_output, kind="pay_per_token", context=None):
-    return Price(provider, f"{provider.lower()}-m", Decimal(price_input), Decimal(price_output), None, kind, context,
-                 provider.lower())
+    return Price(
+        provider,
+        f"{provider.lower()}-m",
+        Decimal(price_input),
+        Decimal(price_output),
+        None,
+        kind,
+        context,
+        provider.lower(),
+    )
 
 
 def test_context_is_the_offerings_own():
-    gem = candidate(1, "Gem", context_window=1_048_576,
-                    prices=[offer("Copilot", "0", "0", kind="subscription", context=128_000),
-                            offer("Google", "2", "12", context=1_048_576)])
+    gem = candidate(
+        1,
+        "Gem",
+        context_window=1_048_576,
+        prices=[
+            offer("Copilot", "0", "0", kind="subscription", context=128_000),
+            offer("Google", "2", "12", context=1_048_576),
+        ],
+    )
     (match,) = chooser.choose([gem], Needs(context_min=1_000_000)).matches
     assert match.price.provider == "Google"  # the subscription offering has 128k: it does not meet 1M
     assert "needs 1M context: has 1M" in match.reasons
@@ -189,8 +251,9 @@ def test_context_is_the_offerings_own():
 
 def test_subscriptions_and_free_tiers_are_listed_apart_never_cheapest():
     paid = candidate(1, "Paid", prices=[offer("API", "5", "15")])
-    plan = candidate(2, "Plan", prices=[offer("Kilo", "0", "0", kind="free_tier"),
-                                        offer("Copilot", "0", "0", kind="subscription")])
+    plan = candidate(
+        2, "Plan", prices=[offer("Kilo", "0", "0", kind="free_tier"), offer("Copilot", "0", "0", kind="subscription")]
+    )
     choice = chooser.choose([plan, paid], Needs(output_tokens=2_000_000))
     assert [m.candidate.name for m in choice.ranked] == ["Paid"]
     assert [m.candidate.name for m in choice.apart] == ["Plan"]

@@ -34,11 +34,19 @@ def world():
     b = factories.offering(small, cloudy, "acme/small", 1, 2)
     c = factories.offering(small, rainy, "rainy/acme-small", "0.5", 4)
     now = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-    run = ImportRun.objects.create(source="models.dev", dataset="api.json", started_at=now, finished_at=now,
-                                   status=ImportRun.Status.SUCCEEDED)
+    run = ImportRun.objects.create(
+        source="models.dev", dataset="api.json", started_at=now, finished_at=now, status=ImportRun.Status.SUCCEEDED
+    )
     for offering in (a, b, c):
-        Listing.objects.create(source="models.dev", key=f"{offering.provider.slug}/{offering.model_id}",
-                               offering=offering, values={}, first_seen_at=now, changed_at=now, last_run=run)
+        Listing.objects.create(
+            source="models.dev",
+            key=f"{offering.provider.slug}/{offering.model_id}",
+            offering=offering,
+            values={},
+            first_seen_at=now,
+            changed_at=now,
+            last_run=run,
+        )
         factories.price_record(offering, now, offering.price_input, offering.price_output, source="models.dev")
     summaries.refresh()
     return {"large": large, "small": small, "a": a, "b": b, "c": c, "cloudy": cloudy, "rainy": rainy}
@@ -54,8 +62,11 @@ def summaries_consistent() -> bool:
 
 
 def locks_of(obj) -> dict:
-    return dict(FieldLock.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-                .values_list("field", "value"))
+    return dict(
+        FieldLock.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).values_list(
+            "field", "value"
+        )
+    )
 
 
 @pytest.fixture
@@ -129,8 +140,9 @@ def test_inline_price_edit_keeps_price_history_locks_and_summaries(client, curat
 def test_bulk_status_action_records_history_locks_and_bumps(client, curator, world, version):
     large, small = world["large"], world["small"]
     url = reverse("admin:catalog_variant_changelist")
-    response, bumped = version(lambda: client.post(
-        url, {"action": "mark_legacy", "_selected_action": [large.pk, small.pk]}, follow=True))
+    response, bumped = version(
+        lambda: client.post(url, {"action": "mark_legacy", "_selected_action": [large.pk, small.pk]}, follow=True)
+    )
     assert "2 variants marked as legacy." in [str(m) for m in response.context["messages"]]
     for variant in (large, small):
         latest = variant.history.latest()
@@ -147,8 +159,9 @@ def test_release_locks_action_lets_imports_update_again(client, curator, world, 
     versions = small.history.count()
     lock = FieldLock.objects.get(object_id=small.pk, field="context_window")
     url = reverse("admin:catalog_fieldlock_changelist")
-    response, _ = version(lambda: client.post(url, {"action": "release_locks", "_selected_action": [lock.pk]},
-                                              follow=True))
+    response, _ = version(
+        lambda: client.post(url, {"action": "release_locks", "_selected_action": [lock.pk]}, follow=True)
+    )
     assert "1 lock released." in [str(m) for m in response.context["messages"]]
     assert locks_of(small) == {}
     assert small.history.count() == versions  # the record itself did not change
@@ -157,13 +170,23 @@ def test_release_locks_action_lets_imports_update_again(client, curator, world, 
 
 def test_dismiss_and_reopen_findings_change_no_catalog_record(client, curator, world, version):
     now = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-    finding = Finding.objects.create(rule="price-missing", severity=Finding.Severity.WARNING, subject="x:1",
-                                     variant=world["small"], message="No price.", fingerprint="f",
-                                     first_seen_at=now, changed_at=now)
+    finding = Finding.objects.create(
+        rule="price-missing",
+        severity=Finding.Severity.WARNING,
+        subject="x:1",
+        variant=world["small"],
+        message="No price.",
+        fingerprint="f",
+        first_seen_at=now,
+        changed_at=now,
+    )
     url = reverse("admin:catalog_finding_changelist")
     versions = Variant.history.count()
-    _, bumped = version(lambda: client.post(url, {"action": "dismiss_findings", "_selected_action": [finding.pk],
-                                                  "apply": "1", "reason": "Free model."}))
+    _, bumped = version(
+        lambda: client.post(
+            url, {"action": "dismiss_findings", "_selected_action": [finding.pk], "apply": "1", "reason": "Free model."}
+        )
+    )
     finding.refresh_from_db()
     assert finding.state == Finding.State.DISMISSED and finding.dismissed_by == curator
     assert bumped  # a finding's public note may leave a page
@@ -210,14 +233,16 @@ def test_merge_moves_offerings_listings_locks_aliases_and_references(curator, wo
     report, bumped = version(lambda: variant_merge.merge_variants(large, small, by=curator))
 
     assert report.offerings == 2
-    assert set(large.offerings.values_list("model_id", flat=True)) == {"acme/large", "acme/small",
-                                                                       "rainy/acme-small"}
+    assert set(large.offerings.values_list("model_id", flat=True)) == {"acme/large", "acme/small", "rainy/acme-small"}
     assert Listing.objects.filter(offering__variant=large).count() == 3
     assert PriceRecord.objects.filter(offering__variant=large).count() == 3  # price history went with them
     assert not Variant.objects.filter(pk=small_pk).exists()
     assert locks_of(large) == {"context_window": 128000, "license": "MIT"}
     assert dict(VariantAlias.objects.values_list("alias", "variant_id")) == {
-        "acme-small-latest": large.pk, "acme-small-v1": large.pk, "acme-small": large.pk}
+        "acme-small-latest": large.pk,
+        "acme-small-v1": large.pk,
+        "acme-small": large.pk,
+    }
     old.refresh_from_db()
     assert old.replaced_by_id == large.pk
     assert newer.replaced_by_id is None
@@ -244,8 +269,11 @@ def test_merge_action_in_the_admin(client, curator, world, version):
     url = reverse("admin:catalog_variant_changelist")
     page = client.post(url, {"action": "merge_variants", "_selected_action": [large.pk, small.pk]})
     assert page.status_code == 200 and "Choose the variant to keep" in page.content.decode()
-    response, bumped = version(lambda: client.post(url, {"action": "merge_variants", "apply": "1", "keep": large.pk,
-                                                         "_selected_action": [large.pk, small.pk]}))
+    response, bumped = version(
+        lambda: client.post(
+            url, {"action": "merge_variants", "apply": "1", "keep": large.pk, "_selected_action": [large.pk, small.pk]}
+        )
+    )
     assert response.status_code == 302 and response.url == reverse("admin:catalog_variant_change", args=[large.pk])
     assert not Variant.objects.filter(pk=small.pk).exists()
     assert large.offerings.count() == 3 and summaries_consistent() and bumped
@@ -329,11 +357,13 @@ def test_attribute_action_sets_the_creator_with_history_locks_rows_and_bumps(cli
         assert locks_of(orphan) == {"creator": meta.pk}
         latest = orphan.history.latest()
         assert (latest.creator_id, latest.history_user, latest.history_type) == (meta.pk, curator, "~")
-    assert set(VariantRow.objects.filter(family_slug__startswith="orphan-").values_list("creator_slug", flat=True)) \
-        == {"meta"}
+    assert set(VariantRow.objects.filter(family_slug__startswith="orphan-").values_list("creator_slug", flat=True)) == {
+        "meta"
+    }
     assert Family.objects.get(pk=mystery.pk).creator_id == nobody.pk  # no suggestion: untouched
-    assert not Finding.objects.filter(rule="family-unattributed", state=Finding.State.OPEN,
-                                      family__in=orphans).exists()  # the findings closed on commit
+    assert not Finding.objects.filter(
+        rule="family-unattributed", state=Finding.State.OPEN, family__in=orphans
+    ).exists()  # the findings closed on commit
     assert summaries_consistent() and bumped
 
 
@@ -359,8 +389,9 @@ def test_attribute_action_refuses_a_get_and_no_creator(client, curator, world):
     assert client.get(reverse("admin:catalog_finding_attribute")).status_code == 302
     with pytest.raises(ValueError, match="Choose the organization"):
         curation.attribute_families([world["large"].family], "unattributed")
-    response = client.post(reverse("admin:catalog_finding_attribute"), {"creator": "meta", "finding": ["x"]},
-                           follow=True)
+    response = client.post(
+        reverse("admin:catalog_finding_attribute"), {"creator": "meta", "finding": ["x"]}, follow=True
+    )
     assert "no longer open" in visible_text(response.content.decode())
 
 

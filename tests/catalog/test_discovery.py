@@ -84,10 +84,12 @@ def test_price_changes_feed(client, seed):
     offering = factories.offering(variant, factories.provider("api", "Some API"), "llava-13b-api")
     first = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
     second = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-    PriceRecord.objects.create(offering=offering, price_input=Decimal(3), price_output=Decimal(15),
-                               valid_from=first, valid_to=second)
-    PriceRecord.objects.create(offering=offering, price_input=Decimal("2.5"), price_output=Decimal(15),
-                               valid_from=second)
+    PriceRecord.objects.create(
+        offering=offering, price_input=Decimal(3), price_output=Decimal(15), valid_from=first, valid_to=second
+    )
+    PriceRecord.objects.create(
+        offering=offering, price_input=Decimal("2.5"), price_output=Decimal(15), valid_from=second
+    )
     feed = ElementTree.fromstring(client.get("/feeds/prices.atom").content)
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == [
@@ -105,12 +107,15 @@ def test_feeds_are_advertised_on_every_page(client, seed):
     assert 'href="/feeds/prices.atom"' in html
 
 
-@pytest.mark.parametrize(("url", "title"), [
-    ("/", "AI model families, variants and providers"),
-    ("/families/llava/", "LLaVA Models by Haotian Liu"),
-    ("/families/llava/llava-13b/", "LLaVA 13B — LLaVA"),
-    ("/providers/ollama/", "Ollama"),
-])
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("/", "AI model families, variants and providers"),
+        ("/families/llava/", "LLaVA Models by Haotian Liu"),
+        ("/families/llava/llava-13b/", "LLaVA 13B — LLaVA"),
+        ("/providers/ollama/", "Ollama"),
+    ],
+)
 def test_canonical_link_and_opengraph_tags(client, seed, url, title):
     tags = head_tags(client.get(url + "?sort=context&utm_source=x", follow=True).content.decode())
     assert tags["canonical"] == f"http://testserver{url}"  # no query string
@@ -153,8 +158,12 @@ def test_variant_json_ld_with_offers(client, seed):
     assert app["datePublished"] == variant.released_display
     (offer,) = app["offers"]
     assert offer["seller"]["name"] == "Some API"
-    assert offer["priceSpecification"][0] == {"@type": "UnitPriceSpecification", "price": "0.075",
-                                              "priceCurrency": "USD", "unitText": "per million input tokens"}
+    assert offer["priceSpecification"][0] == {
+        "@type": "UnitPriceSpecification",
+        "price": "0.075",
+        "priceCurrency": "USD",
+        "unitText": "per million input tokens",
+    }
     assert Offering.objects.filter(variant=variant).count() == 2  # the unpriced one is not an offer
 
 

@@ -35,8 +35,18 @@ def make_variant(**fields):
 
 @pytest.mark.parametrize(
     ("tokens", "expected"),
-    [(4096, "4k"), (8192, "8k"), (131072, "128k"), (128000, "128k"), (200000, "200k"), (1000000, "1M"),
-     (1048576, "1M"), (2000000, "2M"), (512, "512"), (1500, "1.5k")],
+    [
+        (4096, "4k"),
+        (8192, "8k"),
+        (131072, "128k"),
+        (128000, "128k"),
+        (200000, "200k"),
+        (1000000, "1M"),
+        (1048576, "1M"),
+        (2000000, "2M"),
+        (512, "512"),
+        (1500, "1.5k"),
+    ],
 )
 def test_format_tokens(tokens, expected):
     assert guidance.format_tokens(tokens) == expected
@@ -65,8 +75,14 @@ def test_join_words():
 
 
 def test_signals_order_and_unknowns():
-    variant = make_variant(context_window=131072, parameters=int(7e9), input_modalities=["text", "image"],
-                           tool_calling=True, reasoning=None, structured_output=False)
+    variant = make_variant(
+        context_window=131072,
+        parameters=int(7e9),
+        input_modalities=["text", "image"],
+        tool_calling=True,
+        reasoning=None,
+        structured_output=False,
+    )
     assert guidance.signals(variant) == ["128k context", "7B parameters", "multimodal inputs", "tool calling"]
     assert guidance.signals(make_variant()) == []
 
@@ -126,8 +142,9 @@ def test_bigger_context_window_changes_every_sentence(seed):
     page = selectors.family_page("llava")
     assert page.family_line == "Use when the workload needs 32k context, 13B parameters, and multimodal inputs."
     answers = faq()
-    assert "LLaVA has 4 listed variants and reaches up to 32k context, while LLaVA 1.5 reaches up to 4k" in (
-        answers["compare"]
+    assert (
+        "LLaVA has 4 listed variants and reaches up to 32k context, while LLaVA 1.5 reaches up to 4k"
+        in (answers["compare"])
     )
     assert answers["which_model"].endswith("evaluate LLaVA 13B with 32k context and multimodal inputs.")
 
@@ -159,12 +176,19 @@ def test_one_unpriced_offering_keeps_pricing_incomplete(seed):
     assert faq()["which_model"].startswith(
         "If price is the main constraint, start with LLaVA Llama 2 7B at Prov, the cheapest pay-per-token offering "
         "at $0.10 per million input tokens and $0.30 per million output tokens. 1 of 2 offerings has no per-token "
-        "price in the catalog, so check the pricing table too.")
+        "price in the catalog, so check the pricing table too."
+    )
 
 
 def test_a_subscription_price_is_not_the_cheapest(seed):
-    factories.offering(Variant.objects.get(slug="llava-llama-2-7b"), factories.provider("plan", "Plan"), "p", "0",
-                       "0", kind="subscription")
+    factories.offering(
+        Variant.objects.get(slug="llava-llama-2-7b"),
+        factories.provider("plan", "Plan"),
+        "p",
+        "0",
+        "0",
+        kind="subscription",
+    )
     assert "does not have complete provider pricing" in faq()["which_model"]
 
 
@@ -206,12 +230,17 @@ def test_family_with_no_variants_asks_only_what_data_answers(seed):
 
 def test_curator_faq_entry_replaces_generated_answer(seed):
     llava = Family.objects.get(slug="llava")
-    llava.faq_entries.create(question="Which LLaVA should I pick?", answer="Start with **LLaVA 13B**.",
-                             replaces="which_model")
+    llava.faq_entries.create(
+        question="Which LLaVA should I pick?", answer="Start with **LLaVA 13B**.", replaces="which_model"
+    )
     llava.faq_entries.create(question="Is LLaVA free?", answer="The weights are public.")
     questions = [item.question for item in selectors.family_page("llava").faq]
-    assert questions == ["Which LLaVA should I pick?", "Is LLaVA free?", "What is LLaVA used for?",
-                         "How does LLaVA compare to LLaVA 1.5?"]
+    assert questions == [
+        "Which LLaVA should I pick?",
+        "Is LLaVA free?",
+        "What is LLaVA used for?",
+        "How does LLaVA compare to LLaVA 1.5?",
+    ]
 
 
 def test_provider_kind_does_not_matter_to_completeness(seed):

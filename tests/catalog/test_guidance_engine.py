@@ -15,8 +15,13 @@ from catalog.models import Family, Offering, Provider, Variant
 
 
 def make_variant(**fields):
-    defaults = {"name": "V", "status": "current", "input_modalities": [], "release_date": date(2023, 4, 1),
-                "release_precision": "month"}
+    defaults = {
+        "name": "V",
+        "status": "current",
+        "input_modalities": [],
+        "release_date": date(2023, 4, 1),
+        "release_precision": "month",
+    }
     return Variant(**{**defaults, **fields})
 
 
@@ -168,7 +173,9 @@ def test_replaced_answer():
 
 
 def test_released_answer_seed():
-    assert guidance.released_answer("LLaVA", llava_variants()) == "All 4 listed LLaVA variants were released in 2023-04."
+    assert (
+        guidance.released_answer("LLaVA", llava_variants()) == "All 4 listed LLaVA variants were released in 2023-04."
+    )
 
 
 def test_released_answer_changes_with_the_data():
@@ -196,8 +203,14 @@ def test_family_questions_keep_the_seed_three_first():
     seed_three = guidance.family_faq(family, [], related[0])
     questions = guidance.family_questions(family, [], related)
     assert questions[:3] == seed_three
-    assert [item.key for item in questions] == ["used_for", "compare", "which_model", "context", "inputs:image",
-                                                "released"]
+    assert [item.key for item in questions] == [
+        "used_for",
+        "compare",
+        "which_model",
+        "context",
+        "inputs:image",
+        "released",
+    ]
 
 
 def test_each_related_family_gets_a_comparison():
@@ -205,7 +218,9 @@ def test_each_related_family_gets_a_comparison():
     two = facts("BakLLaVA", [make_variant(name="y", context_window=32768)])
     questions = guidance.family_questions(facts(), [], [one, two])
     assert [item.question for item in questions[:3]] == [
-        "How does LLaVA compare to LLaVA 1.5?", "How does LLaVA compare to BakLLaVA?", "Which LLaVA model should I use?",
+        "How does LLaVA compare to LLaVA 1.5?",
+        "How does LLaVA compare to BakLLaVA?",
+        "Which LLaVA model should I use?",
     ]
     assert "while BakLLaVA reaches up to 32k context" in questions[1].answer
 
@@ -257,8 +272,14 @@ def test_variant_comparison_changes_with_the_data():
         "32k; LLaVA Llama 2 7B has tool calling, which LLaVA 13B does not list; LLaVA 13B is larger at 13B "
         "parameters against 7B."
     )
-    twin = make_variant(name="Twin", parameters=7 * 10**9, context_window=32768, tool_calling=True,
-                        input_modalities=["text", "image"], release_date=date(2020, 1, 1))
+    twin = make_variant(
+        name="Twin",
+        parameters=7 * 10**9,
+        context_window=32768,
+        tool_calling=True,
+        input_modalities=["text", "image"],
+        release_date=date(2020, 1, 1),
+    )
     assert guidance.variant_comparison(twin, [*variants, twin], "LLaVA").endswith(
         "Twin lists the same signals as LLaVA Llama 2 7B."
     )
@@ -271,7 +292,9 @@ def test_variant_comparison_changes_with_the_data():
 def test_hardware_fit_llava_13b():
     rows = guidance.hardware_fit(13 * 10**9)
     assert [(row.bits, guidance.format_gb(row.weights_gb), guidance.format_gb(row.total_gb)) for row in rows] == [
-        (16, "26 GB", "31.2 GB"), (8, "13 GB", "15.6 GB"), (4, "6.5 GB", "7.8 GB"),
+        (16, "26 GB", "31.2 GB"),
+        (8, "13 GB", "15.6 GB"),
+        (4, "6.5 GB", "7.8 GB"),
     ]
     sizes = dict(zip(guidance.ACCELERATOR_SIZES_GB, rows[0].fits, strict=True))
     assert sizes == {8: False, 12: False, 16: False, 24: False, 48: True, 80: True}
@@ -299,7 +322,10 @@ def test_monthly_cost():
     offering = make_offering(None, price_input="0.15", price_output="0.60", price_cache_read=Decimal("0.075"))
     cost = guidance.monthly_cost(offering, guidance.Usage(10_000_000, 2_000_000, 4_000_000))
     assert (cost.input, cost.cached, cost.output, cost.total) == (
-        Decimal("0.9"), Decimal("0.3"), Decimal("1.2"), Decimal("2.4"),
+        Decimal("0.9"),
+        Decimal("0.3"),
+        Decimal("1.2"),
+        Decimal("2.4"),
     )
     assert not cost.cached_at_input_price
     offering.price_cache_read = None  # no cached price: cached tokens pay the input price
@@ -308,9 +334,16 @@ def test_monthly_cost():
     assert guidance.monthly_cost(make_offering(None, price_input="1"), guidance.Usage(1, 1)) is None
 
 
-@pytest.mark.parametrize(("amount", "expected"), [
-    ("0", "$0.00"), ("0.004", "under $0.01"), ("0.005", "$0.01"), ("2.4", "$2.40"), ("12345.678", "$12,345.68"),
-])
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("0", "$0.00"),
+        ("0.004", "under $0.01"),
+        ("0.005", "$0.01"),
+        ("2.4", "$2.40"),
+        ("12345.678", "$12,345.68"),
+    ],
+)
 def test_format_cost(amount, expected):
     assert guidance.format_cost(Decimal(amount)) == expected
 
@@ -324,8 +357,10 @@ def test_cost_table_cheapest_first_with_checked_dates():
         make_offering(None, "Cheap", "c", "0.1", "0.2"),
     ]
     rows = guidance.cost_table(offerings, usage)
-    assert [(row.offering.provider.name, row.cost and guidance.format_cost(row.cost.total), row.checked.describe())
-            for row in rows] == [
+    assert [
+        (row.offering.provider.name, row.cost and guidance.format_cost(row.cost.total), row.checked.describe())
+        for row in rows
+    ] == [
         ("Cheap", "$0.30", "not checked"),
         ("Alpha", "$2.00", "not checked"),
         ("Zeta", "$2.00", "2026-01-05 (curator)"),
@@ -352,8 +387,9 @@ def test_usage_describe():
 
 
 def test_site_faq_states_the_rules_and_the_data():
-    items = guidance.site_faq({"families": 2, "variants": 6, "providers": 1, "offerings": 1},
-                              {"models.dev": date(2026, 11, 26)}, "RULE")
+    items = guidance.site_faq(
+        {"families": 2, "variants": 6, "providers": 1, "offerings": 1}, {"models.dev": date(2026, 11, 26)}, "RULE"
+    )
     answers = {item.key: item.answer for item in items}
     assert "It now holds 2 families, 6 variants, 1 provider and 1 offering." in answers["sources"]
     assert "Last successful imports: models.dev on 2026-11-26." in answers["sources"]
@@ -361,7 +397,9 @@ def test_site_faq_states_the_rules_and_the_data():
     assert answers["hardware"] == guidance.HARDWARE_RULE and "20% overhead" in guidance.HARDWARE_RULE
     assert answers["cost"] == guidance.COST_RULE
     empty = {item.key: item.answer for item in guidance.site_faq({}, {}, "RULE")}
-    assert "It now holds 0 families, 0 variants, 0 providers and 0 offerings. No import has run yet." in empty["sources"]
+    assert (
+        "It now holds 0 families, 0 variants, 0 providers and 0 offerings. No import has run yet." in empty["sources"]
+    )
 
 
 def test_faq_jsonld():

@@ -49,7 +49,8 @@ def top(needs: chooser.Needs, count: int = 3) -> list[chooser.Match]:
 
 def offering_of(match: chooser.Match) -> Offering:
     return Offering.objects.select_related("variant", "provider").get(
-        provider__slug=match.price.provider_slug, model_id=match.price.model_id)
+        provider__slug=match.price.provider_slug, model_id=match.price.model_id
+    )
 
 
 def assert_pay_per_token(match: chooser.Match) -> Offering:
@@ -120,8 +121,11 @@ def _picks(answer: str) -> list[str]:
 
 def test_no_faq_names_an_alias_router_merge_or_unlisted_variant_as_the_pick(real_catalog):
     not_picks = {
-        name for name, kind, status, points_to in Variant.objects.values_list("name", "kind", "status", "points_to")
-        if kind == ModelKind.ROUTER or status == "unlisted" or points_to
+        name
+        for name, kind, status, points_to in Variant.objects.values_list("name", "kind", "status", "points_to")
+        if kind == ModelKind.ROUTER
+        or status == "unlisted"
+        or points_to
         or re.search(r"\blatest\b|\bslerp\b|\bmerged?\b", name, re.IGNORECASE)
     }
     problems = []
@@ -144,8 +148,9 @@ def test_no_faq_names_an_alias_router_merge_or_unlisted_variant_as_the_pick(real
 def test_the_biggest_family_pages_are_bounded(real_catalog, client):
     from django.db.models import Count
 
-    biggest = list(Family.objects.published().annotate(n=Count("variants")).order_by("-n")
-                   .values_list("slug", "n")[:12])
+    biggest = list(
+        Family.objects.published().annotate(n=Count("variants")).order_by("-n").values_list("slug", "n")[:12]
+    )
     assert biggest[0][1] > 100
     for slug, size in biggest:
         response = client.get(f"/families/{slug}/")
@@ -154,7 +159,7 @@ def test_the_biggest_family_pages_are_bounded(real_catalog, client):
         assert len(response.content) < 150_000, (slug, size, len(response.content))
         assert html.count('class="price-grid"') <= 1  # one providers-and-prices table, not one per provider
         if size > SMALL_FAMILY:  # a big family: its newest series open, older ones collapsed
-            assert html.count("<details class=\"series\" open>") == 1 and "<details class=\"series\">" in html, slug
+            assert html.count('<details class="series" open>') == 1 and '<details class="series">' in html, slug
         # No empty heading: none is followed straight by one of its own level or higher, or by its section's end.
         assert not re.search(r"<h2[^>]*>[^<]*</h2>\s*<(h2|/section)", html), slug
         assert not re.search(r"<h3[^>]*>[^<]*</h3>\s*<(h2|h3|/section)", html), slug

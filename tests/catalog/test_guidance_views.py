@@ -27,10 +27,11 @@ def get(client, url, status=200):
 
 def faq_pairs(html: str) -> list[tuple[str, str]]:
     """(question, first answer) as a visitor reads them in the page's FAQ list."""
-    block = html[html.index('<dl class="faq faq-page">'):]
-    block = block[:block.index("</dl>")]
-    return [(visible_text(q), visible_text(a))
-            for q, a in re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", block, re.DOTALL)]
+    block = html[html.index('<dl class="faq faq-page">') :]
+    block = block[: block.index("</dl>")]
+    return [
+        (visible_text(q), visible_text(a)) for q, a in re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", block, re.DOTALL)
+    ]
 
 
 def jsonld(html: str) -> dict:
@@ -59,15 +60,27 @@ def test_family_faq_has_the_seed_answers_word_for_word(client, seed):
         ("Which LLaVA model should I use?", SEED_WHICH),
     ]
     assert pairs[3:] == [
-        ("What context window does LLaVA support?",
-         ("LLaVA 13B supports 4k context (4,096 tokens). 3 of 4 listed LLaVA variants have no context window in "
-          "the catalog.")),
-        ("Which LLaVA models accept images?",
-         ("LLaVA 13B accepts images. LLaVA Vicuna 13B, LLaVA Llama 2 13B, and LLaVA Llama 2 7B do not, by their "
-          "listed inputs.")),
-        ("Which providers offer LLaVA, and at what price?",
-         ("1 provider offers LLaVA in the catalog: Ollama. The catalog has no price for that offering, so check "
-          "the provider.")),
+        (
+            "What context window does LLaVA support?",
+            (
+                "LLaVA 13B supports 4k context (4,096 tokens). 3 of 4 listed LLaVA variants have no context window in "
+                "the catalog."
+            ),
+        ),
+        (
+            "Which LLaVA models accept images?",
+            (
+                "LLaVA 13B accepts images. LLaVA Vicuna 13B, LLaVA Llama 2 13B, and LLaVA Llama 2 7B do not, by their "
+                "listed inputs."
+            ),
+        ),
+        (
+            "Which providers offer LLaVA, and at what price?",
+            (
+                "1 provider offers LLaVA in the catalog: Ollama. The catalog has no price for that offering, so check "
+                "the provider."
+            ),
+        ),
         ("When was LLaVA released?", "All 4 listed LLaVA variants were released in 2023-04."),
     ]
 
@@ -106,8 +119,9 @@ def test_questions_follow_the_data(client, seed):
     assert "Which providers offer LLaVA 1.5, and at what price?" not in pairs  # no offering: not asked
     assert "What replaced LLaVA 1.5?" not in pairs
 
-    Variant.objects.filter(slug="llava-13b").update(replaced_by=Variant.objects.get(slug="llava-1-5-13b"),
-                                                    status="legacy")
+    Variant.objects.filter(slug="llava-13b").update(
+        replaced_by=Variant.objects.get(slug="llava-1-5-13b"), status="legacy"
+    )
     pairs = dict(faq_pairs(get(client, "/families/llava/faq/")))
     assert pairs["What replaced LLaVA?"] == (
         "LLaVA 13B was replaced by LLaVA 1.5 13B (LLaVA 1.5): use LLaVA 1.5 13B for new work."
@@ -119,8 +133,11 @@ def test_every_related_family_gets_a_comparison(client, seed):
     factories.variant(other, "bakllava-1", "BakLLaVA 1", context_window=32768)
     Family.objects.get(slug="llava").relations.create(related=other, position=5)
     questions = [q for q, _ in faq_pairs(get(client, "/families/llava/faq/"))]
-    assert questions[1:4] == ["How does LLaVA compare to LLaVA 1.5?", "How does LLaVA compare to BakLLaVA?",
-                              "Which LLaVA model should I use?"]
+    assert questions[1:4] == [
+        "How does LLaVA compare to LLaVA 1.5?",
+        "How does LLaVA compare to BakLLaVA?",
+        "Which LLaVA model should I use?",
+    ]
     # The family page keeps its seed three and points to the rest.
     html = get(client, "/families/llava/")
     assert "How does LLaVA compare to BakLLaVA?" not in visible_text(html)
@@ -129,13 +146,18 @@ def test_every_related_family_gets_a_comparison(client, seed):
 
 def test_curator_entries_come_first_and_replace_generated_ones(client, seed):
     llava = Family.objects.get(slug="llava")
-    llava.faq_entries.create(question="Which LLaVA should I pick?", answer="Start with **LLaVA 13B** [7].",
-                             replaces=FAQEntry.Replaces.WHICH_MODEL)
+    llava.faq_entries.create(
+        question="Which LLaVA should I pick?",
+        answer="Start with **LLaVA 13B** [7].",
+        replaces=FAQEntry.Replaces.WHICH_MODEL,
+    )
     llava.faq_entries.create(question="when was llava released", answer="April 2023.", position=1)
     html = get(client, "/families/llava/faq/")
     pairs = faq_pairs(html)
-    assert pairs[:2] == [("Which LLaVA should I pick?", "Start with LLaVA 13B [7]."),
-                         ("when was llava released", "April 2023.")]
+    assert pairs[:2] == [
+        ("Which LLaVA should I pick?", "Start with LLaVA 13B [7]."),
+        ("when was llava released", "April 2023."),
+    ]
     questions = [q for q, _ in pairs]
     assert "Which LLaVA model should I use?" not in questions  # replaced by key
     assert "When was LLaVA released?" not in questions  # asked again by the curator
@@ -163,9 +185,15 @@ def test_unknown_or_unpublished_family_faq_is_404(client, seed):
 def test_site_faq(client, seed):
     html = get(client, "/faq/")
     text = visible_text(html)
-    for question in ("Where does the catalog's data come from?", "How is the use-when guidance derived?",
-                     "How are prices shown?", "How do I read the tables?", "How does the chooser rank models?",
-                     "How is hardware fit estimated?", "How does the cost calculator work?"):
+    for question in (
+        "Where does the catalog's data come from?",
+        "How is the use-when guidance derived?",
+        "How are prices shown?",
+        "How do I read the tables?",
+        "How does the chooser rank models?",
+        "How is hardware fit estimated?",
+        "How does the cost calculator work?",
+    ):
         assert question in text
     assert "It now holds 2 families, 6 variants, 1 provider and 1 offering." in text
     assert chooser.RANKING_RULE in text
@@ -173,10 +201,20 @@ def test_site_faq(client, seed):
 
 
 def test_site_faq_names_the_last_imports(client, seed):
-    ImportRun.objects.create(source="models.dev", dataset="x", started_at="2026-11-20T10:00Z",
-                             finished_at="2026-11-20T10:05Z", status=ImportRun.Status.SUCCEEDED)
-    ImportRun.objects.create(source="models.dev", dataset="x", started_at="2026-11-25T10:00Z",
-                             finished_at="2026-11-25T10:05Z", status=ImportRun.Status.FAILED)
+    ImportRun.objects.create(
+        source="models.dev",
+        dataset="x",
+        started_at="2026-11-20T10:00Z",
+        finished_at="2026-11-20T10:05Z",
+        status=ImportRun.Status.SUCCEEDED,
+    )
+    ImportRun.objects.create(
+        source="models.dev",
+        dataset="x",
+        started_at="2026-11-25T10:00Z",
+        finished_at="2026-11-25T10:05Z",
+        status=ImportRun.Status.FAILED,
+    )
     assert "models.dev on 2026-11-20" in visible_text(get(client, "/faq/"))
 
 
@@ -220,8 +258,14 @@ def test_chooser_ranks_llava_13b_with_its_reasons(client, seed):
 
 def price(slug, provider, model_id, price_input, price_output, **fields):
     provider_slug = provider.lower().replace(" ", "-")
-    return factories.offering(Variant.objects.get(slug=slug), factories.provider(provider_slug, provider),
-                              model_id, price_input, price_output, **fields)
+    return factories.offering(
+        Variant.objects.get(slug=slug),
+        factories.provider(provider_slug, provider),
+        model_id,
+        price_input,
+        price_output,
+        **fields,
+    )
 
 
 def test_chooser_ranks_priced_variants_by_estimated_cost(client, seed):
@@ -247,8 +291,9 @@ def test_chooser_price_limits_and_replacements(client, seed):
     rows = result_rows(get(client, "/choose/?price_input_max=0.5"))
     assert [row[1] for row in rows] == ["LLaVA 13B LLaVA"]
     assert "needs at most $0.50 per million input tokens: $0.10 input and $0.40 output at Cheap" in rows[0][2]
-    Variant.objects.filter(slug="llava-13b").update(replaced_by=Variant.objects.get(slug="llava-1-5-13b"),
-                                                    status="legacy")
+    Variant.objects.filter(slug="llava-13b").update(
+        replaced_by=Variant.objects.get(slug="llava-1-5-13b"), status="legacy"
+    )
     rows = result_rows(get(client, "/choose/?modality=image"))
     assert rows[1][1] == "LLaVA 13B LLaVA"  # replaced variants rank after current ones with a price
     assert "replaced by LLaVA 1.5 13B: consider LLaVA 1.5 13B" in rows[1][2]
@@ -279,13 +324,31 @@ def test_chooser_no_match_says_what_to_relax(client, seed):
     assert len(result_rows(get(client, "/choose/?modality=image&context_min=4096&open_weights=1"))) == 2
 
 
-@pytest.mark.parametrize("query", [
-    "context_min=abc", "context_min=-4096", "context_min=0", "context_min=" + "9" * 5000, "context_min=1e5",
-    "modality=smell", "modality=image&modality=", "tool_calling=banana", "params_max=-1", "params_max=13B",
-    "price_input_max=cheap", "price_input_max=-0.1", "price_output_max=NaN", "price_output_max=Infinity",
-    "price_input_max=1e999", "input_tokens=12abc", "input_tokens=-5", "output_tokens=99999999999999999999999",
-    "page=0", "page=x",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "context_min=abc",
+        "context_min=-4096",
+        "context_min=0",
+        "context_min=" + "9" * 5000,
+        "context_min=1e5",
+        "modality=smell",
+        "modality=image&modality=",
+        "tool_calling=banana",
+        "params_max=-1",
+        "params_max=13B",
+        "price_input_max=cheap",
+        "price_input_max=-0.1",
+        "price_output_max=NaN",
+        "price_output_max=Infinity",
+        "price_input_max=1e999",
+        "input_tokens=12abc",
+        "input_tokens=-5",
+        "output_tokens=99999999999999999999999",
+        "page=0",
+        "page=x",
+    ],
+)
 def test_chooser_bad_parameters_are_form_errors(client, seed, query):
     name = query.split("=")[0]
     html = get(client, f"/choose/?{query}", status=400)
@@ -340,7 +403,8 @@ def test_variant_page_compares_with_the_family_pick(client, seed):
     ) in visible_text(html)
     assert 'href="/compare/?v=llava/llava-llama-2-7b&amp;v=llava/llava-13b"' in html
     assert "LLaVA 13B is the most capable current LLaVA variant in the catalog" in visible_text(
-        get(client, "/families/llava/llava-13b/"))
+        get(client, "/families/llava/llava-13b/")
+    )
 
 
 def cost_rows(html: str) -> list[list[str]]:
@@ -352,10 +416,21 @@ def test_cost_calculator_prices_each_provider_cheapest_first(client, seed):
     price("llava-13b", "Some API", "llava-13b", "0.20", "0.60", price_checked=date(2026, 11, 1))
     offering = price("llava-13b", "Cheap", "llava-13b-cheap", "0.10", "0.40")
     Offering.objects.filter(pk=offering.pk).update(price_cache_read=Decimal("0.05"))
-    run = ImportRun.objects.create(source="models.dev", dataset="x", started_at="2026-11-20T10:00Z",
-                                   finished_at="2026-11-20T10:05Z", status=ImportRun.Status.SUCCEEDED)
-    Listing.objects.create(source="models.dev", key="cheap/llava-13b-cheap", offering=offering, last_run=run,
-                           first_seen_at=run.started_at, changed_at=run.started_at)
+    run = ImportRun.objects.create(
+        source="models.dev",
+        dataset="x",
+        started_at="2026-11-20T10:00Z",
+        finished_at="2026-11-20T10:05Z",
+        status=ImportRun.Status.SUCCEEDED,
+    )
+    Listing.objects.create(
+        source="models.dev",
+        key="cheap/llava-13b-cheap",
+        offering=offering,
+        last_run=run,
+        first_seen_at=run.started_at,
+        changed_at=run.started_at,
+    )
     url = "/families/llava/llava-13b/?input_tokens=10000000&output_tokens=2000000&cached_tokens=4000000"
     html = get(client, url)
     assert cost_rows(html) == [
@@ -366,10 +441,12 @@ def test_cost_calculator_prices_each_provider_cheapest_first(client, seed):
         ["Ollama", "llava:13b", "No price in the catalog.", "not checked"],
     ]
     assert "Estimated cost of 10,000,000 input, 2,000,000 output, and 4,000,000 cached input tokens a month" in (
-        visible_text(html))
+        visible_text(html)
+    )
     assert 'value="10000000"' in html  # the form keeps what the URL holds
     assert "† No cached input price is listed there, so cached input tokens are billed at the input price." in (
-        visible_text(html))
+        visible_text(html)
+    )
 
 
 def test_cost_calculator_defaults_to_a_million_tokens(client, seed):
@@ -379,10 +456,18 @@ def test_cost_calculator_defaults_to_a_million_tokens(client, seed):
     assert "Estimated cost of 1,000,000 input and 1,000,000 output tokens a month" in visible_text(html)
 
 
-@pytest.mark.parametrize("query", [
-    "input_tokens=12abc", "input_tokens=-1", "output_tokens=1e5", "output_tokens=" + "9" * 30,
-    "cached_tokens=-3", "input_tokens=10&cached_tokens=11", "input_tokens=%EF%BC%91",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "input_tokens=12abc",
+        "input_tokens=-1",
+        "output_tokens=1e5",
+        "output_tokens=" + "9" * 30,
+        "cached_tokens=-3",
+        "input_tokens=10&cached_tokens=11",
+        "input_tokens=%EF%BC%91",
+    ],
+)
 def test_cost_calculator_bad_input_is_a_form_error(client, seed, query):
     html = get(client, f"/families/llava/llava-13b/?{query}", status=400)
     text = visible_text(html)
@@ -403,18 +488,36 @@ def build(size: int):
             factories.variant(other, f"o{i}", f"O {i}", context_window=1024 * (i + 1))
     previous = None
     for i in range(size):
-        var = factories.variant(fam, f"v{i}", f"V {i}", context_window=4096 * (i + 1), parameters=10**9 * (i + 1),
-                                input_modalities=["text", "image", "audio"], open_weights=i % 2 == 0,
-                                replaced_by=previous, tool_calling=True)
+        var = factories.variant(
+            fam,
+            f"v{i}",
+            f"V {i}",
+            context_window=4096 * (i + 1),
+            parameters=10**9 * (i + 1),
+            input_modalities=["text", "image", "audio"],
+            open_weights=i % 2 == 0,
+            replaced_by=previous,
+            tool_calling=True,
+        )
         offering = factories.offering(var, prov, f"{size}-v{i}", "1", "2")
         factories.offering(var, factories.provider(f"p{size}-{i}", f"P {size} {i}"), f"{size}-w{i}")
-        Listing.objects.create(source="models.dev", key=f"{size}-{i}", offering=offering,
-                               first_seen_at="2026-01-01T00:00Z", changed_at="2026-01-01T00:00Z")
+        Listing.objects.create(
+            source="models.dev",
+            key=f"{size}-{i}",
+            offering=offering,
+            first_seen_at="2026-01-01T00:00Z",
+            changed_at="2026-01-01T00:00Z",
+        )
         fam.faq_entries.create(question=f"Q{i}?", answer=f"A{i} [1]")
         fam.sources.create(number=i + 1, title=f"S{i}", url=f"https://example.org/{i}")
         previous = var
-    ImportRun.objects.create(source="models.dev", dataset="x", started_at="2026-01-01T00:00Z",
-                             finished_at="2026-01-01T00:05Z", status=ImportRun.Status.SUCCEEDED)
+    ImportRun.objects.create(
+        source="models.dev",
+        dataset="x",
+        started_at="2026-01-01T00:00Z",
+        finished_at="2026-01-01T00:05Z",
+        status=ImportRun.Status.SUCCEEDED,
+    )
     return fam
 
 
@@ -453,7 +556,8 @@ def test_query_count_does_not_grow_with_the_data(client, db, name, url_of):
 def test_cost_calculator_without_any_price_says_so(client, seed):
     html = get(client, "/families/llava/llava-13b/")
     assert "No provider the catalog lists for LLaVA 13B has a price yet, so it cannot estimate a cost." in (
-        visible_text(html))
+        visible_text(html)
+    )
     assert cost_rows(html) == [["Ollama", "llava:13b", "No price in the catalog.", "not checked"]]
     Offering.objects.all().delete()
     text = visible_text(get(client, "/families/llava/llava-13b/"))

@@ -76,8 +76,9 @@ def test_reverting_a_price_keeps_price_history(client, curator, seed):
     post_form(client, reverse("admin:catalog_offering_simple_history", args=[offering.pk, before.history_id]))
     offering.refresh_from_db()
     assert offering.price_input == Decimal("1.00")
-    prices = list(PriceRecord.objects.filter(offering=offering).order_by("valid_from", "id")
-                  .values_list("price_input", flat=True))
+    prices = list(
+        PriceRecord.objects.filter(offering=offering).order_by("valid_from", "id").values_list("price_input", flat=True)
+    )
     assert prices[-3:] == [Decimal("1.00"), Decimal("0.50"), Decimal("1.00")]
 
 
@@ -89,13 +90,20 @@ def test_the_variant_page_shows_a_changelog_of_specs_and_prices(client, seed):
     offering = factories.offering(variant, api, "llava-13b-api")
     first = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
     second = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-    PriceRecord.objects.create(offering=offering, price_input=Decimal(3), price_output=Decimal(15),
-                               valid_from=first, valid_to=second, source="models.dev")
-    PriceRecord.objects.create(offering=offering, price_input=Decimal("2.5"), price_output=Decimal(15),
-                               valid_from=second, source="models.dev")
+    PriceRecord.objects.create(
+        offering=offering,
+        price_input=Decimal(3),
+        price_output=Decimal(15),
+        valid_from=first,
+        valid_to=second,
+        source="models.dev",
+    )
+    PriceRecord.objects.create(
+        offering=offering, price_input=Decimal("2.5"), price_output=Decimal(15), valid_from=second, source="models.dev"
+    )
     html = client.get(variant.get_absolute_url()).content.decode()
-    section = html[html.index('<details class="fold" id="changelog">'):]
-    text = visible_text(section[:section.index("</details>")])
+    section = html[html.index('<details class="fold" id="changelog">') :]
+    text = visible_text(section[: section.index("</details>")])
     assert text.startswith("Changelog")
     today = datetime.date.today().isoformat()
     assert f"{today} Specification change: Status current → legacy; Context window 4k → 8k." in text
@@ -184,6 +192,7 @@ def test_baseline_versions_are_written_in_bulk_not_one_query_per_record(db, tmp_
 
     def history_inserts(entries):
         from catalog.models import Family, Organization
+
         Offering.objects.all().delete()
         Variant.objects.all().delete()
         Family.objects.all().delete()
@@ -207,8 +216,10 @@ def test_the_seed_load_writes_baselines_and_a_second_load_writes_none(seed):
 
     before = Variant.history.count()
     assert before == Variant.objects.count()
-    assert all(reason.startswith("import run ") and reason.endswith("(seed)")
-               for reason in Variant.history.values_list("history_change_reason", flat=True))
+    assert all(
+        reason.startswith("import run ") and reason.endswith("(seed)")
+        for reason in Variant.history.values_list("history_change_reason", flat=True)
+    )
     call_command("load_seed", verbosity=0, stdout=open("/dev/null", "w"))
     assert Variant.history.count() == before
 
@@ -223,10 +234,15 @@ def test_the_first_edit_of_a_loaded_record_is_in_the_changelog(client, curator, 
 # --- One changelog per variant, family and provider, and its feed ----------------------------------
 
 
-def test_a_curator_spec_edit_reaches_the_page_the_family_page_and_the_feeds(client, curator, seed, django_capture_on_commit_callbacks):
+def test_a_curator_spec_edit_reaches_the_page_the_family_page_and_the_feeds(
+    client, curator, seed, django_capture_on_commit_callbacks
+):
     variant = Variant.objects.get(slug="llava-13b")
-    for url in (variant.get_absolute_url(), reverse("feed-variant-changes", args=[variant.family.slug, variant.slug]),
-                reverse("feed-family-changes", args=[variant.family.slug])):
+    for url in (
+        variant.get_absolute_url(),
+        reverse("feed-variant-changes", args=[variant.family.slug, variant.slug]),
+        reverse("feed-family-changes", args=[variant.family.slug]),
+    ):
         client.get(url)  # cached before the edit
     with django_capture_on_commit_callbacks(execute=True):
         post_form(client, reverse("admin:catalog_variant_change", args=[variant.pk]), context_window="262144")
@@ -234,8 +250,10 @@ def test_a_curator_spec_edit_reaches_the_page_the_family_page_and_the_feeds(clie
     assert "Specification change: Context window 4k → 256k (by a curator)." in page
     family_page = visible_text(client.get(variant.family.get_absolute_url()).content.decode())
     assert f"{variant.name}: Specification change: Context window 4k → 256k (by a curator)." in family_page
-    for url in (reverse("feed-variant-changes", args=[variant.family.slug, variant.slug]),
-                reverse("feed-family-changes", args=[variant.family.slug])):
+    for url in (
+        reverse("feed-variant-changes", args=[variant.family.slug, variant.slug]),
+        reverse("feed-family-changes", args=[variant.family.slug]),
+    ):
         response = client.get(url)
         assert response["Content-Type"].startswith("application/atom+xml")
         assert "Context window 4k → 256k (by a curator)." in response.content.decode()
@@ -245,7 +263,7 @@ def test_a_provider_changelog_lists_its_offerings_and_prices(client, curator, se
     offering = Offering.objects.select_related("provider").first()
     post_form(client, reverse("admin:catalog_offering_change", args=[offering.pk]), price_input="1.25")
     text = visible_text(client.get(offering.provider.get_absolute_url()).content.decode())
-    section = text[text.index("Changelog"):]
+    section = text[text.index("Changelog") :]
     assert f"Price listed at {offering.provider.name} ({offering.model_id}): input $1.25 (by a curator)." in section
     feed = client.get(reverse("feed-provider-changes", args=[offering.provider.slug])).content.decode()
     assert "$1.25 (by a curator)" in feed
@@ -297,9 +315,13 @@ def test_a_bounded_changelog_is_the_newest_part_of_the_whole_history(django_asse
         variant.save()
         offering = factories.offering(variant, provider, f"v{n}")
         for day in range(3):  # three prices, the first at the same moment for every offering (a tie)
-            factories.price_record(offering, start + datetime.timedelta(days=day * (n + 1)),
-                                   price_input=Decimal(day + 1), price_output=Decimal(2),
-                                   valid_to=start + datetime.timedelta(days=(day + 1) * (n + 1)) if day < 2 else None)
+            factories.price_record(
+                offering,
+                start + datetime.timedelta(days=day * (n + 1)),
+                price_input=Decimal(day + 1),
+                price_output=Decimal(2),
+                valid_to=start + datetime.timedelta(days=(day + 1) * (n + 1)) if day < 2 else None,
+            )
     everything = family_changelog(family, limit=None)
     assert len(everything) > 20
     for limit in (1, 3, 10, 20, len(everything) + 5):

@@ -82,8 +82,9 @@ def test_families_have_creators_and_keep_kinds_apart(chain):
     unattributed = Family.objects.filter(creator__slug="unattributed").count()
     assert unattributed / families < 0.03, (unattributed, families)
     chat_families = set(Variant.objects.filter(kind=ModelKind.CHAT).values_list("family_id", flat=True))
-    assert not Variant.objects.filter(kind__in=[ModelKind.EMBEDDING, ModelKind.SPEECH],
-                                      family_id__in=chat_families).exists()
+    assert not Variant.objects.filter(
+        kind__in=[ModelKind.EMBEDDING, ModelKind.SPEECH], family_id__in=chat_families
+    ).exists()
     bge = Variant.objects.filter(match_key__startswith="bge-").select_related("family__creator")
     assert bge and {variant.family.creator.slug for variant in bge} == {"baai"}
 
@@ -104,12 +105,17 @@ def test_delisted_listings_supply_no_current_value_or_price(chain):
     stale = Variant.objects.annotate(
         offerings_n=Count("offerings"), listed_n=Count("offerings", filter=Q(offerings__listed=True))
     ).filter(offerings_n__gt=0, listed_n=0)
-    assert stale.exists() and set(stale.values_list("status", flat=True)) <= {Status.UNLISTED, Status.LEGACY,
-                                                                            Status.DEPRECATED, Status.RETIRED}
+    assert stale.exists() and set(stale.values_list("status", flat=True)) <= {
+        Status.UNLISTED,
+        Status.LEGACY,
+        Status.DEPRECATED,
+        Status.RETIRED,
+    }
     # The lowest prices count only listed pay-per-token offerings.
     for variant in Variant.objects.filter(price_in_min__isnull=False)[:300]:
-        cheapest = variant.offerings.filter(listed=True, kind=OfferingKind.PAY_PER_TOKEN,
-                                            price_input=variant.price_in_min)
+        cheapest = variant.offerings.filter(
+            listed=True, kind=OfferingKind.PAY_PER_TOKEN, price_input=variant.price_in_min
+        )
         assert cheapest.exists(), variant.slug
 
 
@@ -117,9 +123,11 @@ def test_subscriptions_and_free_tiers_are_not_prices(chain):
     copilot = Offering.objects.filter(provider__slug="github-copilot")
     assert copilot.exists() and set(copilot.values_list("kind", flat=True)) == {OfferingKind.SUBSCRIPTION}
     assert Offering.objects.filter(model_id__endswith=":free", kind=OfferingKind.FREE_TIER).exists()
-    assert not Variant.objects.filter(price_in_min=0, offerings__kind=OfferingKind.SUBSCRIPTION,
-                                      offerings__price_input=0).exclude(
-        offerings__kind=OfferingKind.PAY_PER_TOKEN, offerings__price_input=0).exists()
+    assert (
+        not Variant.objects.filter(price_in_min=0, offerings__kind=OfferingKind.SUBSCRIPTION, offerings__price_input=0)
+        .exclude(offerings__kind=OfferingKind.PAY_PER_TOKEN, offerings__price_input=0)
+        .exists()
+    )
 
 
 def test_merged_keys_are_remembered_as_aliases(chain):

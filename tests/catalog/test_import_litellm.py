@@ -25,9 +25,17 @@ from catalog.services.importers import litellm
 
 SAMPLE = Path(__file__).parent.parent / "fixtures" / "litellm_sample.json"
 CHAT_KEYS = {
-    "gpt-4o", "vercel_ai_gateway/anthropic/claude-3.5-sonnet", "claude-sonnet-4-5", "deepseek/deepseek-chat",
-    "codestral/codestral-2405", "ollama/llama3", "anthropic.claude-3-5-sonnet-20240620-v1:0",
-    "vertex_ai/claude-3-5-haiku@20241022", "gemini/gemini-2.5-flash", "gpt-audio", "azure/o3-mini",
+    "gpt-4o",
+    "vercel_ai_gateway/anthropic/claude-3.5-sonnet",
+    "claude-sonnet-4-5",
+    "deepseek/deepseek-chat",
+    "codestral/codestral-2405",
+    "ollama/llama3",
+    "anthropic.claude-3-5-sonnet-20240620-v1:0",
+    "vertex_ai/claude-3-5-haiku@20241022",
+    "gemini/gemini-2.5-flash",
+    "gpt-audio",
+    "azure/o3-mini",
 }
 TODAY = date(2026, 6, 1)  # the sample's deprecation dates are read against a fixed day
 
@@ -77,8 +85,10 @@ def test_loads_the_chat_entries_and_skips_the_others_with_the_reason(db):
     assert "skipped 1 entry with mode 'audio_transcription': only chat models are imported" in notes
     assert "skipped 1 entry without a mode (aliases and pricing tiers): only chat models are imported" in notes
     # "deepseek-chat" and "deepseek/deepseek-chat" are one offering: the explicitly routed key is kept
-    assert ("skipped key 'deepseek-chat': another spelling of 'deepseek/deepseek-chat', the same offering "
-            "deepseek/deepseek-chat (with different prices, limits or status)") in notes
+    assert (
+        "skipped key 'deepseek-chat': another spelling of 'deepseek/deepseek-chat', the same offering "
+        "deepseek/deepseek-chat (with different prices, limits or status)"
+    ) in notes
     assert not any("sample_spec" in note for note in notes)
     assert len(notes) == 5  # one note per skipped mode, not one per record
     assert "records skipped: 5" in out and "Changes written." in out
@@ -94,7 +104,10 @@ def test_per_token_prices_become_exact_prices_per_million(db):
     assert (gpt.context_window, gpt.max_output_tokens) == (128000, 16384)
     cheap = offering("deepseek", "deepseek-chat")
     assert (cheap.price_input, cheap.price_output, cheap.price_cache_read) == (
-        Decimal("0.280000"), Decimal("0.420000"), Decimal("0.028000"))
+        Decimal("0.280000"),
+        Decimal("0.420000"),
+        Decimal("0.028000"),
+    )
     assert cheap.price_cache_write == Decimal(0)
     listing = Listing.objects.get(source="litellm", key="gpt-4o")
     assert listing.values["price_input"] == "2.5"
@@ -118,10 +131,19 @@ def test_providers_model_ids_and_kinds(db):
 
 @pytest.mark.parametrize(
     ("litellm_provider", "slug"),
-    [("vertex_ai-language-models", "google-vertex"), ("vertex_ai-anthropic_models", "google-vertex"),
-     ("bedrock", "amazon-bedrock"), ("bedrock_converse", "amazon-bedrock"), ("gemini", "google"),
-     ("together_ai", "togetherai"), ("fireworks_ai", "fireworks-ai"), ("cohere_chat", "cohere"),
-     ("openrouter", "openrouter"), ("xai", "xai"), ("some_new_cloud", "some-new-cloud")],
+    [
+        ("vertex_ai-language-models", "google-vertex"),
+        ("vertex_ai-anthropic_models", "google-vertex"),
+        ("bedrock", "amazon-bedrock"),
+        ("bedrock_converse", "amazon-bedrock"),
+        ("gemini", "google"),
+        ("together_ai", "togetherai"),
+        ("fireworks_ai", "fireworks-ai"),
+        ("cohere_chat", "cohere"),
+        ("openrouter", "openrouter"),
+        ("xai", "xai"),
+        ("some_new_cloud", "some-new-cloud"),
+    ],
 )
 def test_provider_aliases(litellm_provider, slug):
     assert litellm.provider_slug(litellm_provider) == slug
@@ -129,14 +151,20 @@ def test_provider_aliases(litellm_provider, slug):
 
 @pytest.mark.parametrize(
     ("key", "litellm_provider", "model_id"),
-    [("openrouter/anthropic/claude-3.5-sonnet", "openrouter", "anthropic/claude-3.5-sonnet"),
-     ("gpt-4o", "openai", "gpt-4o"),
-     ("vertex_ai/claude-3-5-haiku@20241022", "vertex_ai-anthropic_models", "claude-3-5-haiku@20241022"),
-     ("bedrock/moonshotai.kimi-k2.5", "bedrock_converse", "moonshotai.kimi-k2.5"),
-     ("amazon-nova/nova-pro-v1", "amazon_nova", "nova-pro-v1"),
-     ("together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", "together_ai", "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
-     ("groq/openai/gpt-oss-120b", "groq", "openai/gpt-oss-120b"),
-     ("meta-llama/Llama-3-8b", "deepinfra", "meta-llama/Llama-3-8b")],  # not its prefix: kept whole
+    [
+        ("openrouter/anthropic/claude-3.5-sonnet", "openrouter", "anthropic/claude-3.5-sonnet"),
+        ("gpt-4o", "openai", "gpt-4o"),
+        ("vertex_ai/claude-3-5-haiku@20241022", "vertex_ai-anthropic_models", "claude-3-5-haiku@20241022"),
+        ("bedrock/moonshotai.kimi-k2.5", "bedrock_converse", "moonshotai.kimi-k2.5"),
+        ("amazon-nova/nova-pro-v1", "amazon_nova", "nova-pro-v1"),
+        (
+            "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            "together_ai",
+            "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        ),
+        ("groq/openai/gpt-oss-120b", "groq", "openai/gpt-oss-120b"),
+        ("meta-llama/Llama-3-8b", "deepinfra", "meta-llama/Llama-3-8b"),
+    ],  # not its prefix: kept whole
 )
 def test_model_id_is_the_key_without_the_provider_prefix(key, litellm_provider, model_id):
     assert litellm.model_id_for(key, litellm_provider) == model_id
@@ -256,8 +284,10 @@ def test_shares_offerings_with_modelsdev_and_shows_disagreements(db, tmp_path, s
     out = run(write(tmp_path, sample))
     assert "disagreements: 1 created" in out
     disagreement = Disagreement.objects.get(offering=gpt, field="price_input")
-    assert disagreement.values == {"litellm": format(litellm_price.normalize(), "f"),
-                                   "models.dev": format(modelsdev_price.normalize(), "f")}
+    assert disagreement.values == {
+        "litellm": format(litellm_price.normalize(), "f"),
+        "models.dev": format(modelsdev_price.normalize(), "f"),
+    }
     assert offering("openai", "gpt-4o").price_input == modelsdev_price  # the offering keeps its own source's price
 
     # When LiteLLM agrees again, the disagreement goes.
@@ -276,19 +306,31 @@ def _set(key, field, value):
     ("mutate", "message"),
     [
         (_set("gpt-4o", "input_cost_per_token", -2.5e-06), "gpt-4o input_cost_per_token: negative price"),
-        (_set("gpt-4o", "output_cost_per_token", "free"),
-         "gpt-4o output_cost_per_token: a price must be a number, not 'free'"),
-        (_set("gpt-4o", "cache_read_input_token_cost", "1.25e-06"),
-         "gpt-4o cache_read_input_token_cost: a price must be a number"),
-        (_set("ollama/llama3", "max_input_tokens", "8k"),
-         "ollama/llama3 max_input_tokens: a token count must be a whole number, not '8k'"),
+        (
+            _set("gpt-4o", "output_cost_per_token", "free"),
+            "gpt-4o output_cost_per_token: a price must be a number, not 'free'",
+        ),
+        (
+            _set("gpt-4o", "cache_read_input_token_cost", "1.25e-06"),
+            "gpt-4o cache_read_input_token_cost: a price must be a number",
+        ),
+        (
+            _set("ollama/llama3", "max_input_tokens", "8k"),
+            "ollama/llama3 max_input_tokens: a token count must be a whole number, not '8k'",
+        ),
         (_set("ollama/llama3", "max_output_tokens", 81.5), "ollama/llama3 max_output_tokens: a token count"),
-        (_set("azure/o3-mini", "supports_vision", "no"),
-         "azure/o3-mini supports_vision: expected true, false or absent"),
-        (_set("azure/o3-mini", "deprecation_date", "19/11/2026"),
-         "azure/o3-mini deprecation_date: expected YYYY-MM-DD"),
-        (_set("azure/o3-mini", "deprecation_date", "2026-02-30"),
-         "azure/o3-mini deprecation_date: '2026-02-30' is not a real date"),
+        (
+            _set("azure/o3-mini", "supports_vision", "no"),
+            "azure/o3-mini supports_vision: expected true, false or absent",
+        ),
+        (
+            _set("azure/o3-mini", "deprecation_date", "19/11/2026"),
+            "azure/o3-mini deprecation_date: expected YYYY-MM-DD",
+        ),
+        (
+            _set("azure/o3-mini", "deprecation_date", "2026-02-30"),
+            "azure/o3-mini deprecation_date: '2026-02-30' is not a real date",
+        ),
         (_set("gpt-4o", "litellm_provider", None), "gpt-4o litellm_provider: expected a provider name"),
         (_set("gpt-4o", "mode", 3), "gpt-4o mode: expected text"),
         (lambda d: d.update({"gpt-4o": "oops"}), "gpt-4o: expected an object, not str"),
@@ -344,8 +386,11 @@ def test_a_missing_file_is_a_clear_error(db, tmp_path):
 def test_the_full_file_loads_every_chat_entry_or_names_it(db, litellm_json):
     path = litellm_json
     document = json.loads(path.read_text())
-    chat = {key for key, model in document.items()
-            if key != "sample_spec" and isinstance(model, dict) and model.get("mode") == "chat"}
+    chat = {
+        key
+        for key, model in document.items()
+        if key != "sample_spec" and isinstance(model, dict) and model.get("mode") == "chat"
+    }
     run(path)
     loaded = set(Listing.objects.filter(source="litellm").values_list("key", flat=True))
     notes = ImportRun.objects.get(source="litellm").notes

@@ -34,8 +34,14 @@ pytestmark = pytest.mark.django_db
 
 def model(model_id, name, family=None, **extra):
     data = {
-        "id": model_id, "name": name, "attachment": False, "reasoning": False, "tool_call": True,
-        "open_weights": False, "release_date": "2025-08-05", "last_updated": "2025-08-05",
+        "id": model_id,
+        "name": name,
+        "attachment": False,
+        "reasoning": False,
+        "tool_call": True,
+        "open_weights": False,
+        "release_date": "2025-08-05",
+        "last_updated": "2025-08-05",
         "modalities": {"input": ["text", "image"], "output": ["text"]},
         "limit": {"context": 200000, "output": 32000},
         "cost": {"input": 15, "output": 75, "cache_read": 1.5, "cache_write": 18.75},
@@ -47,26 +53,57 @@ def model(model_id, name, family=None, **extra):
 
 
 def provider(provider_id, name, models, **extra):
-    return {"id": provider_id, "name": name, "env": [], "npm": "x", "doc": f"https://{provider_id}.example/docs",
-            "models": {m["id"]: m for m in models}, **extra}
+    return {
+        "id": provider_id,
+        "name": name,
+        "env": [],
+        "npm": "x",
+        "doc": f"https://{provider_id}.example/docs",
+        "models": {m["id"]: m for m in models},
+        **extra,
+    }
 
 
 @pytest.fixture
 def api():
     return {
-        "anthropic": provider("anthropic", "Anthropic", [
-            model("claude-opus-4-1-20250805", "Claude Opus 4.1", "claude-opus"),
-            model("claude-3-5-haiku-latest", "Claude Haiku 3.5", "claude-haiku",
-                  cost={"input": 0.8, "output": 4}, limit={"context": 200000, "output": 8192}),
-        ]),
-        "openrouter": provider("openrouter", "OpenRouter", [
-            model("anthropic/claude-opus-4.1", "Anthropic: Claude Opus 4.1", "claude-opus"),
-            model("meta-llama/llama-3.1-8b-instruct", "Llama 3.1 8B Instruct", None, open_weights=True,
-                  cost={"input": 0.02, "output": 0.03}, modalities={"input": ["text"], "output": ["text"]}),
-        ], api="https://openrouter.ai/api/v1"),
-        "google-vertex": provider("google-vertex", "Vertex", [
-            model("claude-opus-4-1@20250805", "Claude Opus 4.1", "claude-opus", status="deprecated"),
-        ]),
+        "anthropic": provider(
+            "anthropic",
+            "Anthropic",
+            [
+                model("claude-opus-4-1-20250805", "Claude Opus 4.1", "claude-opus"),
+                model(
+                    "claude-3-5-haiku-latest",
+                    "Claude Haiku 3.5",
+                    "claude-haiku",
+                    cost={"input": 0.8, "output": 4},
+                    limit={"context": 200000, "output": 8192},
+                ),
+            ],
+        ),
+        "openrouter": provider(
+            "openrouter",
+            "OpenRouter",
+            [
+                model("anthropic/claude-opus-4.1", "Anthropic: Claude Opus 4.1", "claude-opus"),
+                model(
+                    "meta-llama/llama-3.1-8b-instruct",
+                    "Llama 3.1 8B Instruct",
+                    None,
+                    open_weights=True,
+                    cost={"input": 0.02, "output": 0.03},
+                    modalities={"input": ["text"], "output": ["text"]},
+                ),
+            ],
+            api="https://openrouter.ai/api/v1",
+        ),
+        "google-vertex": provider(
+            "google-vertex",
+            "Vertex",
+            [
+                model("claude-opus-4-1@20250805", "Claude Opus 4.1", "claude-opus", status="deprecated"),
+            ],
+        ),
     }
 
 
@@ -87,8 +124,10 @@ def snapshot():
     return {
         model.__name__: sorted(model.objects.values_list("pk", "updated_at"))
         for model in (Provider, Variant, Offering, Family)
-    } | {"listings": sorted(Listing.objects.values_list("pk", "changed_at", "listed")),
-         "prices": sorted(PriceRecord.objects.values_list("pk", "valid_to"))}
+    } | {
+        "listings": sorted(Listing.objects.values_list("pk", "changed_at", "listed")),
+        "prices": sorted(PriceRecord.objects.values_list("pk", "valid_to")),
+    }
 
 
 # --- Matching ------------------------------------------------------------------------------
@@ -96,11 +135,18 @@ def snapshot():
 
 @pytest.mark.parametrize(
     ("model_id", "key"),
-    [("anthropic/claude-opus-4.1", "claude-opus-4-1"), ("claude-opus-4-1", "claude-opus-4-1"),
-     ("claude-opus-4-1@20250805", "claude-opus-4-1"), ("claude-opus-4-1-20250805", "claude-opus-4-1"),
-     ("us.anthropic.claude-opus-4-1-20250805-v1:0", "claude-opus-4-1"), ("gpt-4o-2024-08-06", "gpt-4o"),
-     ("meta-llama/llama-3.1-8b-instruct:free", "llama-3-1-8b-instruct"), ("llava:13b", "llava-13b"),
-     ("gpt-4.1", "gpt-4-1"), ("claude-3-5-haiku-latest", "claude-3-5-haiku")],
+    [
+        ("anthropic/claude-opus-4.1", "claude-opus-4-1"),
+        ("claude-opus-4-1", "claude-opus-4-1"),
+        ("claude-opus-4-1@20250805", "claude-opus-4-1"),
+        ("claude-opus-4-1-20250805", "claude-opus-4-1"),
+        ("us.anthropic.claude-opus-4-1-20250805-v1:0", "claude-opus-4-1"),
+        ("gpt-4o-2024-08-06", "gpt-4o"),
+        ("meta-llama/llama-3.1-8b-instruct:free", "llama-3-1-8b-instruct"),
+        ("llava:13b", "llava-13b"),
+        ("gpt-4.1", "gpt-4-1"),
+        ("claude-3-5-haiku-latest", "claude-3-5-haiku"),
+    ],
 )
 def test_normalize_model_id(model_id, key):
     assert normalize_model_id(model_id) == key
@@ -110,8 +156,10 @@ def test_offerings_of_one_model_share_one_variant(tmp_path, api):
     out = run(write(tmp_path, api))
     opus = Variant.objects.get(match_key="claude-opus-4-1")
     assert sorted(opus.offerings.values_list("provider__slug", "model_id")) == [
-        ("anthropic", "claude-opus-4-1-20250805"), ("google-vertex", "claude-opus-4-1@20250805"),
-        ("openrouter", "anthropic/claude-opus-4.1")]
+        ("anthropic", "claude-opus-4-1-20250805"),
+        ("google-vertex", "claude-opus-4-1@20250805"),
+        ("openrouter", "anthropic/claude-opus-4.1"),
+    ]
     assert opus.name == "Claude Opus 4.1"  # the creator's own name wins over the aggregator's
     assert (opus.family.slug, opus.family.name, opus.family.creator.name) == ("claude-opus", "Claude Opus", "Anthropic")
     assert opus.context_window == 200000 and opus.input_modalities == ["text", "image"]
@@ -208,7 +256,9 @@ def test_locked_field_survives_and_is_reported(tmp_path, api, admin_client):
     assert (lock.field, lock.value) == ("price_input", "14.5")
     # The curator's price change is history too.
     assert list(offering.price_history.order_by("valid_from").values_list("price_input", "source")) == [
-        (Decimal("15"), "models.dev"), (Decimal("14.5"), "admin")]
+        (Decimal("15"), "models.dev"),
+        (Decimal("14.5"), "admin"),
+    ]
     api["anthropic"]["models"]["claude-opus-4-1-20250805"]["cost"]["input"] = 16
     out = run(write(tmp_path, api))
     assert "kept curator value '14.5' for price_input, models.dev says '16'" in out
@@ -225,16 +275,26 @@ def test_locked_field_survives_and_is_reported(tmp_path, api, admin_client):
 
 
 BAD = [
-    (lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"]["cost"].update(input=-1),
-     "anthropic/claude-opus-4-1-20250805 cost.input: negative price -1"),
-    (lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"]["limit"].update(context="big"),
-     "anthropic/claude-opus-4-1-20250805 limit.context: a token count must be a whole number, not 'big'"),
-    (lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"].update(status="sunset"),
-     "anthropic/claude-opus-4-1-20250805: unknown status 'sunset'"),
-    (lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"].update(tool_call="yes"),
-     "anthropic/claude-opus-4-1-20250805 tool_call: expected true, false or absent, not 'yes'"),
-    (lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"]["modalities"].update(input=["smell"]),
-     "anthropic/claude-opus-4-1-20250805 modalities.input: unknown modality smell"),
+    (
+        lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"]["cost"].update(input=-1),
+        "anthropic/claude-opus-4-1-20250805 cost.input: negative price -1",
+    ),
+    (
+        lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"]["limit"].update(context="big"),
+        "anthropic/claude-opus-4-1-20250805 limit.context: a token count must be a whole number, not 'big'",
+    ),
+    (
+        lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"].update(status="sunset"),
+        "anthropic/claude-opus-4-1-20250805: unknown status 'sunset'",
+    ),
+    (
+        lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"].update(tool_call="yes"),
+        "anthropic/claude-opus-4-1-20250805 tool_call: expected true, false or absent, not 'yes'",
+    ),
+    (
+        lambda d: d["anthropic"]["models"]["claude-opus-4-1-20250805"]["modalities"].update(input=["smell"]),
+        "anthropic/claude-opus-4-1-20250805 modalities.input: unknown modality smell",
+    ),
 ]
 
 
@@ -323,7 +383,8 @@ def test_impossible_date_is_left_unknown_and_named(tmp_path, api):
 
 def test_ids_with_symbols_become_url_safe_slugs(tmp_path, api):
     api["openrouter"]["models"]["x/llama-3.3+(3.1v3.3)-70b-hanami-x1"] = model(
-        "x/llama-3.3+(3.1v3.3)-70b-hanami-x1", "Hanami", "llama")
+        "x/llama-3.3+(3.1v3.3)-70b-hanami-x1", "Hanami", "llama"
+    )
     run(write(tmp_path, api))
     variant = Variant.objects.get(slug="llama-3-3-3-1v3-3-70b-hanami-x1")
     assert re.fullmatch(r"[a-z0-9-]+", variant.match_key)
@@ -344,8 +405,10 @@ def test_a_placeholder_release_date_is_never_the_earliest(tmp_path):
 
 
 def _many(count: int, start: int = 0) -> list[dict]:
-    return [model(f"lab-model-{n}b", f"Lab Model {n}B", "lab-model", cost={"input": n, "output": 2 * n})
-            for n in range(start, start + count)]
+    return [
+        model(f"lab-model-{n}b", f"Lab Model {n}B", "lab-model", cost={"input": n, "output": 2 * n})
+        for n in range(start, start + count)
+    ]
 
 
 def _queries_of(path) -> int:
@@ -360,10 +423,16 @@ def test_an_import_runs_queries_per_batch_not_per_record(tmp_path):
     """Five new models, then 5 + 95 new ones (and 5 priced anew): the second run may not cost a query per
     record: every write and read is per batch (sources.BATCH records)."""
     few = _queries_of(write(tmp_path, {"lab": provider("lab", "Lab", _many(5))}, "few.json"))
-    more = {"lab": provider("lab", "Lab", [
-        *[model(m["id"], m["name"], "lab-model", cost={"input": 99, "output": 99}) for m in _many(5)],
-        *_many(95, start=5),
-    ])}
+    more = {
+        "lab": provider(
+            "lab",
+            "Lab",
+            [
+                *[model(m["id"], m["name"], "lab-model", cost={"input": 99, "output": 99}) for m in _many(5)],
+                *_many(95, start=5),
+            ],
+        )
+    }
     many = _queries_of(write(tmp_path, more, "many.json"))
     assert Offering.objects.count() == 100
     assert many <= few + 10, f"{few} queries for 5 models, {many} for 100: a query per record somewhere"

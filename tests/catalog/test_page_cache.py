@@ -18,8 +18,18 @@ from catalog.services import page_cache
 from tests import factories
 from tests.html import form_data, visible_text
 
-PUBLIC_URLS = ["/", "/families/", "/families/llava/", "/families/llava/llava-13b/", "/providers/",
-               "/providers/ollama/", "/models/", "/sitemap.xml", "/robots.txt", "/feeds/variants.atom"]
+PUBLIC_URLS = [
+    "/",
+    "/families/",
+    "/families/llava/",
+    "/families/llava/llava-13b/",
+    "/providers/",
+    "/providers/ollama/",
+    "/models/",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/feeds/variants.atom",
+]
 
 committed = pytest.mark.django_db(transaction=True)
 
@@ -130,8 +140,9 @@ def test_an_admin_bulk_action_shows_at_once(client, committed_seed):
     curator = Client()
     curator.force_login(User.objects.create_superuser("cur", "cur@example.org", "x"))
     variant = Variant.objects.get(slug="llava-13b")
-    response = curator.post(reverse("admin:catalog_variant_changelist"),
-                            {"action": "mark_legacy", "_selected_action": [variant.pk]})
+    response = curator.post(
+        reverse("admin:catalog_variant_changelist"), {"action": "mark_legacy", "_selected_action": [variant.pk]}
+    )
     assert response.status_code == 302
     page = fetch(client, "/families/llava/llava-13b/")
     assert page["X-Page-Cache"] == "miss" and "Legacy" in visible_text(page.content.decode())
@@ -222,11 +233,13 @@ def test_htmx_requests_are_cached_apart(client, committed_seed):
 @pytest.fixture
 def redis_down(settings):
     """REDIS_URL pointing at a closed port, as the settings build it."""
-    settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:9/0",
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     page_cache.reset_breaker()
     yield
     page_cache.reset_breaker()

@@ -59,15 +59,22 @@ def osub(offering) -> str:
 def listing(offering, source="models.dev", listed=True, match=Listing.Match.EXACT, note="", **values):
     key = f"{offering.provider.slug}/{offering.model_id}"
     return Listing.objects.create(
-        source=source, key=key, offering=offering, values=values, match=match, match_note=note, listed=listed,
-        first_seen_at=NOW, changed_at=NOW, delisted_at=None if listed else NOW - datetime.timedelta(days=30),
+        source=source,
+        key=key,
+        offering=offering,
+        values=values,
+        match=match,
+        match_note=note,
+        listed=listed,
+        first_seen_at=NOW,
+        changed_at=NOW,
+        delisted_at=None if listed else NOW - datetime.timedelta(days=30),
     )
 
 
 def import_run(source="models.dev", days_ago=1, status=ImportRun.Status.SUCCEEDED):
     when = NOW - datetime.timedelta(days=days_ago)
-    return ImportRun.objects.create(source=source, dataset="api.json", started_at=when, finished_at=when,
-                                    status=status)
+    return ImportRun.objects.create(source=source, dataset="api.json", started_at=when, finished_at=when, status=status)
 
 
 @pytest.fixture
@@ -176,7 +183,10 @@ def test_price_missing_at_paid_providers_only(fam, api):
     factories.offering(v, api, "v-gone", status=Offering.Status.DEPRECATED)
     result = found(code)
     assert set(result) == {osub(unpriced), osub(half)}
-    assert result[osub(half)].message == "v-half at Cloudy (API) has no output price, so visitors read that the catalog has none."
+    assert (
+        result[osub(half)].message
+        == "v-half at Cloudy (API) has no output price, so visitors read that the catalog has none."
+    )
     assert result[osub(half)].fix_url == reverse("admin:catalog_offering_change", args=[half.pk])
 
 
@@ -193,8 +203,10 @@ def test_price_zero_that_no_source_gives(fam, api):
     factories.offering(v, api, "v-paid", "1", "2")
     result = found(code)
     assert set(result) == {osub(typed), osub(contradicted)}
-    assert "shows a $0 input price, but no source says it is free (models.dev says $3.00)" in \
-        result[osub(contradicted)].message
+    assert (
+        "shows a $0 input price, but no source says it is free (models.dev says $3.00)"
+        in result[osub(contradicted)].message
+    )
 
 
 @covers("price-input-above-output")
@@ -244,8 +256,10 @@ def test_price_providers_spread(fam, api):
     factories.offering(same, api, "same-b", "9", "2")  # one provider's two ids: not a spread between providers
     result = found(code)
     assert set(result) == {f"{vsub(wide)}:price_input"}
-    assert "from $1.00 (wide-a at Cloudy) to $4.00 (wide-b at Other), 4× apart" in \
-        result[f"{vsub(wide)}:price_input"].message
+    assert (
+        "from $1.00 (wide-a at Cloudy) to $4.00 (wide-b at Other), 4× apart"
+        in result[f"{vsub(wide)}:price_input"].message
+    )
 
 
 # Staleness ----------------------------------------------------------------------------------------
@@ -314,10 +328,12 @@ def test_offering_not_checked(fam, api):
 def test_source_not_checked(fam):
     code = "source-not-checked"
     never = Source.objects.create(family=fam, number=1, title="Paper", url="https://example.org/1")
-    Source.objects.create(family=fam, number=2, title="Card", url="https://example.org/2",
-                          date_checked=datetime.date(2026, 10, 1))
-    old = Source.objects.create(family=fam, number=3, title="Blog", url="https://example.org/3",
-                                date_checked=datetime.date(2025, 1, 1))
+    Source.objects.create(
+        family=fam, number=2, title="Card", url="https://example.org/2", date_checked=datetime.date(2026, 10, 1)
+    )
+    old = Source.objects.create(
+        family=fam, number=3, title="Blog", url="https://example.org/3", date_checked=datetime.date(2025, 1, 1)
+    )
     result = found(code)
     assert set(result) == {f"source:{never.pk}", f"source:{old.pk}"}
     assert result[f"source:{never.pk}"].message.startswith("Source [1] of Acme, “Paper”, was never checked.")
@@ -341,8 +357,9 @@ def test_ended_without_successor(fam):
 def test_successor_ended(fam):
     code = "successor-ended"
     current = factories.variant(fam, "current")
-    retired = factories.variant(fam, "retired", status="retired", retirement_date=datetime.date(2025, 1, 1),
-                                replaced_by=current)
+    retired = factories.variant(
+        fam, "retired", status="retired", retirement_date=datetime.date(2025, 1, 1), replaced_by=current
+    )
     pointing_at_retired = factories.variant(fam, "old", status="legacy", replaced_by=retired)
     factories.variant(fam, "fine", status="legacy", replaced_by=current)
     result = found(code)
@@ -386,15 +403,21 @@ def test_ended_upstream(fam, api):
 def test_ambiguous_match_until_a_curator_sets_the_family(fam, api):
     code = "ambiguous-match"
     doubtful, sure = factories.variant(fam, "doubtful"), factories.variant(fam, "sure")
-    listing(factories.offering(doubtful, api, "doubtful"), match=Listing.Match.AMBIGUOUS,
-            note="family hints differ: acme chosen over other")
+    listing(
+        factories.offering(doubtful, api, "doubtful"),
+        match=Listing.Match.AMBIGUOUS,
+        note="family hints differ: acme chosen over other",
+    )
     listing(factories.offering(sure, api, "sure"))
     result = found(code)
     assert set(result) == {vsub(doubtful)}
-    assert "placed in Acme with doubt (family hints differ: acme chosen over other; 1 listing)" in \
-        result[vsub(doubtful)].message
-    FieldLock.objects.create(content_type=ContentType.objects.get_for_model(Variant), object_id=doubtful.pk,
-                             field="family", value=fam.pk)
+    assert (
+        "placed in Acme with doubt (family hints differ: acme chosen over other; 1 listing)"
+        in result[vsub(doubtful)].message
+    )
+    FieldLock.objects.create(
+        content_type=ContentType.objects.get_for_model(Variant), object_id=doubtful.pk, field="family", value=fam.pk
+    )
     assert subjects_of(code) == set()
 
 
@@ -434,8 +457,9 @@ def test_likely_same_model_groups_one_creators_spellings_of_one_model(fam, api):
     big = factories.variant(fam, "acme-nemo", name="Acme Nemo", parameters=12 * 10**9)
     sized = factories.variant(fam, "acme-nemo-12b-instruct", name="Acme Nemo 12B Instruct", parameters=12 * 10**9)
     spelled = factories.variant(fam, "acme-2-5", name="Acme 2.5")
-    respelled = factories.variant(factories.family("acme-v", "Acme V", creator=fam.creator), "acme-v2p5",
-                                  name="acme-v2p5")
+    respelled = factories.variant(
+        factories.family("acme-v", "Acme V", creator=fam.creator), "acme-v2p5", name="acme-v2p5"
+    )
     factories.offering(big, api, "acme/nemo")
     big.provider_count = 1
     big.save()
@@ -496,7 +520,10 @@ def test_findings_are_kept_and_a_dismissal_holds_until_the_data_changes(seed, ad
     quality.run_checks(now=NOW)
     vicuna.refresh_from_db()
     assert (vicuna.state, vicuna.dismissed_reason, vicuna.dismissed_by) == (
-        "dismissed", "Vicuna 13B is the text-only baseline.", admin_user)
+        "dismissed",
+        "Vicuna 13B is the text-only baseline.",
+        admin_user,
+    )
 
     variant = vicuna.variant
     variant.input_modalities = ["text", "audio"]  # the data changes: the finding comes back
@@ -537,8 +564,15 @@ def test_dismissing_needs_a_reason_and_reopen_undoes_it(seed):
 def test_dry_run_writes_nothing_and_old_rules_are_cleaned_up(seed):
     report = quality.run_checks(now=NOW, dry_run=True)
     assert report.open > 0 and not Finding.objects.exists()
-    Finding.objects.create(rule="a-rule-since-removed", severity=10, subject="family:1", message="m",
-                           fingerprint="f", first_seen_at=NOW, changed_at=NOW)
+    Finding.objects.create(
+        rule="a-rule-since-removed",
+        severity=10,
+        subject="family:1",
+        message="m",
+        fingerprint="f",
+        first_seen_at=NOW,
+        changed_at=NOW,
+    )
     report = quality.run_checks(now=NOW)
     assert report.removed_rules == ["a-rule-since-removed"]
     assert not Finding.objects.filter(rule="a-rule-since-removed").exists()
@@ -554,19 +588,22 @@ def build_catalog(size: int):
     """A catalog with something for every area of rules, `size` times over."""
     fam = factories.family(f"fam-{size}", f"Fam {size}", about="Cites [1] and [2].")
     Source.objects.create(family=fam, number=1, title="S", url="https://example.org/s")
-    fam.family_tags.create(tag=Tag.objects.get_or_create(kind=Tag.Kind.USE_CASE, slug="vision",
-                                                         defaults={"name": "vision work"})[0])
+    fam.family_tags.create(
+        tag=Tag.objects.get_or_create(kind=Tag.Kind.USE_CASE, slug="vision", defaults={"name": "vision work"})[0]
+    )
     api, other = factories.provider(), factories.provider("other", "Other")
     import_run("models.dev", days_ago=200)
     for i in range(size):
-        v = factories.variant(fam, f"v{i}", input_modalities=["text"], open_weights=True,
-                              retirement_date=datetime.date(2026, 1, 1))
+        v = factories.variant(
+            fam, f"v{i}", input_modalities=["text"], open_weights=True, retirement_date=datetime.date(2026, 1, 1)
+        )
         a = factories.offering(v, api, f"{size}-a{i}", "0", "0.1")
         b = factories.offering(v, other, f"{size}-b{i}", "5", "10", status=Offering.Status.DEPRECATED)
         listing(a, match=Listing.Match.AMBIGUOUS, price_input="1")
         listing(b, listed=False)
-        Disagreement.objects.create(offering=a, field="price_output", values={"models.dev": "0.1", "litellm": "9"},
-                                    detected_at=NOW)
+        Disagreement.objects.create(
+            offering=a, field="price_output", values={"models.dev": "0.1", "litellm": "9"}, detected_at=NOW
+        )
 
 
 def test_all_rules_run_in_a_fixed_number_of_queries():
@@ -623,10 +660,14 @@ def test_check_data_after_an_import_finds_ambiguous_and_delisted_offerings(tmp_p
 
     api = {
         "anthropic": provider("anthropic", "Anthropic", [model("claude-opus-4-1", "Claude Opus 4.1", "claude-opus")]),
-        "openrouter": provider("openrouter", "OpenRouter", [
-            model("anthropic/claude-opus-4.1", "Claude Opus 4.1", "claude"),
-            model("meta-llama/llama-3.1-8b-instruct", "Llama 3.1 8B", None, open_weights=True),
-        ]),
+        "openrouter": provider(
+            "openrouter",
+            "OpenRouter",
+            [
+                model("anthropic/claude-opus-4.1", "Claude Opus 4.1", "claude"),
+                model("meta-llama/llama-3.1-8b-instruct", "Llama 3.1 8B", None, open_weights=True),
+            ],
+        ),
     }
     run(write(tmp_path, api))
     check_data()
@@ -717,7 +758,8 @@ def test_dismiss_action_asks_for_a_reason(admin_client, seed, admin_user):
     response = admin_client.post(url, {**data, "apply": "Dismiss", "reason": "Text-only baselines."}, follow=True)
     assert "3 findings dismissed." in [str(m) for m in response.context["messages"]]
     assert set(contradictions().values_list("state", "dismissed_reason", "dismissed_by")) == {
-        ("dismissed", "Text-only baselines.", admin_user.pk)}
+        ("dismissed", "Text-only baselines.", admin_user.pk)
+    }
 
     quality.run_checks(now=NOW)  # stays dismissed: the data has not changed
     assert set(contradictions().values_list("state", flat=True)) == {"dismissed"}
@@ -767,9 +809,11 @@ def test_admin_pages_queries_do_not_grow_with_findings(admin_client):
     quality.run_checks(now=NOW)
     fam = Family.objects.get(slug="fam-3")
     variant = fam.variants.first()
-    urls = [reverse("admin:catalog_finding_changelist"),
-            reverse("admin:catalog_family_change", args=[fam.pk]),
-            reverse("admin:catalog_variant_change", args=[variant.pk])]
+    urls = [
+        reverse("admin:catalog_finding_changelist"),
+        reverse("admin:catalog_family_change", args=[fam.pk]),
+        reverse("admin:catalog_variant_change", args=[variant.pk]),
+    ]
     before = []
     for url in urls:
         admin_client.get(url)
@@ -805,18 +849,22 @@ def test_pages_show_disputed_values_side_by_side(client, seed):
     llava = Variant.objects.get(slug="llava-13b")
     api = factories.provider("api", "Some API")
     offering = factories.offering(llava, api, "llava-13b", "0.1", "0.3")
-    Disagreement.objects.create(offering=offering, field="price_input",
-                                values={"litellm": "0.12", "models.dev": "0.1"}, detected_at=NOW)
-    Disagreement.objects.create(offering=offering, field="context_window",
-                                values={"litellm": 4096, "models.dev": 8192}, detected_at=NOW)
+    Disagreement.objects.create(
+        offering=offering, field="price_input", values={"litellm": "0.12", "models.dev": "0.1"}, detected_at=NOW
+    )
+    Disagreement.objects.create(
+        offering=offering, field="context_window", values={"litellm": 4096, "models.dev": 8192}, detected_at=NOW
+    )
     notes = quality_selectors.page_notes(variant_id=llava.pk)
     assert notes.sources == ["LiteLLM", "models.dev"]
     assert [(d.field, d.values) for d in notes.disputes] == [
-        ("context window", ["4,096 tokens", "8,192 tokens"]), ("input price", ["$0.12", "$0.10"])]
+        ("context window", ["4,096 tokens", "8,192 tokens"]),
+        ("input price", ["$0.12", "$0.10"]),
+    ]
     assert quality_selectors.page_notes(family_id=llava.family_id).disputes == notes.disputes
     html = client.get("/families/llava/").content.decode()
     assert "2 values on this page are disputed between sources." in html
-    assert "<th scope=\"col\">LiteLLM</th><th scope=\"col\">models.dev</th>" in html
+    assert '<th scope="col">LiteLLM</th><th scope="col">models.dev</th>' in html
     assert '<td class="num">$0.12</td><td class="num">$0.10</td>' in html
     response = client.get(llava.get_absolute_url())
     assert response.status_code == 200
@@ -855,8 +903,14 @@ def test_seed_contradiction_is_found_shown_and_dismissable(admin_client, seed):
     response = changelist(admin_client, rule="modalities-contradict-family")
     assert {f.variant.name for f in response.context["cl"].result_list} == LLAVA_TEXT_ONLY
     pks = [str(f.pk) for f in response.context["cl"].result_list]
-    admin_client.post(reverse("admin:catalog_finding_changelist"),
-                      {"action": "dismiss_findings", "_selected_action": pks, "apply": "Dismiss",
-                       "reason": "The seed lists these as text-only; verified against the model zoo."})
+    admin_client.post(
+        reverse("admin:catalog_finding_changelist"),
+        {
+            "action": "dismiss_findings",
+            "_selected_action": pks,
+            "apply": "Dismiss",
+            "reason": "The seed lists these as text-only; verified against the model zoo.",
+        },
+    )
     out = check_data("--fail-on", "error")
     assert "modalities-contradict-family   Error         0         3" in out

@@ -34,8 +34,16 @@ def test_the_migration_created_the_curators_group():
     group = Group.objects.get(name=CURATORS)
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert codenames == curator_codenames()
-    assert {"add_family", "change_family", "add_variant", "change_offering", "delete_faqentry", "view_pricerecord",
-            "delete_fieldlock", "delete_provider"} <= codenames
+    assert {
+        "add_family",
+        "change_family",
+        "add_variant",
+        "change_offering",
+        "delete_faqentry",
+        "view_pricerecord",
+        "delete_fieldlock",
+        "delete_provider",
+    } <= codenames
     assert not {"change_pricerecord", "add_importrun", "change_listing", "add_fieldlock"} & codenames
     assert not group.permissions.exclude(content_type__app_label="catalog").exists()  # no users, no groups
 
@@ -49,20 +57,37 @@ def test_the_group_keeps_up_after_migrate():
     assert set(group.permissions.values_list("codename", flat=True)) == curator_codenames()
 
 
-@pytest.mark.parametrize("url_name", [
-    "admin:index", "admin:catalog_family_changelist", "admin:catalog_family_add", "admin:catalog_variant_changelist",
-    "admin:catalog_variant_add", "admin:catalog_provider_changelist", "admin:catalog_offering_changelist",
-    "admin:catalog_faqentry_add", "admin:catalog_pricerecord_changelist", "admin:catalog_importrun_changelist",
-    "admin:catalog_fieldlock_changelist",
-])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:index",
+        "admin:catalog_family_changelist",
+        "admin:catalog_family_add",
+        "admin:catalog_variant_changelist",
+        "admin:catalog_variant_add",
+        "admin:catalog_provider_changelist",
+        "admin:catalog_offering_changelist",
+        "admin:catalog_faqentry_add",
+        "admin:catalog_pricerecord_changelist",
+        "admin:catalog_importrun_changelist",
+        "admin:catalog_fieldlock_changelist",
+    ],
+)
 def test_a_curator_reaches_catalog_curation(client, curator, url_name):
     assert client.get(reverse(url_name)).status_code == 200
 
 
-@pytest.mark.parametrize("url_name", [
-    "admin:auth_user_changelist", "admin:auth_user_add", "admin:auth_group_changelist", "admin:auth_group_add",
-    "admin:catalog_importrun_add", "admin:catalog_pricerecord_add",
-])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:auth_user_changelist",
+        "admin:auth_user_add",
+        "admin:auth_group_changelist",
+        "admin:auth_group_add",
+        "admin:catalog_importrun_add",
+        "admin:catalog_pricerecord_add",
+    ],
+)
 def test_a_curator_does_not_reach_users_groups_or_system_records(client, curator, url_name):
     assert client.get(reverse(url_name)).status_code == 403
 
@@ -91,8 +116,10 @@ def test_a_curator_cannot_delete_a_provider_with_offerings(client, curator, data
     busy, empty = data["busy"], data["empty"]
     assert client.get(reverse("admin:catalog_provider_delete", args=[busy.pk])).status_code == 403
     assert client.post(reverse("admin:catalog_provider_delete", args=[busy.pk]), {"post": "yes"}).status_code == 403
-    response = client.post(reverse("admin:catalog_provider_changelist"),
-                           {"action": "delete_selected", "_selected_action": [busy.pk, empty.pk], "post": "yes"})
+    response = client.post(
+        reverse("admin:catalog_provider_changelist"),
+        {"action": "delete_selected", "_selected_action": [busy.pk, empty.pk], "post": "yes"},
+    )
     assert response.status_code in (200, 403)
     assert Provider.objects.filter(pk=busy.pk).exists()
     # An empty provider is theirs to delete.
@@ -131,8 +158,12 @@ def test_a_curator_without_the_group_reaches_nothing(client, data):
 def admin_urls(data):
     """Every admin page: the index, each registered model's list, add, change, history and delete pages."""
     urls = [reverse("admin:index"), reverse("admin:password_change")]
-    objects = {Family: data["family"], Variant: data["variant"], Provider: data["busy"],
-               Offering: Offering.objects.first()}
+    objects = {
+        Family: data["family"],
+        Variant: data["variant"],
+        Provider: data["busy"],
+        Offering: Offering.objects.first(),
+    }
     for model in admin.site._registry:
         opts = model._meta
         prefix = f"admin:{opts.app_label}_{opts.model_name}"
@@ -152,10 +183,11 @@ def test_anonymous_visitors_reach_no_admin_page(client, data):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(login), url
-    for url in (reverse("admin:catalog_family_changelist"), reverse("admin:catalog_provider_delete",
-                                                                    args=[data["busy"].pk])):
-        response = client.post(url, {"action": "delete_selected", "_selected_action": [data["busy"].pk],
-                                     "post": "yes"})
+    for url in (
+        reverse("admin:catalog_family_changelist"),
+        reverse("admin:catalog_provider_delete", args=[data["busy"].pk]),
+    ):
+        response = client.post(url, {"action": "delete_selected", "_selected_action": [data["busy"].pk], "post": "yes"})
         assert response.status_code == 302 and response["Location"].startswith(login)
     assert Provider.objects.filter(pk=data["busy"].pk).exists()
 

@@ -46,16 +46,20 @@ def payload(marker: str) -> str:
 
     At most 120 characters: the shortest curator text column (a tag's name) holds no more.
     """
-    text = (f'<script>alert(1)</script><img src=x onerror=alert(1)>'
-            f'<a href="javascript:alert(1)" onclick="alert(1)">{marker}</a>')
+    text = (
+        f"<script>alert(1)</script><img src=x onerror=alert(1)>"
+        f'<a href="javascript:alert(1)" onclick="alert(1)">{marker}</a>'
+    )
     assert len(text) <= 120, marker
     return text
 
 
 def markdown_payload(marker: str) -> str:
-    return (f"{marker} [click](javascript:alert(1)) <script>alert(1)</script>\n\n"
-            f'<img src=x onerror="alert(1)"> <a href="javascript:alert(1)">x</a> [y](vbscript:msgbox(1))\n\n'
-            f"<svg onload=alert(1)></svg> <iframe src=\"javascript:alert(1)\"></iframe>")
+    return (
+        f"{marker} [click](javascript:alert(1)) <script>alert(1)</script>\n\n"
+        f'<img src=x onerror="alert(1)"> <a href="javascript:alert(1)">x</a> [y](vbscript:msgbox(1))\n\n'
+        f'<svg onload=alert(1)></svg> <iframe src="javascript:alert(1)"></iframe>'
+    )
 
 
 def url_payload(marker: str) -> str:
@@ -104,8 +108,13 @@ def hostile(db):
     creator = Organization.objects.create(slug="org", name=payload("XSSORG"), website=url_payload("XSSORGSITE"))
     collaborator = Organization.objects.create(slug="collab", name=payload("XSSCOLLAB"))
     family = Family.objects.create(
-        slug="fam", name=payload("XSSFAMILY"), creator=creator, about=markdown_payload("XSSABOUT") + " [1]",
-        license=payload("XSSFLICENSE"), homepage=url_payload("XSSHOMEPAGE"), repository=url_payload("XSSREPO"),
+        slug="fam",
+        name=payload("XSSFAMILY"),
+        creator=creator,
+        about=markdown_payload("XSSABOUT") + " [1]",
+        license=payload("XSSFLICENSE"),
+        homepage=url_payload("XSSHOMEPAGE"),
+        repository=url_payload("XSSREPO"),
     )
     family.collaborators.add(collaborator)
     related = Family.objects.create(slug="rel", name=payload("XSSRELATED"), creator=creator)
@@ -113,25 +122,53 @@ def hostile(db):
     for position, (kind, marker) in enumerate([(Tag.Kind.USE_CASE, "XSSUSECASE"), (Tag.Kind.STRENGTH, "XSSSTRENGTH")]):
         tag = Tag.objects.create(kind=kind, slug=marker.lower(), name=payload(marker))
         FamilyTag.objects.create(family=family, tag=tag, position=position)
-    Source.objects.create(family=family, number=1, title=payload("XSSSRCTITLE"), url=url_payload("XSSSRCURL"),
-                          publisher=payload("XSSPUBLISHER"))
+    Source.objects.create(
+        family=family,
+        number=1,
+        title=payload("XSSSRCTITLE"),
+        url=url_payload("XSSSRCURL"),
+        publisher=payload("XSSPUBLISHER"),
+    )
     FAQEntry.objects.create(family=family, question=payload("XSSQUESTION"), answer=markdown_payload("XSSANSWER"))
     variant = Variant.objects.create(
-        family=family, slug="var", name=payload("XSSVARIANT"), base_model=payload("XSSBASE"),
-        license=payload("XSSVLICENSE"), context_window=8192, parameters=7_000_000_000,
-        input_modalities=["text", "image"], release_date="2026-01-01", release_precision="month",
+        family=family,
+        slug="var",
+        name=payload("XSSVARIANT"),
+        base_model=payload("XSSBASE"),
+        license=payload("XSSVLICENSE"),
+        context_window=8192,
+        parameters=7_000_000_000,
+        input_modalities=["text", "image"],
+        release_date="2026-01-01",
+        release_precision="month",
     )
     Variant.objects.create(family=related, slug="rel-var", name="Related variant", context_window=4096)
     provider = Provider.objects.create(
-        slug="prov", name=payload("XSSPROVIDER"), website=url_payload("XSSWEBSITE"),
-        docs_url=url_payload("XSSDOCS"), api_base_url=url_payload("XSSAPIBASE"),
+        slug="prov",
+        name=payload("XSSPROVIDER"),
+        website=url_payload("XSSWEBSITE"),
+        docs_url=url_payload("XSSDOCS"),
+        api_base_url=url_payload("XSSAPIBASE"),
     )
-    offering = Offering.objects.create(variant=variant, provider=provider, model_id=payload("XSSMODELID"),
-                                       url=url_payload("XSSOFFERURL"), price_input="1", price_output="2")
-    PriceRecord.objects.create(offering=offering, price_input="1.5", price_output="2", valid_from="2026-01-01T00:00Z",
-                               valid_to="2026-02-01T00:00Z", source="test")
-    PriceRecord.objects.create(offering=offering, price_input="1", price_output="2", valid_from="2026-02-01T00:00Z",
-                               source="test")
+    offering = Offering.objects.create(
+        variant=variant,
+        provider=provider,
+        model_id=payload("XSSMODELID"),
+        url=url_payload("XSSOFFERURL"),
+        price_input="1",
+        price_output="2",
+    )
+    PriceRecord.objects.create(
+        offering=offering,
+        price_input="1.5",
+        price_output="2",
+        valid_from="2026-01-01T00:00Z",
+        valid_to="2026-02-01T00:00Z",
+        source="test",
+    )
+    PriceRecord.objects.create(
+        offering=offering, price_input="1", price_output="2", valid_from="2026-02-01T00:00Z", source="test"
+    )
     variant.name = payload("XSSVARIANT") + " "  # a history row with a change in it
     variant.save()
     return {"family": family, "variant": variant, "provider": provider, "offering": offering}
@@ -139,9 +176,26 @@ def hostile(db):
 
 # --- Pages -------------------------------------------------------------------------------------
 
-FAMILY_PAGE = ["XSSORG", "XSSCOLLAB", "XSSUSECASE", "XSSSTRENGTH", "XSSFAMILY", "XSSABOUT", "XSSFLICENSE",
-               "XSSNOTE", "XSSRELATED", "XSSSRCTITLE", "XSSPUBLISHER", "XSSQUESTION", "XSSANSWER", "XSSVARIANT",
-               "XSSPROVIDER", "XSSMODELID", "XSSHOMEPAGE", "XSSREPO"]
+FAMILY_PAGE = [
+    "XSSORG",
+    "XSSCOLLAB",
+    "XSSUSECASE",
+    "XSSSTRENGTH",
+    "XSSFAMILY",
+    "XSSABOUT",
+    "XSSFLICENSE",
+    "XSSNOTE",
+    "XSSRELATED",
+    "XSSSRCTITLE",
+    "XSSPUBLISHER",
+    "XSSQUESTION",
+    "XSSANSWER",
+    "XSSVARIANT",
+    "XSSPROVIDER",
+    "XSSMODELID",
+    "XSSHOMEPAGE",
+    "XSSREPO",
+]
 VARIANT_PAGE = ["XSSORG", "XSSFAMILY", "XSSVARIANT", "XSSBASE", "XSSVLICENSE", "XSSPROVIDER", "XSSMODELID"]
 
 
@@ -167,8 +221,11 @@ PAGES = [
     Page("family table JSON", "/families/?format=json", ("XSSORG", "XSSFAMILY", "XSSUSECASE"), kind="json"),
     Page("compare", "/compare/?v=fam/var&v=rel/rel-var", ("XSSVARIANT",)),
     Page("provider list", "/providers/", ("XSSPROVIDER",)),
-    Page("provider", "/providers/prov/", ("XSSPROVIDER", "XSSMODELID", "XSSVARIANT", "XSSFAMILY",
-                                          "XSSWEBSITE", "XSSDOCS", "XSSAPIBASE")),
+    Page(
+        "provider",
+        "/providers/prov/",
+        ("XSSPROVIDER", "XSSMODELID", "XSSVARIANT", "XSSFAMILY", "XSSWEBSITE", "XSSDOCS", "XSSAPIBASE"),
+    ),
     Page("provider JSON", "/providers/prov/?format=json", ("XSSMODELID", "XSSVARIANT"), kind="json"),
     Page("new models feed", "/feeds/variants.atom", ("XSSVARIANT", "XSSFAMILY", "XSSORG"), kind="atom"),
     Page("price changes feed", "/feeds/prices.atom", ("XSSVARIANT", "XSSPROVIDER", "XSSMODELID"), kind="atom"),

@@ -25,12 +25,23 @@ def test_seed_content(db):
     llava = Family.objects.get(slug="llava")
     assert llava.creator.name == "Haotian Liu"
     assert [ft.tag.name for ft in llava.family_tags.select_related("tag")] == [
-        "vision and multimodal work", "coding", "chatbot and role-playing"]
+        "vision and multimodal work",
+        "coding",
+        "chatbot and role-playing",
+    ]
     assert list(llava.variants.values_list("slug", flat=True)) == [
-        "llava-vicuna-13b", "llava-llama-2-13b", "llava-llama-2-7b", "llava-13b"]
+        "llava-vicuna-13b",
+        "llava-llama-2-13b",
+        "llava-llama-2-7b",
+        "llava-13b",
+    ]
     assert set(llava.variants.values_list("release_precision", "status")) == {("month", "current")}
     assert {v.slug: v.context_window for v in llava.variants.all()} == {
-        "llava-vicuna-13b": None, "llava-llama-2-13b": None, "llava-llama-2-7b": None, "llava-13b": 4096}
+        "llava-vicuna-13b": None,
+        "llava-llama-2-13b": None,
+        "llava-llama-2-7b": None,
+        "llava-13b": 4096,
+    }
     assert {v.slug: v.has_vision for v in llava.variants.all()}["llava-13b"] is True
     assert llava.sources.count() >= 6
     relation = llava.relations.get()
@@ -67,8 +78,13 @@ def test_rerun_keeps_every_edited_value_and_reports_it_but_fills_what_is_missing
     assert (source.title, source.publisher) == ("Curated title", "Curated")
     assert Tag.objects.filter(name="Structured output").exists()
     assert FamilyRelation.objects.get(family__slug="llava").note == "Curated note"
-    for said in ("kept the value in the database 8192 for context_window", "'Curated title' for title",
-                 "'Curated' for publisher", "'Structured output' for name", "'Curated note' for note"):
+    for said in (
+        "kept the value in the database 8192 for context_window",
+        "'Curated title' for title",
+        "'Curated' for publisher",
+        "'Structured output' for name",
+        "'Curated note' for note",
+    ):
         assert said in out
     assert Family.objects.filter(slug="extra").exists()  # nothing is deleted
 

@@ -31,10 +31,18 @@ def spread(db):
     statuses = ["current", "current", "legacy", "deprecated", "retired"]
     for i in range(40):
         variant = factories.variant(
-            families[i % 2], f"v{i}", f"V{i}", input_modalities=modalities[i % 4], tool_calling=flags[i % 3],
-            reasoning=flags[(i // 3) % 3], open_weights=flags[(i // 2) % 3], status=statuses[i % 5],
+            families[i % 2],
+            f"v{i}",
+            f"V{i}",
+            input_modalities=modalities[i % 4],
+            tool_calling=flags[i % 3],
+            reasoning=flags[(i // 3) % 3],
+            open_weights=flags[(i // 2) % 3],
+            status=statuses[i % 5],
             retirement_date=date(2024, 1, 1) if statuses[i % 5] == "retired" else None,
-            context_window=4096 * (1 + i % 5), release_date=date(2024, 1 + i % 12, 1))
+            context_window=4096 * (1 + i % 5),
+            release_date=date(2024, 1 + i % 12, 1),
+        )
         for provider in providers[: i % 4]:
             factories.offering(variant, provider, f"{provider.slug}-{i}", str(i % 7), str(i % 9))
     return families
@@ -85,14 +93,20 @@ def test_rows_follow_an_import(db, tmp_path):
     assert VariantRow.objects.count() == Variant.objects.count() > 0
     row = VariantRow.objects.select_related("variant__family__creator").first()
     assert (row.name, row.family_slug, row.creator_name) == (
-        row.variant.name, row.variant.family.slug, row.variant.family.creator.name)
+        row.variant.name,
+        row.variant.family.slug,
+        row.variant.family.creator.name,
+    )
 
 
 def facet_counts(query: str) -> dict[tuple[str, str], int | None]:
     filterset = ModelFilter(QueryDict(query), queryset=tables.variant_table())
     assert filterset.is_valid(), filterset.errors
-    return {(facet.name, choice.value): choice.count
-            for facet in tables.variant_facets(filterset, limit=100) for choice in facet.choices}
+    return {
+        (facet.name, choice.value): choice.count
+        for facet in tables.variant_facets(filterset, limit=100)
+        for choice in facet.choices
+    }
 
 
 def brute_count(query: str, name: str, value: str) -> int:
@@ -108,9 +122,15 @@ def brute_count(query: str, name: str, value: str) -> int:
     return filterset.qs.count()
 
 
-QUERIES = ["", "modality=image", "tool_calling=yes&status=current&status=legacy", "creator=acme&reasoning=unknown",
-           "provider=p1&modality=text&modality=image", "open_weights=no&context_min=8192&creator=bolt&provider=p2",
-           "status=retired&status=deprecated&tool_calling=unknown&modality=audio"]
+QUERIES = [
+    "",
+    "modality=image",
+    "tool_calling=yes&status=current&status=legacy",
+    "creator=acme&reasoning=unknown",
+    "provider=p1&modality=text&modality=image",
+    "open_weights=no&context_min=8192&creator=bolt&provider=p2",
+    "status=retired&status=deprecated&tool_calling=unknown&modality=audio",
+]
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -128,11 +148,14 @@ def test_the_page_count_comes_from_the_facet_query(client, spread):
         assert tables.facet_groups(filterset).total == filterset.qs.count(), query
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("", 4),  # rows and count + statuses, modalities, capabilities (one query), creators, providers
-    ("modality=image&context_min=8192&sort=price_in_min", 4),
-    ("creator=acme&provider=p1&family=fa", 7),  # + the three slug lookups of the form
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", 4),  # rows and count + statuses, modalities, capabilities (one query), creators, providers
+        ("modality=image&context_min=8192&sort=price_in_min", 4),
+        ("creator=acme&provider=p1&family=fa", 7),  # + the three slug lookups of the form
+    ],
+)
 def test_query_count_of_the_models_page_is_pinned(client, spread, query, expected):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(f"/models/?{query}")
@@ -144,8 +167,15 @@ def test_csv_from_plain_tuples_says_what_json_says(client, db):
     fam = factories.family("fam", "Fam", creator=factories.organization("acme", "Acme"))
     provider = factories.provider("p", "P")
     for i, (precision, price) in enumerate(product(["year", "month", "day"], ["0.15", "3", "0.000125"])):
-        variant = factories.variant(fam, f"v{i}", f"V{i}", release_date=date(2024, 2, 3), release_precision=precision,
-                                    input_modalities=["text", "image"], tool_calling=bool(i % 2))
+        variant = factories.variant(
+            fam,
+            f"v{i}",
+            f"V{i}",
+            release_date=date(2024, 2, 3),
+            release_precision=precision,
+            input_modalities=["text", "image"],
+            tool_calling=bool(i % 2),
+        )
         factories.offering(variant, provider, f"p-{i}", price, str(Decimal(price) * 2))
     factories.variant(fam, "bare", "Bare", release_date=None, release_precision="day")
     json_rows = client.get("/models/?format=json&page_size=200&sort=name").json()["results"]
@@ -167,14 +197,14 @@ def test_csv_from_plain_tuples_says_what_json_says(client, db):
     assert {row["price_in_min"] for row in csv_rows} >= {"0.15", "3", "0.000125"}
 
 
-
 def test_urls_formatted_from_a_reversed_template_are_what_reverse_gives(db):
     from django.urls import NoReverseMatch, reverse
 
     from catalog.models import _url_of
 
     assert _url_of("catalog:variant-detail", family="llava", variant="llava-13b") == reverse(
-        "catalog:variant-detail", kwargs={"family": "llava", "variant": "llava-13b"})
+        "catalog:variant-detail", kwargs={"family": "llava", "variant": "llava-13b"}
+    )
     assert _url_of("catalog:provider-detail", provider="open_router-2") == "/providers/open_router-2/"
     with pytest.raises(NoReverseMatch):
         _url_of("catalog:family-detail", family="not a slug")

@@ -18,9 +18,25 @@ from tests import factories
 from tests.html import tables, visible_text
 
 JSON_KEYS = [
-    "url", "family", "variant", "name", "creator", "released", "context_window", "max_output_tokens", "parameters",
-    "input_modalities", "output_modalities", "tool_calling", "reasoning", "structured_output", "open_weights",
-    "status", "providers", "price_in_min", "price_out_min",
+    "url",
+    "family",
+    "variant",
+    "name",
+    "creator",
+    "released",
+    "context_window",
+    "max_output_tokens",
+    "parameters",
+    "input_modalities",
+    "output_modalities",
+    "tool_calling",
+    "reasoning",
+    "structured_output",
+    "open_weights",
+    "status",
+    "providers",
+    "price_in_min",
+    "price_out_min",
 ]
 
 
@@ -43,16 +59,42 @@ def catalog(db):
     text = factories.family("text", "Text", creator=bolt)
     api, cloud = factories.provider("api", "API Co"), factories.provider("cloud", "Cloud Co")
     rows = {
-        "big": factories.variant(vision, "big", "Vision Big", context_window=128000, parameters=70 * 10**9,
-                                 input_modalities=["text", "image"], tool_calling=True, reasoning=True,
-                                 open_weights=False, release_date=date(2025, 3, 1)),
-        "small": factories.variant(vision, "small", "Vision Small", context_window=32768, parameters=7 * 10**9,
-                                   input_modalities=["text", "image", "audio"], tool_calling=False,
-                                   open_weights=True, release_date=date(2024, 6, 15)),
-        "old": factories.variant(text, "old", "Text Old", context_window=4096, parameters=13 * 10**9,
-                                 input_modalities=["text"], status="legacy", release_date=date(2023, 4, 1)),
-        "gone": factories.variant(text, "gone", "Text Gone", status="retired", retirement_date=date(2024, 1, 1),
-                                  release_date=date(2022, 1, 1)),
+        "big": factories.variant(
+            vision,
+            "big",
+            "Vision Big",
+            context_window=128000,
+            parameters=70 * 10**9,
+            input_modalities=["text", "image"],
+            tool_calling=True,
+            reasoning=True,
+            open_weights=False,
+            release_date=date(2025, 3, 1),
+        ),
+        "small": factories.variant(
+            vision,
+            "small",
+            "Vision Small",
+            context_window=32768,
+            parameters=7 * 10**9,
+            input_modalities=["text", "image", "audio"],
+            tool_calling=False,
+            open_weights=True,
+            release_date=date(2024, 6, 15),
+        ),
+        "old": factories.variant(
+            text,
+            "old",
+            "Text Old",
+            context_window=4096,
+            parameters=13 * 10**9,
+            input_modalities=["text"],
+            status="legacy",
+            release_date=date(2023, 4, 1),
+        ),
+        "gone": factories.variant(
+            text, "gone", "Text Gone", status="retired", retirement_date=date(2024, 1, 1), release_date=date(2022, 1, 1)
+        ),
         "unknown": factories.variant(text, "unknown", "Text Unknown", release_date=None, release_precision="day"),
     }
     factories.offering(rows["big"], api, "big", "3", "15")
@@ -71,11 +113,25 @@ def test_json_rows_have_the_public_keys_numbers_as_numbers_unknown_as_null(clien
     assert [list(row) for row in data["results"]] == [JSON_KEYS] * 4
     big = next(row for row in data["results"] if row["name"] == "Vision Big")
     assert big == {
-        "url": "/families/vision/big/", "family": "vision", "variant": "big", "name": "Vision Big", "creator": "Acme",
-        "released": "2025-03", "context_window": 128000, "max_output_tokens": None, "parameters": 70 * 10**9,
-        "input_modalities": ["text", "image"], "output_modalities": [], "tool_calling": True, "reasoning": True,
-        "structured_output": None, "open_weights": False, "status": "current", "providers": 2,
-        "price_in_min": 2.5, "price_out_min": 15,
+        "url": "/families/vision/big/",
+        "family": "vision",
+        "variant": "big",
+        "name": "Vision Big",
+        "creator": "Acme",
+        "released": "2025-03",
+        "context_window": 128000,
+        "max_output_tokens": None,
+        "parameters": 70 * 10**9,
+        "input_modalities": ["text", "image"],
+        "output_modalities": [],
+        "tool_calling": True,
+        "reasoning": True,
+        "structured_output": None,
+        "open_weights": False,
+        "status": "current",
+        "providers": 2,
+        "price_in_min": 2.5,
+        "price_out_min": 15,
     }
     unknown = next(row for row in data["results"] if row["name"] == "Text Unknown")
     assert unknown["released"] is None and unknown["price_in_min"] is None and unknown["providers"] == 0
@@ -84,8 +140,12 @@ def test_json_rows_have_the_public_keys_numbers_as_numbers_unknown_as_null(clien
 def test_default_is_current_and_legacy_newest_first(client, catalog):
     assert names(client) == ["Vision Big", "Vision Small", "Text Old", "Text Unknown"]
     assert names(client, "status=retired") == ["Text Gone"]
-    assert set(names(client, "status=retired&status=current")) == {"Vision Big", "Vision Small", "Text Gone",
-                                                                     "Text Unknown"}
+    assert set(names(client, "status=retired&status=current")) == {
+        "Vision Big",
+        "Vision Small",
+        "Text Gone",
+        "Text Unknown",
+    }
 
 
 def test_html_json_and_csv_show_the_same_rows_in_the_same_order(client, catalog):
@@ -156,8 +216,7 @@ def test_facet_counts_say_how_many_rows_each_choice_gives(client, catalog):
     for name in ("image", "audio", "pdf"):
         count = html.split(f'id="f-modality-{name}"')[1].split('class="facet-count">')[1].split("<")[0]
         facet[name] = int(count)
-    assert facet == {"image": len(names(client, "modality=text&modality=image")),
-                     "audio": 1, "pdf": 0}
+    assert facet == {"image": len(names(client, "modality=text&modality=image")), "audio": 1, "pdf": 0}
     html = client.get("/models/").content.decode()
     retired = html.split('id="f-status-retired"')[1].split('class="facet-count">')[1].split("<")[0]
     assert int(retired) == 1  # counted although the default view hides retired models
@@ -222,11 +281,36 @@ def test_repeated_single_parameters_do_not_break_the_page(client, catalog):
 
 QUERY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 PARAMS = st.lists(
-    st.tuples(st.sampled_from(["q", "family", "creator", "provider", "modality", "tool_calling", "status",
-                               "context_min", "params_min", "params_max", "released_after", "released_before",
-                               "price_in_max", "priced", "sort", "page", "page_size", "format", "v", "use_case",
-                               "open_weights", "listed", "x"]),
-              QUERY_TEXT),
+    st.tuples(
+        st.sampled_from(
+            [
+                "q",
+                "family",
+                "creator",
+                "provider",
+                "modality",
+                "tool_calling",
+                "status",
+                "context_min",
+                "params_min",
+                "params_max",
+                "released_after",
+                "released_before",
+                "price_in_max",
+                "priced",
+                "sort",
+                "page",
+                "page_size",
+                "format",
+                "v",
+                "use_case",
+                "open_weights",
+                "listed",
+                "x",
+            ]
+        ),
+        QUERY_TEXT,
+    ),
     max_size=6,
 )
 
@@ -319,16 +403,28 @@ def grow(total: int):
     org = Organization.objects.create(slug=f"org-{total}", name=f"Org {total}")
     fam = Family.objects.create(slug=f"fam-{total}", name=f"Fam {total}", creator=org)
     prov = Provider.objects.create(slug=f"prov-{total}", name=f"Prov {total}")
-    variants = Variant.objects.bulk_create([
-        Variant(family=fam, slug=f"v{i}", name=f"V{i}", context_window=1000 + i, parameters=10**9 + i,
-                input_modalities=["text", "image"] if i % 2 else ["text"], tool_calling=bool(i % 3),
-                release_date=date(2024, 1 + i % 12, 1), release_precision="month")
-        for i in range(total)
-    ])
-    Offering.objects.bulk_create([
-        Offering(variant=v, provider=prov, model_id=f"m{v.pk}", price_input=Decimal(i % 7), price_output=Decimal(i))
-        for i, v in enumerate(variants)
-    ])
+    variants = Variant.objects.bulk_create(
+        [
+            Variant(
+                family=fam,
+                slug=f"v{i}",
+                name=f"V{i}",
+                context_window=1000 + i,
+                parameters=10**9 + i,
+                input_modalities=["text", "image"] if i % 2 else ["text"],
+                tool_calling=bool(i % 3),
+                release_date=date(2024, 1 + i % 12, 1),
+                release_precision="month",
+            )
+            for i in range(total)
+        ]
+    )
+    Offering.objects.bulk_create(
+        [
+            Offering(variant=v, provider=prov, model_id=f"m{v.pk}", price_input=Decimal(i % 7), price_output=Decimal(i))
+            for i, v in enumerate(variants)
+        ]
+    )
     summaries.refresh()  # bulk writes send no signals, as in the importers
     return prov
 
@@ -347,7 +443,6 @@ QUERY_CASES = [(page, query) for page, queries in QUERIES.items() for query in q
 def test_query_count_is_the_same_for_10_and_1000_variants(client, db, page, query):
     counts = []
     for total in (10, 1000):
-
         prov = grow(total)
         url = page.format(prov=prov.slug) + "?" + query.format(prov=prov.slug)
         response = client.get(url)
@@ -359,7 +454,6 @@ def test_query_count_is_the_same_for_10_and_1000_variants(client, db, page, quer
         counts.append(len(captured))
     assert counts[0] == counts[1], f"{page}?{query}: {counts}"
     assert counts[1] <= 16
-
 
 
 def test_offer_summary_follows_saves_deletes_and_imports(client, catalog):
@@ -391,7 +485,7 @@ def test_very_large_results_keep_their_facets_without_counts(client, catalog, mo
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, catalog):
     big = catalog["big"]
-    big.name = "=HYPERLINK(\"http://evil\")"
+    big.name = '=HYPERLINK("http://evil")'
     big.save()
     body = b"".join(client.get("/models/?format=csv&family=vision").streaming_content).decode()
     assert "'=HYPERLINK" in body and "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body

@@ -10,8 +10,14 @@ from catalog.selectors.family_page import series_name
 
 
 def variant(pk, name, **fields):
-    defaults = {"status": "current", "input_modalities": ["text"], "release_date": date(2024, 1, 1),
-                "release_precision": "day", "context_window": 32768, "parameters": 70 * 10**9}
+    defaults = {
+        "status": "current",
+        "input_modalities": ["text"],
+        "release_date": date(2024, 1, 1),
+        "release_precision": "day",
+        "context_window": 32768,
+        "parameters": 70 * 10**9,
+    }
     v = Variant(**{**defaults, **fields, "name": name})
     v.pk = v.id = pk
     return v
@@ -29,35 +35,44 @@ def test_a_shared_line_gets_what_sets_each_sibling_apart():
     lines = guidance.family_lines(family, {2: (Decimal("0.10"), Decimal("0.20")), 5: (Decimal(1), Decimal(2))})
     base = "Use when the workload needs 32k context and 70B parameters."
     assert lines[1] == f"{base} The newest of the 5 with these signals (2024-12-06)."
-    assert lines[2] == (f"{base} The cheapest of the 5 with these signals, at $0.10 input and $0.20 output per "
-                        "million tokens.")
+    assert lines[2] == (
+        f"{base} The cheapest of the 5 with these signals, at $0.10 input and $0.20 output per million tokens."
+    )
     assert lines[3] == "Use when the workload needs 32k context, 70B parameters, and multimodal inputs."
     assert lines[4] == f"{base} Up to 64k output tokens."
     assert lines[5] == f"{base} From $1.00 input and $2.00 output per million tokens."
-    assert lines[6] == (f"{base} The catalog lists nothing else that sets it apart from the 4 others with these "
-                        "signals: only its name (Zeta).")
+    assert lines[6] == (
+        f"{base} The catalog lists nothing else that sets it apart from the 4 others with these "
+        "signals: only its name (Zeta)."
+    )
     assert len(set(lines.values())) == 6
 
 
 def test_small_families_keep_the_seed_lines():
-    twins = [variant(1, "LLaVA Vicuna 13B", parameters=13 * 10**9, context_window=None, base_model="Vicuna"),
-             variant(2, "LLaVA Llama 2 13B", parameters=13 * 10**9, context_window=None, base_model="Llama 2")]
+    twins = [
+        variant(1, "LLaVA Vicuna 13B", parameters=13 * 10**9, context_window=None, base_model="Vicuna"),
+        variant(2, "LLaVA Llama 2 13B", parameters=13 * 10**9, context_window=None, base_model="Llama 2"),
+    ]
     lines = guidance.family_lines(twins)
     assert set(lines.values()) == {"Use when the workload needs 13B parameters."}
 
 
 def test_kinds_speak_their_own_language():
     assert guidance.use_when(variant(1, "Whisper", kind="speech", open_weights=True, context_window=448)) == (
-        "Use when the workload needs speech to text: it takes audio input and writes a transcript.")
+        "Use when the workload needs speech to text: it takes audio input and writes a transcript."
+    )
     assert guidance.use_when(variant(1, "E", kind="embedding", context_window=8191)) == (
-        "Use when the workload needs text embeddings of up to 8.2k tokens of input: search, clustering and "
-        "retrieval.")
+        "Use when the workload needs text embeddings of up to 8.2k tokens of input: search, clustering and retrieval."
+    )
     assert guidance.use_when(variant(1, "F", kind="image", input_modalities=["text", "image"])) == (
-        "Use when the workload needs image generation from text and image prompts.")
+        "Use when the workload needs image generation from text and image prompts."
+    )
     router = variant(1, "Auto", kind="router")
     router.points_to_name = "Gemini 3.1 Pro"
-    assert guidance.use_when(router) == ("An alias or router, not a model; it currently resolves to Gemini 3.1 Pro: "
-                                         "pick the model itself for work that must stay the same.")
+    assert guidance.use_when(router) == (
+        "An alias or router, not a model; it currently resolves to Gemini 3.1 Pro: "
+        "pick the model itself for work that must stay the same."
+    )
 
 
 def test_replaced_and_no_longer_listed_say_what_to_use():
@@ -77,8 +92,9 @@ def test_routers_are_never_the_pick():
 
 
 def test_every_line_in_a_big_family_is_its_own():
-    family = [variant(i, f"Qwen3 {i}B", parameters=i * 10**9, release_date=date(2025, 1, i % 28 + 1))
-              for i in range(1, 40)]
+    family = [
+        variant(i, f"Qwen3 {i}B", parameters=i * 10**9, release_date=date(2025, 1, i % 28 + 1)) for i in range(1, 40)
+    ]
     counts = Counter(guidance.family_lines(family).values())
     assert max(counts.values()) == 1
 

@@ -1,4 +1,3 @@
-
 """The public pages, read as a visitor reads them."""
 
 import datetime
@@ -78,8 +77,15 @@ def test_signal_chips_are_separate_elements(client, seed):
 
 def test_headings_in_the_seed_order(client, seed):
     text = visible_text(get(client, "/families/llava/"))
-    headings = ["About", "Current Variants", "Release Timeline", "1 release group", "Specifications (4 models)",
-                "Available From (1 provider)", "Frequently Asked Questions"]
+    headings = [
+        "About",
+        "Current Variants",
+        "Release Timeline",
+        "1 release group",
+        "Specifications (4 models)",
+        "Available From (1 provider)",
+        "Frequently Asked Questions",
+    ]
     positions = [text.index(heading) for heading in headings]
     assert positions == sorted(positions)
 
@@ -176,8 +182,9 @@ def test_provider_pages(client, seed):
 
 def test_prices_render_with_dates(client, seed):
     api = factories.provider("api", "Some API")
-    factories.offering(Variant.objects.get(slug="llava-13b"), api, "llava-13b", "0.075", "0.3",
-                       price_checked="2026-11-01")
+    factories.offering(
+        Variant.objects.get(slug="llava-13b"), api, "llava-13b", "0.075", "0.3", price_checked="2026-11-01"
+    )
     text = visible_text(get(client, "/families/llava/llava-13b/"))
     assert "Cheapest listed: Some API at $0.075 input and $0.30 output per million tokens." in text
     rows = tables(get(client, "/providers/api/"))[0]
@@ -193,8 +200,14 @@ def build_family(size: int):
     fam.relations.create(related=other)
     prov = factories.provider()
     for i in range(size):
-        var = factories.variant(fam, f"v{i}", f"V {i}", context_window=4096 * (i + 1), parameters=10**9 * (i + 1),
-                                input_modalities=["text", "image"])
+        var = factories.variant(
+            fam,
+            f"v{i}",
+            f"V {i}",
+            context_window=4096 * (i + 1),
+            parameters=10**9 * (i + 1),
+            input_modalities=["text", "image"],
+        )
         factories.offering(var, prov, f"{size}-v{i}", "1", "2")
         factories.variant(other, f"o{i}", f"O {i}")
         fam.sources.create(number=i + 1, title=f"S{i}", url=f"https://example.org/{i}")
@@ -235,21 +248,48 @@ def build_big_family(size: int, providers: int = 6):
     fam = factories.family(f"big-{size}", f"Big {size}")
     provs = [factories.provider(f"p{n}", f"P{n}") for n in range(providers)]
     variants = Variant.objects.bulk_create(
-        Variant(family=fam, slug=f"s{i // 10}-{i}", name=f"Series{i // 10} {i + 1}B", parameters=10**9 * (i + 1),
-                context_window=4096 * (i + 1), release_date=datetime.date(2024, 1 + i % 12, 1),
-                release_precision="month")
-        for i in range(size))
+        Variant(
+            family=fam,
+            slug=f"s{i // 10}-{i}",
+            name=f"Series{i // 10} {i + 1}B",
+            parameters=10**9 * (i + 1),
+            context_window=4096 * (i + 1),
+            release_date=datetime.date(2024, 1 + i % 12, 1),
+            release_precision="month",
+        )
+        for i in range(size)
+    )
     offerings = Offering.objects.bulk_create(
-        Offering(variant=var, provider=prov, model_id=f"{fam.slug}/{var.slug}", price_input=Decimal(i + 1),
-                 price_output=Decimal(2 * i + 2))
-        for i, var in enumerate(variants) for prov in provs)
+        Offering(
+            variant=var,
+            provider=prov,
+            model_id=f"{fam.slug}/{var.slug}",
+            price_input=Decimal(i + 1),
+            price_output=Decimal(2 * i + 2),
+        )
+        for i, var in enumerate(variants)
+        for prov in provs
+    )
     start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
     PriceRecord.objects.bulk_create(
-        record for off in offerings for record in (
-            PriceRecord(offering=off, valid_from=start, valid_to=start + datetime.timedelta(days=30),
-                        price_input=off.price_input + 1, price_output=off.price_output + 1),
-            PriceRecord(offering=off, valid_from=start + datetime.timedelta(days=30), price_input=off.price_input,
-                        price_output=off.price_output)))
+        record
+        for off in offerings
+        for record in (
+            PriceRecord(
+                offering=off,
+                valid_from=start,
+                valid_to=start + datetime.timedelta(days=30),
+                price_input=off.price_input + 1,
+                price_output=off.price_output + 1,
+            ),
+            PriceRecord(
+                offering=off,
+                valid_from=start + datetime.timedelta(days=30),
+                price_input=off.price_input,
+                price_output=off.price_output,
+            ),
+        )
+    )
     return fam
 
 

@@ -51,8 +51,15 @@ def test_a_scoped_run_leaves_findings_about_no_family_alone(db):
     fam = factories.family("acme", "Acme")
     factories.variant(fam, "acme-1", context_window=None)
     now = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
-    source_level = Finding.objects.create(rule="source-import-stale", severity=2, subject="source:x", message="m",
-                                          fingerprint="f", first_seen_at=now, changed_at=now)
+    source_level = Finding.objects.create(
+        rule="source-import-stale",
+        severity=2,
+        subject="source:x",
+        message="m",
+        fingerprint="f",
+        first_seen_at=now,
+        changed_at=now,
+    )
     quality.run_checks(family_ids={fam.pk})
     source_level.refresh_from_db()
     assert source_level.state == Finding.State.OPEN
@@ -77,7 +84,8 @@ def test_the_queue_ranks_what_visitors_see_first_and_groups_by_family(db):
 
 
 def test_the_queue_page_needs_no_button_and_shows_what_changed_since_the_last_visit(
-        client, curator, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    client, curator, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_litellm", str(SAMPLE), stdout=open("/dev/null", "w"))
     url = reverse("admin:catalog_finding_queue")
@@ -137,8 +145,11 @@ def test_run_checks_now_runs_every_rule_group_and_the_findings_list_matches(clie
     assert f"{open_findings.count()} open findings" in message
     areas = {quality.RULES[rule].area for rule in open_findings.values_list("rule", flat=True)}
     assert areas == {r.area for r in quality.RULES.values()}  # every rule group ran and found its case
-    expected = {(code, item.subject) for code, (items, _) in
-                quality.evaluate(quality.select_rules(), quality.Snapshot()).items() for item in items}
+    expected = {
+        (code, item.subject)
+        for code, (items, _) in quality.evaluate(quality.select_rules(), quality.Snapshot()).items()
+        for item in items
+    }
     assert set(open_findings.values_list("rule", "subject")) == expected
     listed = visible_text(client.get(reverse("admin:catalog_finding_changelist")).content.decode())
     assert f"Open ({len(expected)})" in listed

@@ -42,8 +42,7 @@ class Command(BaseCommand):
         except ImportError_ as error:
             raise CommandError(str(error).replace("cannot read: ", "", 1)) from error
         try:
-            summary = import_catalog(load_document(raw, fmt), dry_run=dry_run, origin="catalog", dataset=name,
-                                     raw=raw)
+            summary = import_catalog(load_document(raw, fmt), dry_run=dry_run, origin="catalog", dataset=name, raw=raw)
         except CatalogImportError as error:
             raise CommandError(f"{name}: {error}") from error
         if verbosity < 1:

@@ -5,8 +5,10 @@ from catalog.services.importers import litellm
 
 
 class Command(SourceImportCommand):
-    help = ("Import LiteLLM's model_prices_and_context_window.json (plain or gzipped): chat models only; "
-            "per-token prices become USD per million tokens.")
+    help = (
+        "Import LiteLLM's model_prices_and_context_window.json (plain or gzipped): chat models only; "
+        "per-token prices become USD per million tokens."
+    )
     source = litellm.SOURCE
     path_required = True
 

@@ -22,8 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, verbosity=1, **options):
         try:
             raw = SEED_FILE.read_bytes()
-            summary = import_catalog(json.loads(raw), dry_run=dry_run, origin="seed", dataset=str(SEED_FILE), raw=raw,
-                                     only_fill_missing=True)
+            summary = import_catalog(
+                json.loads(raw), dry_run=dry_run, origin="seed", dataset=str(SEED_FILE), raw=raw, only_fill_missing=True
+            )
         except (CatalogImportError, json.JSONDecodeError) as error:
             raise CommandError(f"{SEED_FILE}: {error}") from error
         if verbosity < 1:

@@ -85,8 +85,14 @@ def aliases_to_write(source, grouping: Grouping, group_variant, aliases, by_key)
         for other in sorted({key} | grouping.absorbed.get(key, set())):
             if other != variant.match_key and other not in written and by_key.get(other, variant) is variant:
                 written.add(other)
-                new_aliases.append(VariantAlias(alias=other, variant=variant, source=source,
-                                                note=f"resolved by {source} to {variant.match_key or variant.slug}"))
+                new_aliases.append(
+                    VariantAlias(
+                        alias=other,
+                        variant=variant,
+                        source=source,
+                        note=f"resolved by {source} to {variant.match_key or variant.slug}",
+                    )
+                )
     return new_aliases
 
 
@@ -175,8 +181,12 @@ def creator_of(key: str, members: list[SourceEntry]) -> tuple[str, str, str]:
 def family_of(key: str, members: list[SourceEntry], creator_slug: str, families: dict) -> tuple[str, str]:
     """(family slug, ambiguity note): the hints of this creator's family, reduced to the family's base name."""
     first = members[0]
-    kind = model_kind(first.model_id, first.variant.get("name") or "", first.variant.get("input_modalities") or [],
-                      first.variant.get("output_modalities") or [])
+    kind = model_kind(
+        first.model_id,
+        first.variant.get("name") or "",
+        first.variant.get("input_modalities") or [],
+        first.variant.get("output_modalities") or [],
+    )
     hints = Counter()
     for member in members:
         if member.family_hint and slug_of(member.family_hint) not in GATEWAY_SEGMENTS:
@@ -194,8 +204,11 @@ def family_of(key: str, members: list[SourceEntry], creator_slug: str, families:
             others = ", ".join(sorted(h for h in hints if h != chosen))
             note = f"providers disagree on the family ({chosen} chosen; also {others})"
     else:
-        chosen = slug_of(derive_family(key)) if creator_for(key)[0] == creator_slug else \
-            slug_of(base_family(key) or derive_family(key))
+        chosen = (
+            slug_of(derive_family(key))
+            if creator_for(key)[0] == creator_slug
+            else slug_of(base_family(key) or derive_family(key))
+        )
         if kind not in (ModelKind.CHAT, ModelKind.ROUTER) and kind not in chosen:
             chosen = f"{chosen}-{kind}"
     existing = families.get(chosen)
@@ -213,6 +226,4 @@ def family_display_name(slug: str, creator: Organization) -> str:
 def variant_slug(members: list[SourceEntry]) -> str:
     """A readable slug: the shortest plain spelling of the model's id among the group."""
     spellings = sorted({normalize_model_id(m.model_id) for m in members}, key=lambda s: (len(s), s))
-    return slug_of(spellings[0])[:SLUG_LENGTH - 10]  # room for a "-2" when the family has the slug
-
-
+    return slug_of(spellings[0])[: SLUG_LENGTH - 10]  # room for a "-2" when the family has the slug

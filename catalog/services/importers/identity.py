@@ -28,27 +28,96 @@ DATE_SUFFIX = re.compile(r"-(?:20\d{6}|\d{2}-20\d{2}|latest)$")
 NAME_PREFIX = re.compile(r"^[A-Za-z0-9 .&_-]{2,40}:\s+")
 # Words for how a model is served, not which model it is: tiers, quantizations, packaging.
 SERVING_WORDS = {
-    "fast", "free", "turbo-fp8", "fp8", "fp16", "bf16", "fp4", "int4", "int8", "awq", "gptq", "gguf", "mlx",
-    "4bit", "6bit", "8bit", "3bit", "hf", "maas", "basic", "instruct", "it", "tput", "tee", "serverless",
-    "dynamic", "nvfp4", "w4a16", "w8a8", "mxfp4", "original", "online", "versatile",
+    "fast",
+    "free",
+    "turbo-fp8",
+    "fp8",
+    "fp16",
+    "bf16",
+    "fp4",
+    "int4",
+    "int8",
+    "awq",
+    "gptq",
+    "gguf",
+    "mlx",
+    "4bit",
+    "6bit",
+    "8bit",
+    "3bit",
+    "hf",
+    "maas",
+    "basic",
+    "instruct",
+    "it",
+    "tput",
+    "tee",
+    "serverless",
+    "dynamic",
+    "nvfp4",
+    "w4a16",
+    "w8a8",
+    "mxfp4",
+    "original",
+    "online",
+    "versatile",
 }
 # Reasoning-effort settings of one model ("claude-opus-4-6-thinking-low"); only for makers that sell one model.
 EFFORT = re.compile(r"-(?:thinking|think|reasoning|nothink|non-thinking)(?:-(?:low|medium|high|max|min|minimal|\d+))?$")
 EFFORT_FAMILIES = ("claude", "gemini", "grok", "gpt")
 # Prefixes resellers put before the maker's id ("databricks-claude-…", "anthropic-claude-…").
 RESELLER_PREFIXES = (
-    "databricks", "anthropic", "openai", "google", "meta", "mistralai", "cerebras", "groq", "coding", "xiaomi",
-    "deepseek-ai", "accounts-fireworks-models", "fireworks", "together", "azure", "vertex", "bedrock", "cf",
-    "workers-ai", "hf", "nim", "aws", "gcp", "moonshotai", "zai-org", "qwen", "baidu", "tencent", "duo-chat",
-    "cohere", "amazon", "microsoft", "ibm", "nvidia", "alibaba", "fw", "meta-textgeneration", "system-ai", "ai",
-    "zai", "umans", "cc", "alicloud", "deep",
+    "databricks",
+    "anthropic",
+    "openai",
+    "google",
+    "meta",
+    "mistralai",
+    "cerebras",
+    "groq",
+    "coding",
+    "xiaomi",
+    "deepseek-ai",
+    "accounts-fireworks-models",
+    "fireworks",
+    "together",
+    "azure",
+    "vertex",
+    "bedrock",
+    "cf",
+    "workers-ai",
+    "hf",
+    "nim",
+    "aws",
+    "gcp",
+    "moonshotai",
+    "zai-org",
+    "qwen",
+    "baidu",
+    "tencent",
+    "duo-chat",
+    "cohere",
+    "amazon",
+    "microsoft",
+    "ibm",
+    "nvidia",
+    "alibaba",
+    "fw",
+    "meta-textgeneration",
+    "system-ai",
+    "ai",
+    "zai",
+    "umans",
+    "cc",
+    "alicloud",
+    "deep",
 )
 CLAUDE_TIER = re.compile(r"^claude-((?:\d+-)*\d+)-(opus|sonnet|haiku)(?=-|$)")
 SIZE = re.compile(r"^(?:a?\d+(?:-\d+)?[bmk]|\d+e|\d+x\d+b)$")
 
 
 def _split_letters_digits(key: str) -> str:
-    """"opus4-6" → "opus-4-6", "llama3" → "llama-3"; "4o", "a3b", "128k" stay (a digit first)."""
+    """ "opus4-6" → "opus-4-6", "llama3" → "llama-3"; "4o", "a3b", "128k" stay (a digit first)."""
     return re.sub(r"(?<=[a-z])(?=\d)", "-", key)
 
 
@@ -68,7 +137,7 @@ def canonical_key(text: str) -> str:
         match = CLOUD_PREFIX.match(key)
         if not match:
             break
-        rest = key[match.end():]
+        rest = key[match.end() :]
         if re.match(r"v?\d", rest):
             key = match.group(0).rstrip(".").rsplit(".", 1)[-1] + "-" + rest
             break
@@ -87,7 +156,7 @@ def canonical_key(text: str) -> str:
         changed = False
         for prefix in RESELLER_PREFIXES:
             if key.startswith(prefix + "-") and len(key) > len(prefix) + 3:
-                rest = key[len(prefix) + 1:]
+                rest = key[len(prefix) + 1 :]
                 if not rest[0].isdigit():
                     key, changed = rest, True
     words = [word for word in key.split("-") if word and word not in SERVING_WORDS]
@@ -115,10 +184,20 @@ KIND_PATTERNS = [
     (ModelKind.MODERATION, re.compile(r"moderation|(?:^|-)guard(?:-|$)|llama-guard|shieldgemma|safeguard")),
     (ModelKind.SPEECH, re.compile(r"whisper|transcri|(?:^|-)asr(?:-|$)|speech-to-text|(?:^|-)stt(?:-|$)")),
     (ModelKind.TTS, re.compile(r"(?:^|-)tts(?:-|$)|text-to-speech|eleven-|(?:^|-)voice(?:-|$)")),
-    (ModelKind.IMAGE, re.compile(r"dall-e|(?:^|-)flux|imagen|stable-diffusion|sdxl|sd-3|(?:^|-)sd3|gpt-image|"
-                                 r"ideogram|recraft|seedream|(?:^|-)image-(?:gen|\d)|hidream|playground-v")),
-    (ModelKind.VIDEO, re.compile(r"(?:^|-)veo(?:-|$)|(?:^|-)sora(?:-|$)|kling|seedance|(?:^|-)wan-\d|hailuo|"
-                                 r"video")),
+    (
+        ModelKind.IMAGE,
+        re.compile(
+            r"dall-e|(?:^|-)flux|imagen|stable-diffusion|sdxl|sd-3|(?:^|-)sd3|gpt-image|"
+            r"ideogram|recraft|seedream|(?:^|-)image-(?:gen|\d)|hidream|playground-v"
+        ),
+    ),
+    (
+        ModelKind.VIDEO,
+        re.compile(
+            r"(?:^|-)veo(?:-|$)|(?:^|-)sora(?:-|$)|kling|seedance|(?:^|-)wan-\d|hailuo|"
+            r"video"
+        ),
+    ),
 ]
 
 
@@ -143,12 +222,20 @@ def model_kind(model_id: str, name: str, input_modalities: list[str], output_mod
 
 
 # Providers that sell a subscription (a coding plan, a chat product), not tokens: their $0 is not a price.
-SUBSCRIPTION_PROVIDERS = re.compile(r"coding-plan|token-plan|for-coding|^github-copilot$|^gitlab$|^v0$|^poe$|"
-                                    r"^kimi-for-coding$|^claudinio$|^firepass$")
+SUBSCRIPTION_PROVIDERS = re.compile(
+    r"coding-plan|token-plan|for-coding|^github-copilot$|^gitlab$|^v0$|^poe$|"
+    r"^kimi-for-coding$|^claudinio$|^firepass$"
+)
 
 
-def offering_kind(provider_slug: str, provider_kind: str, model_id: str, variant_kind: str,
-                  price_input: Decimal | None, price_output: Decimal | None) -> str:
+def offering_kind(
+    provider_slug: str,
+    provider_kind: str,
+    model_id: str,
+    variant_kind: str,
+    price_input: Decimal | None,
+    price_output: Decimal | None,
+) -> str:
     """How an offering is sold. Only pay-per-token offerings have prices that count as prices."""
     if variant_kind == ModelKind.ROUTER:
         return OfferingKind.ROUTER
@@ -199,41 +286,153 @@ def parameters_from_id(text: str) -> tuple[int | None, int | None]:
 
 # Path segments of ids that name a gateway, region, plan or packaging, never the model's maker.
 GATEWAY_SEGMENTS = {
-    "accounts", "fireworks", "models", "routers", "@cf", "workers-ai", "us", "eu", "global", "global-standard",
-    "us-gov", "*", "1-month-commitment", "6-month-commitment", "tee", "pro", "route", "public", "chat-completion",
-    "completion", "openrouter", "kilo-auto", "claude_platform", "cerebras", "novita", "siliconflow", "fal-ai", "ps",
-    "@oi", "hf", "unsloth", "lmstudio-community", "mlx-community", "bedrock", "vertex_ai", "azure", "azure_ai",
-    "together", "togethercomputer", "sambanova", "@hf", "thebloke", "deepinfra", "nebius", "baseten", "chutes", "featherless",
+    "accounts",
+    "fireworks",
+    "models",
+    "routers",
+    "@cf",
+    "workers-ai",
+    "us",
+    "eu",
+    "global",
+    "global-standard",
+    "us-gov",
+    "*",
+    "1-month-commitment",
+    "6-month-commitment",
+    "tee",
+    "pro",
+    "route",
+    "public",
+    "chat-completion",
+    "completion",
+    "openrouter",
+    "kilo-auto",
+    "claude_platform",
+    "cerebras",
+    "novita",
+    "siliconflow",
+    "fal-ai",
+    "ps",
+    "@oi",
+    "hf",
+    "unsloth",
+    "lmstudio-community",
+    "mlx-community",
+    "bedrock",
+    "vertex_ai",
+    "azure",
+    "azure_ai",
+    "together",
+    "togethercomputer",
+    "sambanova",
+    "@hf",
+    "thebloke",
+    "deepinfra",
+    "nebius",
+    "baseten",
+    "chutes",
+    "featherless",
 }
 CLOUD_VENDOR = re.compile(r"^(?:(?:us|eu|apac|global|jp|au|ca|us-gov)\.)?([a-z][a-z0-9-]*)\.(?=[a-z])")
 REGION_SEGMENT = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$|^[a-z]{2}-[a-z]+$")
 # Namespaces and id prefixes → the organization that makes the model (slug of CREATORS in matching.py).
 ORG_ALIASES = {
-    "openai": "openai", "qwen": "alibaba-qwen", "qwenlm": "alibaba-qwen", "alibaba": "alibaba-qwen",
-    "google": "google", "deepseek-ai": "deepseek", "deepseek": "deepseek", "anthropic": "anthropic",
-    "zai-org": "zhipu-ai", "z-ai": "zhipu-ai", "zai": "zhipu-ai", "thudm": "zhipu-ai", "moonshotai": "moonshot-ai",
-    "kimi": "moonshot-ai", "meta-llama": "meta", "meta": "meta", "meta-models": "meta", "mistralai": "mistral-ai",
-    "mistral": "mistral-ai", "mistral-ai": "mistral-ai", "nvidia": "nvidia", "minimax": "minimax",
-    "minimaxai": "minimax", "xai": "xai", "x-ai": "xai", "baidu": "baidu", "microsoft": "microsoft",
-    "xiaomi": "xiaomi", "xiaomimimo": "xiaomi", "amazon": "amazon", "cohere": "cohere", "arcee-ai": "arcee-ai",
-    "arcee_ai": "arcee-ai", "perplexity": "perplexity", "inclusionai": "inclusion-ai", "tencent": "tencent",
-    "ibm": "ibm", "ibm-granite": "ibm", "allenai": "ai2", "bytedance": "bytedance", "bytedance-seed": "bytedance",
-    "volcengine": "bytedance", "stepfun": "stepfun", "stepfun-ai": "stepfun", "nousresearch": "nous-research",
-    "baai": "baai", "black-forest-labs": "black-forest-labs", "bfl": "black-forest-labs", "meituan": "meituan",
-    "voyage": "voyage-ai", "ai21": "ai21-labs", "ai21-labs": "ai21-labs", "inception": "inception",
-    "liquid": "liquid-ai", "kwaipilot": "kuaishou", "deepcogito": "deep-cogito", "prime-intellect": "prime-intellect",
-    "upstage": "upstage", "rekaai": "reka", "core42": "g42", "elevenlabs": "elevenlabs", "ideogramai": "ideogram",
-    "intfloat": "microsoft", "sentence-transformers": "sentence-transformers", "thenlper": "alibaba-qwen",
-    "alibaba-nlp": "alibaba-qwen", "gte": "alibaba-qwen", "sdaia": "sdaia",
-    "groq": "groq", "cognitivecomputations": "cognitive-computations",
+    "openai": "openai",
+    "qwen": "alibaba-qwen",
+    "qwenlm": "alibaba-qwen",
+    "alibaba": "alibaba-qwen",
+    "google": "google",
+    "deepseek-ai": "deepseek",
+    "deepseek": "deepseek",
+    "anthropic": "anthropic",
+    "zai-org": "zhipu-ai",
+    "z-ai": "zhipu-ai",
+    "zai": "zhipu-ai",
+    "thudm": "zhipu-ai",
+    "moonshotai": "moonshot-ai",
+    "kimi": "moonshot-ai",
+    "meta-llama": "meta",
+    "meta": "meta",
+    "meta-models": "meta",
+    "mistralai": "mistral-ai",
+    "mistral": "mistral-ai",
+    "mistral-ai": "mistral-ai",
+    "nvidia": "nvidia",
+    "minimax": "minimax",
+    "minimaxai": "minimax",
+    "xai": "xai",
+    "x-ai": "xai",
+    "baidu": "baidu",
+    "microsoft": "microsoft",
+    "xiaomi": "xiaomi",
+    "xiaomimimo": "xiaomi",
+    "amazon": "amazon",
+    "cohere": "cohere",
+    "arcee-ai": "arcee-ai",
+    "arcee_ai": "arcee-ai",
+    "perplexity": "perplexity",
+    "inclusionai": "inclusion-ai",
+    "tencent": "tencent",
+    "ibm": "ibm",
+    "ibm-granite": "ibm",
+    "allenai": "ai2",
+    "bytedance": "bytedance",
+    "bytedance-seed": "bytedance",
+    "volcengine": "bytedance",
+    "stepfun": "stepfun",
+    "stepfun-ai": "stepfun",
+    "nousresearch": "nous-research",
+    "baai": "baai",
+    "black-forest-labs": "black-forest-labs",
+    "bfl": "black-forest-labs",
+    "meituan": "meituan",
+    "voyage": "voyage-ai",
+    "ai21": "ai21-labs",
+    "ai21-labs": "ai21-labs",
+    "inception": "inception",
+    "liquid": "liquid-ai",
+    "kwaipilot": "kuaishou",
+    "deepcogito": "deep-cogito",
+    "prime-intellect": "prime-intellect",
+    "upstage": "upstage",
+    "rekaai": "reka",
+    "core42": "g42",
+    "elevenlabs": "elevenlabs",
+    "ideogramai": "ideogram",
+    "intfloat": "microsoft",
+    "sentence-transformers": "sentence-transformers",
+    "thenlper": "alibaba-qwen",
+    "alibaba-nlp": "alibaba-qwen",
+    "gte": "alibaba-qwen",
+    "sdaia": "sdaia",
+    "groq": "groq",
+    "cognitivecomputations": "cognitive-computations",
 }
 # Providers that are a maker's own API: their listing is the maker's word on the model.
 MAKER_PROVIDERS = {
-    "anthropic": "anthropic", "openai": "openai", "google": "google", "mistral": "mistral-ai", "xai": "xai",
-    "deepseek": "deepseek", "moonshotai": "moonshot-ai", "moonshotai-cn": "moonshot-ai", "minimax": "minimax",
-    "minimax-cn": "minimax", "zai": "zhipu-ai", "zhipuai": "zhipu-ai", "xiaomi": "xiaomi", "cohere": "cohere",
-    "perplexity": "perplexity", "llama": "meta", "upstage": "upstage", "sarvam": "sarvam-ai",
-    "inception": "inception", "stepfun": "stepfun", "alibaba": "alibaba-qwen", "alibaba-cn": "alibaba-qwen",
+    "anthropic": "anthropic",
+    "openai": "openai",
+    "google": "google",
+    "mistral": "mistral-ai",
+    "xai": "xai",
+    "deepseek": "deepseek",
+    "moonshotai": "moonshot-ai",
+    "moonshotai-cn": "moonshot-ai",
+    "minimax": "minimax",
+    "minimax-cn": "minimax",
+    "zai": "zhipu-ai",
+    "zhipuai": "zhipu-ai",
+    "xiaomi": "xiaomi",
+    "cohere": "cohere",
+    "perplexity": "perplexity",
+    "llama": "meta",
+    "upstage": "upstage",
+    "sarvam": "sarvam-ai",
+    "inception": "inception",
+    "stepfun": "stepfun",
+    "alibaba": "alibaba-qwen",
+    "alibaba-cn": "alibaba-qwen",
     "nova": "amazon",
 }
 

@@ -70,32 +70,94 @@ VERTEX_PREFIX = "vertex_ai-"
 # Names for the slugs above (as models.dev spells them, so the import order does not change a name)
 # and for LiteLLM-only providers whose readable form would be poor.
 PROVIDER_NAMES = {
-    "abliteration-ai": "abliteration.ai", "aihubmix": "AIHubMix", "alibaba": "Alibaba",
-    "amazon-bedrock": "Amazon Bedrock", "anthropic": "Anthropic", "azure": "Azure", "baseten": "Baseten",
-    "cerebras": "Cerebras", "cloudflare-workers-ai": "Cloudflare Workers AI", "cohere": "Cohere",
-    "databricks": "Databricks", "deepinfra": "Deep Infra", "deepseek": "DeepSeek", "digitalocean": "DigitalOcean",
-    "fireworks-ai": "Fireworks AI", "friendli": "Friendli", "github-copilot": "GitHub Copilot",
-    "github-models": "GitHub Models", "gmicloud": "GMI Cloud", "google": "Google", "google-vertex": "Vertex",
-    "groq": "Groq", "huggingface": "Hugging Face", "inception": "Inception", "llama": "Llama",
-    "lmstudio": "LMStudio", "minimax": "MiniMax (minimax.io)", "mistral": "Mistral", "moonshotai": "Moonshot AI",
-    "morph": "Morph", "nebius": "Nebius Token Factory", "nova": "Nova", "novita-ai": "NovitaAI", "nvidia": "Nvidia",
-    "openai": "OpenAI", "opencode-go": "OpenCode Go", "openrouter": "OpenRouter", "ovhcloud": "OVHcloud AI Endpoints",
-    "perplexity": "Perplexity", "sarvam": "Sarvam AI", "scaleway": "Scaleway", "togetherai": "Together AI",
-    "v0": "v0", "vercel": "Vercel AI Gateway", "wandb": "Weights & Biases", "xai": "xAI", "xiaomi": "Xiaomi",
-    "zai": "Z.AI", "zhipuai": "Zhipu AI",
+    "abliteration-ai": "abliteration.ai",
+    "aihubmix": "AIHubMix",
+    "alibaba": "Alibaba",
+    "amazon-bedrock": "Amazon Bedrock",
+    "anthropic": "Anthropic",
+    "azure": "Azure",
+    "baseten": "Baseten",
+    "cerebras": "Cerebras",
+    "cloudflare-workers-ai": "Cloudflare Workers AI",
+    "cohere": "Cohere",
+    "databricks": "Databricks",
+    "deepinfra": "Deep Infra",
+    "deepseek": "DeepSeek",
+    "digitalocean": "DigitalOcean",
+    "fireworks-ai": "Fireworks AI",
+    "friendli": "Friendli",
+    "github-copilot": "GitHub Copilot",
+    "github-models": "GitHub Models",
+    "gmicloud": "GMI Cloud",
+    "google": "Google",
+    "google-vertex": "Vertex",
+    "groq": "Groq",
+    "huggingface": "Hugging Face",
+    "inception": "Inception",
+    "llama": "Llama",
+    "lmstudio": "LMStudio",
+    "minimax": "MiniMax (minimax.io)",
+    "mistral": "Mistral",
+    "moonshotai": "Moonshot AI",
+    "morph": "Morph",
+    "nebius": "Nebius Token Factory",
+    "nova": "Nova",
+    "novita-ai": "NovitaAI",
+    "nvidia": "Nvidia",
+    "openai": "OpenAI",
+    "opencode-go": "OpenCode Go",
+    "openrouter": "OpenRouter",
+    "ovhcloud": "OVHcloud AI Endpoints",
+    "perplexity": "Perplexity",
+    "sarvam": "Sarvam AI",
+    "scaleway": "Scaleway",
+    "togetherai": "Together AI",
+    "v0": "v0",
+    "vercel": "Vercel AI Gateway",
+    "wandb": "Weights & Biases",
+    "xai": "xAI",
+    "xiaomi": "Xiaomi",
+    "zai": "Z.AI",
+    "zhipuai": "Zhipu AI",
     # LiteLLM only
-    "azure-ai": "Azure AI Foundry", "bedrock-mantle": "Amazon Bedrock (Mantle)", "codestral": "Codestral (Mistral)",
-    "ollama": "Ollama", "oci": "Oracle Cloud Infrastructure (OCI)", "sagemaker": "Amazon SageMaker",
-    "snowflake": "Snowflake Cortex", "watsonx": "IBM watsonx.ai", "ai21": "AI21 Labs", "anyscale": "Anyscale",
-    "replicate": "Replicate", "sambanova": "SambaNova", "hyperbolic": "Hyperbolic", "lambda-ai": "Lambda",
-    "volcengine": "Volcano Engine", "tencent": "Tencent Cloud", "heroku": "Heroku", "nscale": "Nscale",
+    "azure-ai": "Azure AI Foundry",
+    "bedrock-mantle": "Amazon Bedrock (Mantle)",
+    "codestral": "Codestral (Mistral)",
+    "ollama": "Ollama",
+    "oci": "Oracle Cloud Infrastructure (OCI)",
+    "sagemaker": "Amazon SageMaker",
+    "snowflake": "Snowflake Cortex",
+    "watsonx": "IBM watsonx.ai",
+    "ai21": "AI21 Labs",
+    "anyscale": "Anyscale",
+    "replicate": "Replicate",
+    "sambanova": "SambaNova",
+    "hyperbolic": "Hyperbolic",
+    "lambda-ai": "Lambda",
+    "volcengine": "Volcano Engine",
+    "tencent": "Tencent Cloud",
+    "heroku": "Heroku",
+    "nscale": "Nscale",
 }
 CLOUD_PROVIDERS = {
     *(slug for slug, kind in modelsdev.PROVIDER_KINDS.items() if kind == Provider.Kind.CLOUD),
-    "azure-ai", "bedrock-mantle", "sagemaker", "watsonx", "oci", "snowflake", "heroku",
+    "azure-ai",
+    "bedrock-mantle",
+    "sagemaker",
+    "watsonx",
+    "oci",
+    "snowflake",
+    "heroku",
 }
 LOCAL_PROVIDERS = {
-    "ollama", "lmstudio", "lemonade", "llamafile", "vllm", "hosted-vllm", "xinference", "docker-model-runner",
+    "ollama",
+    "lmstudio",
+    "lemonade",
+    "llamafile",
+    "vllm",
+    "hosted-vllm",
+    "xinference",
+    "docker-model-runner",
     "llamacpp",
 }
 ACRONYMS = {"ai", "api", "gmi", "ibm", "llm", "nlp", "nim", "oci", "ovh", "sap", "scx"}
@@ -188,8 +250,11 @@ def _deprecation(value, at: str) -> date | None:
 
 def _entry(key: str, model: dict, litellm_provider: str, at: str, today: date) -> SourceEntry:
     slug = provider_slug(litellm_provider)
-    info = ProviderInfo(slug=slug, kind=provider_kind(slug), name=text(
-        provider_name(slug, litellm_provider), f"{at} litellm_provider", max_length=PROVIDER_NAME_LENGTH))
+    info = ProviderInfo(
+        slug=slug,
+        kind=provider_kind(slug),
+        name=text(provider_name(slug, litellm_provider), f"{at} litellm_provider", max_length=PROVIDER_NAME_LENGTH),
+    )
     model_id = text(model_id_for(key, litellm_provider), f"{at} (its model id)", max_length=MODEL_ID_LENGTH)
 
     context = tokens(model.get("max_input_tokens"), f"{at} max_input_tokens")
@@ -277,7 +342,9 @@ def parse(raw: bytes, where: str, *, today: date | None = None) -> tuple[list[So
         entries.append(kept)
         for other in others:
             differs = "" if other.offering == kept.offering else " (with different prices, limits or status)"
-            notes.append(f"skipped key {other.key!r}: another spelling of {kept.key!r}, "
-                         f"the same offering {slug}/{model_id}{differs}")
+            notes.append(
+                f"skipped key {other.key!r}: another spelling of {kept.key!r}, "
+                f"the same offering {slug}/{model_id}{differs}"
+            )
     skipped = sum(skipped_modes.values()) + sum(len(spellings) - 1 for spellings in by_offering.values())
     return entries, notes, skipped

@@ -52,11 +52,28 @@ def derive_family(key: str) -> str:
     return "-".join(words[:2])
 
 
-ACRONYMS = {"gpt", "glm", "oss", "vl", "llm", "ai", "bge", "r1", "qvq", "qwq", "tts", "ocr", "moe", "mai", "glmv", "rnj"}
+ACRONYMS = {
+    "gpt",
+    "glm",
+    "oss",
+    "vl",
+    "llm",
+    "ai",
+    "bge",
+    "r1",
+    "qvq",
+    "qwq",
+    "tts",
+    "ocr",
+    "moe",
+    "mai",
+    "glmv",
+    "rnj",
+}
 
 
 def family_name(slug: str) -> str:
-    """"claude-haiku" → "Claude Haiku", "gpt-oss" → "GPT OSS", "kimi-k2.6" → "Kimi K2.6"."""
+    """ "claude-haiku" → "Claude Haiku", "gpt-oss" → "GPT OSS", "kimi-k2.6" → "Kimi K2.6"."""
     words = []
     for word in re.split(r"[-_\s]+", slug):
         if not word:
@@ -68,12 +85,20 @@ def family_name(slug: str) -> str:
 # (pattern on a family slug or normalized key, organization slug, name, website)
 CREATORS = [
     (r"claude", "anthropic", "Anthropic", "https://www.anthropic.com/"),
-    (r"gpt|o\d|o-|o$|chatgpt|dall-e|whisper|text-embedding|sora|codex|davinci|babbage|tts-|omni-moderation|computer-use",
-     "openai", "OpenAI", "https://openai.com/"),
+    (
+        r"gpt|o\d|o-|o$|chatgpt|dall-e|whisper|text-embedding|sora|codex|davinci|babbage|tts-|omni-moderation|computer-use",
+        "openai",
+        "OpenAI",
+        "https://openai.com/",
+    ),
     (r"gemini|gemma|imagen|veo|lyria|nano-banana|learnlm|palm", "google", "Google", "https://ai.google/"),
     (r"llama|meta-llama|muse", "meta", "Meta", "https://ai.meta.com/"),
-    (r"mistral|mixtral|ministral|codestral|devstral|magistral|pixtral|voxtral|open-mistral|open-mixtral",
-     "mistral-ai", "Mistral AI", "https://mistral.ai/"),
+    (
+        r"mistral|mixtral|ministral|codestral|devstral|magistral|pixtral|voxtral|open-mistral|open-mixtral",
+        "mistral-ai",
+        "Mistral AI",
+        "https://mistral.ai/",
+    ),
     (r"deepseek", "deepseek", "DeepSeek", "https://www.deepseek.com/"),
     (r"qwen|qwq|qvq", "alibaba-qwen", "Alibaba Cloud (Qwen)", "https://qwen.ai/"),
     (r"grok", "xai", "xAI", "https://x.ai/"),
@@ -138,8 +163,12 @@ CREATORS = [
     (r"snowflake|arctic", "snowflake", "Snowflake", "https://www.snowflake.com/"),
     (r"gigachat", "sber", "Sber", "https://giga.chat/"),
     (r"dolphin", "cognitive-computations", "Cognitive Computations", "https://erichartford.com/"),
-    (r"fire(function|llava|search|router)|fare-|ember-|ultramarine|auto-instant|spot-", "fireworks-ai",
-     "Fireworks AI", "https://fireworks.ai/"),
+    (
+        r"fire(function|llava|search|router)|fare-|ember-|ultramarine|auto-instant|spot-",
+        "fireworks-ai",
+        "Fireworks AI",
+        "https://fireworks.ai/",
+    ),
     (r"swe-", "cognition", "Cognition", "https://cognition.ai/"),
     (r"venice", "venice", "Venice AI", "https://venice.ai/"),
     (r"morph", "morph", "Morph", "https://morphllm.com/"),

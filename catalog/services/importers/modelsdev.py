@@ -22,15 +22,28 @@ from catalog.services.importers.sources import (
 
 SOURCE = "models.dev"
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-STATUS = {None: Offering.Status.ACTIVE, "beta": Offering.Status.PREVIEW, "alpha": Offering.Status.PREVIEW,
-          "deprecated": Offering.Status.DEPRECATED}
+STATUS = {
+    None: Offering.Status.ACTIVE,
+    "beta": Offering.Status.PREVIEW,
+    "alpha": Offering.Status.PREVIEW,
+    "deprecated": Offering.Status.DEPRECATED,
+}
 PROVIDER_KINDS = {
     "lmstudio": Provider.Kind.LOCAL,
-    "amazon-bedrock": Provider.Kind.CLOUD, "azure": Provider.Kind.CLOUD, "azure-cognitive-services": Provider.Kind.CLOUD,
-    "google-vertex": Provider.Kind.CLOUD, "google-vertex-anthropic": Provider.Kind.CLOUD,
-    "sap-ai-core": Provider.Kind.CLOUD, "databricks": Provider.Kind.CLOUD, "cloudflare-workers-ai": Provider.Kind.CLOUD,
-    "scaleway": Provider.Kind.CLOUD, "ovhcloud": Provider.Kind.CLOUD, "stackit": Provider.Kind.CLOUD,
-    "digitalocean": Provider.Kind.CLOUD, "vultr": Provider.Kind.CLOUD, "nebius": Provider.Kind.CLOUD,
+    "amazon-bedrock": Provider.Kind.CLOUD,
+    "azure": Provider.Kind.CLOUD,
+    "azure-cognitive-services": Provider.Kind.CLOUD,
+    "google-vertex": Provider.Kind.CLOUD,
+    "google-vertex-anthropic": Provider.Kind.CLOUD,
+    "sap-ai-core": Provider.Kind.CLOUD,
+    "databricks": Provider.Kind.CLOUD,
+    "cloudflare-workers-ai": Provider.Kind.CLOUD,
+    "scaleway": Provider.Kind.CLOUD,
+    "ovhcloud": Provider.Kind.CLOUD,
+    "stackit": Provider.Kind.CLOUD,
+    "digitalocean": Provider.Kind.CLOUD,
+    "vultr": Provider.Kind.CLOUD,
+    "nebius": Provider.Kind.CLOUD,
 }
 
 
@@ -122,33 +135,35 @@ def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
                 raise ImportError_(f"{at} knowledge: expected YYYY-MM or YYYY-MM-DD, not {knowledge!r}")
             context = tokens(limit.get("context"), f"{at} limit.context")
             output = tokens(limit.get("output"), f"{at} limit.output")
-            entries.append(SourceEntry(
-                key=f"{provider_id}/{model_id}",
-                provider=info,
-                model_id=text(model_id, f"{at} id", max_length=MODEL_ID_LENGTH),
-                family_hint=text(model.get("family"), f"{at} family", max_length=NAME_LENGTH),
-                offering={
-                    "price_input": price(cost.get("input"), f"{at} cost.input"),
-                    "price_output": price(cost.get("output"), f"{at} cost.output"),
-                    "price_cache_read": price(cost.get("cache_read"), f"{at} cost.cache_read"),
-                    "price_cache_write": price(cost.get("cache_write"), f"{at} cost.cache_write"),
-                    "context_window": context,
-                    "max_output_tokens": output,
-                    "status": STATUS[status],
-                },
-                variant={
-                    "name": text(name, f"{at} name", max_length=NAME_LENGTH),
-                    "release_date": released[0] if released else None,
-                    "release_precision": released[1] if released else None,
-                    "knowledge_cutoff": knowledge or None,
-                    "context_window": context,
-                    "max_output_tokens": output,
-                    "input_modalities": _modalities(modalities.get("input"), f"{at} modalities.input"),
-                    "output_modalities": _modalities(modalities.get("output"), f"{at} modalities.output"),
-                    "tool_calling": _flag(model.get("tool_call"), f"{at} tool_call"),
-                    "reasoning": _flag(model.get("reasoning"), f"{at} reasoning"),
-                    "structured_output": _flag(model.get("structured_output"), f"{at} structured_output"),
-                    "open_weights": _flag(model.get("open_weights"), f"{at} open_weights"),
-                },
-            ))
+            entries.append(
+                SourceEntry(
+                    key=f"{provider_id}/{model_id}",
+                    provider=info,
+                    model_id=text(model_id, f"{at} id", max_length=MODEL_ID_LENGTH),
+                    family_hint=text(model.get("family"), f"{at} family", max_length=NAME_LENGTH),
+                    offering={
+                        "price_input": price(cost.get("input"), f"{at} cost.input"),
+                        "price_output": price(cost.get("output"), f"{at} cost.output"),
+                        "price_cache_read": price(cost.get("cache_read"), f"{at} cost.cache_read"),
+                        "price_cache_write": price(cost.get("cache_write"), f"{at} cost.cache_write"),
+                        "context_window": context,
+                        "max_output_tokens": output,
+                        "status": STATUS[status],
+                    },
+                    variant={
+                        "name": text(name, f"{at} name", max_length=NAME_LENGTH),
+                        "release_date": released[0] if released else None,
+                        "release_precision": released[1] if released else None,
+                        "knowledge_cutoff": knowledge or None,
+                        "context_window": context,
+                        "max_output_tokens": output,
+                        "input_modalities": _modalities(modalities.get("input"), f"{at} modalities.input"),
+                        "output_modalities": _modalities(modalities.get("output"), f"{at} modalities.output"),
+                        "tool_calling": _flag(model.get("tool_call"), f"{at} tool_call"),
+                        "reasoning": _flag(model.get("reasoning"), f"{at} reasoning"),
+                        "structured_output": _flag(model.get("structured_output"), f"{at} structured_output"),
+                        "open_weights": _flag(model.get("open_weights"), f"{at} open_weights"),
+                    },
+                )
+            )
     return entries, notes, 0

@@ -154,7 +154,9 @@ def parse_json(raw: bytes, where: str, *, exact: bool = False):
     try:
         data = json.loads(text, **json_hooks(where, exact=exact))
     except json.JSONDecodeError as error:
-        raise ImportError_(f"{_at(where)}malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}") from error
+        raise ImportError_(
+            f"{_at(where)}malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from error
     except RecursionError as error:
         raise ImportError_(f"{_at(where)}nested more than {MAX_DEPTH} levels deep") from error
     check_values(data, where)
@@ -163,7 +165,9 @@ def parse_json(raw: bytes, where: str, *, exact: bool = False):
 
 def count_values(raw: bytes, where: str) -> None:
     if raw.count(b",") > (limit := max_values()):
-        raise ImportError_(f"{_at(where)}more than {limit:,} values (CATALOG_IMPORT_MAX_VALUES); refused before parsing")
+        raise ImportError_(
+            f"{_at(where)}more than {limit:,} values (CATALOG_IMPORT_MAX_VALUES); refused before parsing"
+        )
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -190,7 +194,9 @@ class _SafeLoader(yaml.SafeLoader):
 def parse_yaml(raw: bytes, where: str):
     """YAML text → Python values, within the limits above (values counted by line)."""
     if raw.count(b"\n") + raw.count(b",") > (limit := max_values()):
-        raise ImportError_(f"{_at(where)}more than {limit:,} values (CATALOG_IMPORT_MAX_VALUES); refused before parsing")
+        raise ImportError_(
+            f"{_at(where)}more than {limit:,} values (CATALOG_IMPORT_MAX_VALUES); refused before parsing"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -224,8 +230,9 @@ def check_values(data, where: str) -> None:
     while stack:
         value, depth, place = stack.pop()
         if depth > MAX_DEPTH:
-            raise ImportError_(f"{_at(where)}{_path(_parts(place)[:MAX_DEPTH])}…: nested more than {MAX_DEPTH} "
-                               "levels deep")
+            raise ImportError_(
+                f"{_at(where)}{_path(_parts(place)[:MAX_DEPTH])}…: nested more than {MAX_DEPTH} levels deep"
+            )
         if isinstance(value, dict):
             for key, item in value.items():
                 if not isinstance(key, str):
@@ -306,6 +313,7 @@ def text(value, where: str, *, max_length: int, default: str = "") -> str:
     if not isinstance(value, str):
         raise ImportError_(f"{_at(where)}expected text, not {value!r:.80}")
     if len(value) > max_length:
-        raise ImportError_(f"{_at(where)}{len(value):,} characters, more than the {max_length} the catalog holds: "
-                           f"{value[:60]!r}…")
+        raise ImportError_(
+            f"{_at(where)}{len(value):,} characters, more than the {max_length} the catalog holds: {value[:60]!r}…"
+        )
     return value

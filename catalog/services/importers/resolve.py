@@ -43,8 +43,16 @@ IMPORT_SOURCES = frozenset(SOURCE_ORDER)
 BATCH = 500
 OFFERING_VALUES = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens", "status")
 VARIANT_VALUES = (
-    "name", "knowledge_cutoff", "context_window", "max_output_tokens", "input_modalities", "output_modalities",
-    "tool_calling", "reasoning", "structured_output", "open_weights",
+    "name",
+    "knowledge_cutoff",
+    "context_window",
+    "max_output_tokens",
+    "input_modalities",
+    "output_modalities",
+    "tool_calling",
+    "reasoning",
+    "structured_output",
+    "open_weights",
 )
 TIER_WORDS = re.compile(r"\s*\((?:free|fast|beta|thinking|turbo|nitro|exacto)\)\s*$", re.IGNORECASE)
 
@@ -93,8 +101,11 @@ def _pick_release(tiers: list[list[dict]], first_party: bool):
     """(date, precision): the maker's own listing's date; else the earliest any current listing gives."""
     for index, tier in enumerate(tiers):
         # A date before 2000 is a placeholder (the Unix epoch some listings give), never a release.
-        dated = [(_typed("release_date", v.get("variant.release_date")), v.get("variant.release_precision") or "day")
-                 for v in tier if v.get("variant.release_date") and v["variant.release_date"] >= "2000"]
+        dated = [
+            (_typed("release_date", v.get("variant.release_date")), v.get("variant.release_precision") or "day")
+            for v in tier
+            if v.get("variant.release_date") and v["variant.release_date"] >= "2000"
+        ]
         if dated:
             if index == 0 and first_party:
                 return _majority(dated)
@@ -135,9 +146,12 @@ def variant_values(variant, creator: str, rows: list[tuple[str, str, dict]], ids
             values["release_date"], values["release_precision"] = release
         values = {name: value for name, value in values.items() if value is not None}
     ids = sorted(ids)
-    kind = model_kind(ids[0] if ids else variant.match_key or variant.slug, values.get("name", variant.name),
-                      values.get("input_modalities", variant.input_modalities),
-                      values.get("output_modalities", variant.output_modalities))
+    kind = model_kind(
+        ids[0] if ids else variant.match_key or variant.slug,
+        values.get("name", variant.name),
+        values.get("input_modalities", variant.input_modalities),
+        values.get("output_modalities", variant.output_modalities),
+    )
     if any(model_kind(model_id, "", [], []) == ModelKind.ROUTER for model_id in ids):
         kind = ModelKind.ROUTER
     if variant.origin in IMPORT_SOURCES:
@@ -153,16 +167,21 @@ class Resolver:
         self.applier = ctx.applier
 
     def run(self, offering_ids: set[int], variant_ids: set[int]) -> None:
-        offerings = list(Offering.objects.filter(Q(pk__in=offering_ids) | Q(variant_id__in=variant_ids))
-                         .select_related("provider"))
+        offerings = list(
+            Offering.objects.filter(Q(pk__in=offering_ids) | Q(variant_id__in=variant_ids)).select_related("provider")
+        )
         listed: dict[int, list[tuple[str, dict]]] = defaultdict(list)
         for offering_id, source, values in (
             Listing.objects.filter(offering__in=[o.pk for o in offerings], listed=True)
-            .values_list("offering_id", "source", "values").iterator(chunk_size=2000)
+            .values_list("offering_id", "source", "values")
+            .iterator(chunk_size=2000)
         ):
             listed[offering_id].append((source, values))
-        self.with_listings = set(Listing.objects.filter(offering__in=[o.pk for o in offerings])
-                                 .values_list("offering_id", flat=True).distinct())
+        self.with_listings = set(
+            Listing.objects.filter(offering__in=[o.pk for o in offerings])
+            .values_list("offering_id", flat=True)
+            .distinct()
+        )
         by_variant: dict[int, list[Offering]] = defaultdict(list)
         for offering in offerings:
             by_variant[offering.variant_id].append(offering)
@@ -226,17 +245,23 @@ class Resolver:
                             values[name] = value
                             break
             owned = offering.origin in IMPORT_SOURCES
-            changes = self.applier.apply(offering, values, f"offering {offering.provider.slug}/{offering.model_id}",
-                                         owned=owned)
+            changes = self.applier.apply(
+                offering, values, f"offering {offering.provider.slug}/{offering.model_id}", owned=owned
+            )
             if rows and not offering.listed:
                 offering.listed, offering.delisted_at = True, None
                 changes += ["listed", "delisted_at"]
             elif not rows and offering.listed and offering.pk in self.with_listings:
                 offering.listed, offering.delisted_at = False, now
                 changes += ["listed", "delisted_at"]
-            kind = offering_kind(offering.provider.slug, offering.provider.kind, offering.model_id,
-                                 kinds.get(offering.variant_id, ModelKind.CHAT), offering.price_input,
-                                 offering.price_output)
+            kind = offering_kind(
+                offering.provider.slug,
+                offering.provider.kind,
+                offering.model_id,
+                kinds.get(offering.variant_id, ModelKind.CHAT),
+                offering.price_input,
+                offering.price_output,
+            )
             kind_changes = self.applier.apply(offering, {"kind": kind}, f"offering {offering.model_id}", owned=True)
             changes += kind_changes
             if changes:
@@ -254,16 +279,21 @@ class Resolver:
     def _price_history(self, offerings) -> None:
         """Open a price record where an offering's prices differ from its open record; close the old one."""
         now, snapshot = self.ctx.now, self.ctx.snapshot_at
-        open_records = {r.offering_id: r for r in PriceRecord.objects.filter(
-            offering__in=[o.pk for o in offerings], valid_to__isnull=True)}
+        open_records = {
+            r.offering_id: r
+            for r in PriceRecord.objects.filter(offering__in=[o.pk for o in offerings], valid_to__isnull=True)
+        }
         closed, opened = [], []
         for offering in offerings:
             prices = {name: getattr(offering, name) for name in PRICE_FIELD_NAMES}
             record = open_records.get(offering.pk)
             if record is None:
                 if any(value is not None for value in prices.values()):
-                    opened.append(PriceRecord(offering=offering, valid_from=snapshot, recorded_at=now,
-                                              source=self.ctx.source, **prices))
+                    opened.append(
+                        PriceRecord(
+                            offering=offering, valid_from=snapshot, recorded_at=now, source=self.ctx.source, **prices
+                        )
+                    )
                 continue
             if all(_equal(getattr(record, name), value) for name, value in prices.items()):
                 continue
@@ -271,8 +301,9 @@ class Resolver:
             record.valid_to = start
             closed.append(record)
             if any(value is not None for value in prices.values()):
-                opened.append(PriceRecord(offering=offering, valid_from=start, recorded_at=now,
-                                          source=self.ctx.source, **prices))
+                opened.append(
+                    PriceRecord(offering=offering, valid_from=start, recorded_at=now, source=self.ctx.source, **prices)
+                )
         PriceRecord.objects.bulk_update(closed, ["valid_to"], batch_size=BATCH)
         PriceRecord.objects.bulk_create(opened, batch_size=BATCH)
         self.ctx.report.created["price records"] += len(opened)

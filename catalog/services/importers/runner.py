@@ -38,8 +38,8 @@ def shrink_problems(source: str, entries: list[SourceEntry], *, max_share: float
         max_share = float(getattr(settings, "CATALOG_IMPORT_MAX_SHRINK", DEFAULT_MAX_SHRINK))
     by_key = {entry.key: entry for entry in entries}
     listed = gone = priced = unpriced = 0
-    for key, values in Listing.objects.filter(source=source, listed=True).values_list("key", "values").iterator(
-        chunk_size=2000
+    for key, values in (
+        Listing.objects.filter(source=source, listed=True).values_list("key", "values").iterator(chunk_size=2000)
     ):
         listed += 1
         entry = by_key.get(key)
@@ -48,11 +48,14 @@ def shrink_problems(source: str, entries: list[SourceEntry], *, max_share: float
             priced += 1
             unpriced += entry is None or all(entry.offering.get(name) is None for name in PRICE_FIELD_NAMES)
     problems = []
-    for lost, of, what in ((gone, listed, "listed offerings would be marked no longer listed"),
-                           (unpriced, priced, "priced offerings would lose every price")):
+    for lost, of, what in (
+        (gone, listed, "listed offerings would be marked no longer listed"),
+        (unpriced, priced, "priced offerings would lose every price"),
+    ):
         if lost >= SHRINK_FLOOR and lost > max_share * of:
-            problems.append(f"{lost} of {source}'s {of} {what} ({lost / of:.0%}, more than the "
-                            f"{max_share:.0%} allowed)")
+            problems.append(
+                f"{lost} of {source}'s {of} {what} ({lost / of:.0%}, more than the {max_share:.0%} allowed)"
+            )
     return problems
 
 
@@ -73,11 +76,19 @@ def run_import(
         del raw  # the entries hold what the run needs; the file's bytes can go
         if not allow_shrink and (problems := shrink_problems(source, entries)):
             raise ShrinkRefused(
-                f"{path}: refused, nothing written: " + "; ".join(problems)
+                f"{path}: refused, nothing written: "
+                + "; ".join(problems)
                 + ". Is the file complete? To apply it anyway, run again with --allow-shrink."
             )
-        report = apply_entries(source, entries, outcome.run, dry_run=dry_run, progress=progress,
-                               snapshot_at=snapshot_time(path), resolve_all=resolve_all)
+        report = apply_entries(
+            source,
+            entries,
+            outcome.run,
+            dry_run=dry_run,
+            progress=progress,
+            snapshot_at=snapshot_time(path),
+            resolve_all=resolve_all,
+        )
         report.skipped.extend(notes)
         report.skipped_records = skipped
         outcome.counts, outcome.notes = report.counts(), report.notes()

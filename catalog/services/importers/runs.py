@@ -35,8 +35,10 @@ class WriteTally:
         return sorted(set(self.created) | set(self.updated) | set(self.unchanged))
 
     def kind_counts(self) -> dict:
-        return {kind: {"created": self.created[kind], "updated": self.updated[kind],
-                       "unchanged": self.unchanged[kind]} for kind in self._kinds()}
+        return {
+            kind: {"created": self.created[kind], "updated": self.updated[kind], "unchanged": self.unchanged[kind]}
+            for kind in self._kinds()
+        }
 
     def kind_lines(self) -> list[str]:
         return [
@@ -131,7 +133,7 @@ def mark_stale_runs() -> int:
         status=ImportRun.Status.FAILED,
         finished_at=now,
         error=f"Interrupted: still marked running when the next import started at {now:%Y-%m-%d %H:%M:%S} UTC "
-              "(the process was killed or lost its database connection); nothing of it was committed.",
+        "(the process was killed or lost its database connection); nothing of it was committed.",
     )
 
 
@@ -148,8 +150,9 @@ def start_run(source: str, dataset: str, raw: bytes, version: str = "", dry_run:
     )
 
 
-def finish_run(run: ImportRun, *, status: str, counts: dict | None = None, notes: list | None = None,
-               error: str = "") -> None:
+def finish_run(
+    run: ImportRun, *, status: str, counts: dict | None = None, notes: list | None = None, error: str = ""
+) -> None:
     run.status = status
     run.finished_at = timezone.now()
     run.counts = counts or {}
@@ -195,8 +198,12 @@ def import_run(source: str, dataset: str, raw: bytes, *, version: str = "", dry_
         except Exception as error:
             finish_run(outcome.run, status=ImportRun.Status.FAILED, error=str(error) or type(error).__name__)
             raise
-        finish_run(outcome.run, status=ImportRun.Status.DRY_RUN if dry_run else ImportRun.Status.SUCCEEDED,
-                   counts=outcome.counts, notes=outcome.notes)
+        finish_run(
+            outcome.run,
+            status=ImportRun.Status.DRY_RUN if dry_run else ImportRun.Status.SUCCEEDED,
+            counts=outcome.counts,
+            notes=outcome.notes,
+        )
     if not dry_run:
         bump_catalog_version()
         quality.check_after_commit()  # the work queue is fresh after every import

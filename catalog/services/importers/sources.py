@@ -55,11 +55,26 @@ MODEL_ID_LENGTH = Offering._meta.get_field("model_id").max_length
 NOTE_LENGTH = Listing._meta.get_field("match_note").max_length
 OFFERING_FIELDS = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens", "status")
 VARIANT_FIELDS = (
-    "name", "release_date", "release_precision", "knowledge_cutoff", "context_window", "max_output_tokens",
-    "input_modalities", "output_modalities", "tool_calling", "reasoning", "structured_output", "open_weights",
+    "name",
+    "release_date",
+    "release_precision",
+    "knowledge_cutoff",
+    "context_window",
+    "max_output_tokens",
+    "input_modalities",
+    "output_modalities",
+    "tool_calling",
+    "reasoning",
+    "structured_output",
+    "open_weights",
 )
 # What "unknown" is for the variant fields that cannot be null.
-EMPTY_VARIANT_VALUES = {"knowledge_cutoff": "", "input_modalities": [], "output_modalities": [], "release_precision": "day"}
+EMPTY_VARIANT_VALUES = {
+    "knowledge_cutoff": "",
+    "input_modalities": [],
+    "output_modalities": [],
+    "release_precision": "day",
+}
 PROVIDER_FIELDS = ("name", "kind", "website", "docs_url", "api_base_url")
 COMPARED_FIELDS = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens")
 
@@ -131,8 +146,10 @@ class ImportReport(WriteTally):
             f"{self.matched_new} made a new variant, {self.joined_new} joined a variant made in this run; "
             f"{len(self.ambiguous)} ambiguous"
         )
-        lines.append(f"kept by curator lock: {len(self.kept_by_lock)}; no longer listed: {self.not_listed}; "
-                     f"listed again: {self.relisted}; records skipped: {self.skipped_records}")
+        lines.append(
+            f"kept by curator lock: {len(self.kept_by_lock)}; no longer listed: {self.not_listed}; "
+            f"listed again: {self.relisted}; records skipped: {self.skipped_records}"
+        )
         return lines
 
 
@@ -177,7 +194,8 @@ class _Applier:
             if self.locks.holds(obj, name):
                 if not _blank(value):
                     self.report.kept_by_lock.append(
-                        self.locks.kept(label, name, json_value(current), self.source, json_value(value)))
+                        self.locks.kept(label, name, json_value(current), self.source, json_value(value))
+                    )
                 continue
             if owned or _blank(current):
                 setattr(obj, name, value)
@@ -211,8 +229,9 @@ def apply_entries(
     """
     report = ImportReport(source=source, dry_run=dry_run)
     now = timezone.now()
-    ctx = _Run(source, run, report, _Applier(source, report, CuratorLocks()), now, snapshot_at or now,
-               resolve_all=resolve_all)
+    ctx = _Run(
+        source, run, report, _Applier(source, report, CuratorLocks()), now, snapshot_at or now, resolve_all=resolve_all
+    )
     with history.reason_for_writes(history.import_reason(run)):  # every version this run writes names it
         _write_stages(ctx, entries, progress)
     return report
@@ -257,8 +276,12 @@ def _to_resolve(ctx: _Run, touched, group_variant, relisted_ids: set[int]) -> tu
     if ctx.resolve_all:
         offering_ids |= {offering.pk for offering in touched.values()}
         variant_ids |= {variant.pk for variant in group_variant.values()}
-    elif last := ImportRun.objects.filter(source=ctx.source, status=ImportRun.Status.SUCCEEDED).exclude(
-            pk=ctx.run.pk).order_by("-started_at").first():
+    elif (
+        last := ImportRun.objects.filter(source=ctx.source, status=ImportRun.Status.SUCCEEDED)
+        .exclude(pk=ctx.run.pk)
+        .order_by("-started_at")
+        .first()
+    ):
         since = last.finished_at or last.started_at  # what that run wrote itself is older than its end
         offering_ids |= set(Offering.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
         variant_ids |= set(Variant.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
@@ -282,8 +305,12 @@ def _merge_same_named(ctx: _Run) -> set[int]:
     locked = ctx.applier.locks.locked_ids(Variant)
     first: dict[tuple[int, str], Variant] = {}
     kept: set[int] = set()
-    for variant in Variant.objects.filter(status=Status.CURRENT).exclude(kind=ModelKind.ROUTER) \
-            .select_related("family").order_by("pk"):
+    for variant in (
+        Variant.objects.filter(status=Status.CURRENT)
+        .exclude(kind=ModelKind.ROUTER)
+        .select_related("family")
+        .order_by("pk")
+    ):
         key = (variant.family.creator_id, canonical_key(variant.name))
         keep = first.setdefault(key, variant)
         if keep is variant or variant.origin not in resolve.IMPORT_SOURCES or variant.pk in locked:
@@ -331,8 +358,11 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
             by_key.setdefault(variant.match_key, variant)
             by_key.setdefault(canonical_key(variant.match_key), variant)
     by_pk = {variant.pk: variant for variant in variants}
-    aliases = {alias: by_pk[variant_id] for alias, variant_id in VariantAlias.objects.values_list("alias", "variant_id")
-               if variant_id in by_pk}
+    aliases = {
+        alias: by_pk[variant_id]
+        for alias, variant_id in VariantAlias.objects.values_list("alias", "variant_id")
+        if variant_id in by_pk
+    }
     by_slug: dict[str, list[Variant]] = defaultdict(list)
     for variant in variants:
         by_slug[variant.slug].append(variant)
@@ -354,8 +384,9 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
         members.sort(key=lambda m: (m.provider.slug, m.model_id))
         creator_slug = creators[key][0]
         family_slug, ambiguous = grouping.family_of(key, members, creator_slug, families)
-        found = (grouping.find_variant(key, members, aliases, by_key, by_slug)
-                 or grouping.find_by_name(creators[key], members, by_name))
+        found = grouping.find_variant(key, members, aliases, by_key, by_slug) or grouping.find_by_name(
+            creators[key], members, by_name
+        )
         if found is not None:
             variant, how = found
             exact = any(m.model_id.lower() == key for m in members)
@@ -365,8 +396,9 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
                 by_key[key] = variant
                 changed_variants.append(variant)
         else:
-            family = _family_record(source, creators[key], family_slug, organizations, families,
-                                    new_organizations, new_families)
+            family = _family_record(
+                source, creators[key], family_slug, organizations, families, new_organizations, new_families
+            )
             variant = _new_variant(source, key, members, creator_slug)
             pending_new.append((key, variant, family))
             by_key[key] = variant
@@ -415,13 +447,18 @@ def _family_record(source, creator, family_slug, organizations, families, new_or
     """The family a new variant goes in, made (with its creator) when the catalog has none by that slug."""
     slug, name, site = creator
     if slug not in organizations:
-        organizations[slug] = Organization(slug=slug, name=name, website=site, origin=source,
-                                           kind=Organization.Kind.COMPANY)
+        organizations[slug] = Organization(
+            slug=slug, name=name, website=site, origin=source, kind=Organization.Kind.COMPANY
+        )
         new_organizations.append(organizations[slug])
     family = families.get(family_slug)
     if family is None:
-        family = Family(slug=family_slug, name=grouping.family_display_name(family_slug, organizations[slug]),
-                        creator=organizations[slug], origin=source)
+        family = Family(
+            slug=family_slug,
+            name=grouping.family_display_name(family_slug, organizations[slug]),
+            creator=organizations[slug],
+            origin=source,
+        )
         families[family_slug] = family
         new_families.append(family)
     return family
@@ -431,8 +468,10 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
     """Make the offerings a source lists for the first time; values come from resolution afterwards."""
     report = ctx.report
     # Only what matching needs: resolution loads the offerings it works on in full.
-    offerings = {(o.provider_id, o.model_id): o
-                 for o in Offering.objects.only("pk", "provider_id", "model_id", "variant_id").iterator(chunk_size=5000)}
+    offerings = {
+        (o.provider_id, o.model_id): o
+        for o in Offering.objects.only("pk", "provider_id", "model_id", "variant_id").iterator(chunk_size=5000)
+    }
     new_offerings = []
     touched: dict[str, Offering] = {}
     made_variants = set()
@@ -446,10 +485,17 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
             continue
         variant = group_variant[entry.key]
         values = {name: entry.offering.get(name) for name in OFFERING_FIELDS}
-        offering = Offering(provider=provider, variant=variant, model_id=entry.model_id, origin=ctx.source,
-                            first_seen=ctx.now, **{k: v for k, v in values.items() if v is not None})
-        offering.kind = offering_kind(provider.slug, provider.kind, entry.model_id, variant.kind,
-                                      offering.price_input, offering.price_output)
+        offering = Offering(
+            provider=provider,
+            variant=variant,
+            model_id=entry.model_id,
+            origin=ctx.source,
+            first_seen=ctx.now,
+            **{k: v for k, v in values.items() if v is not None},
+        )
+        offering.kind = offering_kind(
+            provider.slug, provider.kind, entry.model_id, variant.kind, offering.price_input, offering.price_output
+        )
         new_offerings.append(offering)
         offerings[(provider.pk, entry.model_id)] = offering
         touched[entry.key] = offering
@@ -470,8 +516,13 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
 def _new_variant(source: str, key: str, members: list[SourceEntry], creator_slug: str) -> Variant:
     """A variant an import makes, in its resolved state (what resolution would say from these listings),
     so it is written once, not written and then updated."""
-    variant = Variant(match_key=key, origin=source, slug=grouping.variant_slug(members), name=members[0].model_id,
-                      release_precision="day")
+    variant = Variant(
+        match_key=key,
+        origin=source,
+        slug=grouping.variant_slug(members),
+        name=members[0].model_id,
+        release_precision="day",
+    )
     rows = [(m.provider.slug, source, listing_values(m)) for m in members]
     for name, value in resolve.variant_values(variant, creator_slug, rows, [m.model_id for m in members]).items():
         setattr(variant, name, value)
@@ -480,9 +531,13 @@ def _new_variant(source: str, key: str, members: list[SourceEntry], creator_slug
 
 def listing_values(entry: SourceEntry) -> dict:
     """What a Listing keeps of an entry: catalog units, as JSON."""
-    return {"provider": entry.provider.slug, "model_id": entry.model_id, "family": entry.family_hint,
-            **{k: json_value(v) for k, v in entry.offering.items()},
-            **{f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None}}
+    return {
+        "provider": entry.provider.slug,
+        "model_id": entry.model_id,
+        "family": entry.family_hint,
+        **{k: json_value(v) for k, v in entry.offering.items()},
+        **{f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None},
+    }
 
 
 def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
@@ -497,8 +552,19 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
         match, note = group_note[entry.key]
         listing = listings.get(entry.key)
         if listing is None:
-            new_listings.append(Listing(source=source, key=entry.key, offering=offering, values=values, match=match,
-                                        match_note=note, first_seen_at=now, changed_at=now, last_run=run))
+            new_listings.append(
+                Listing(
+                    source=source,
+                    key=entry.key,
+                    offering=offering,
+                    values=values,
+                    match=match,
+                    match_note=note,
+                    first_seen_at=now,
+                    changed_at=now,
+                    last_run=run,
+                )
+            )
             continue
         # A listing keeps the match it was first made with, unless it becomes or stops being ambiguous.
         ambiguity_changed = (match == Listing.Match.AMBIGUOUS) != (listing.match == Listing.Match.AMBIGUOUS)
@@ -517,9 +583,11 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
     for listing in gone:
         listing.listed, listing.delisted_at, listing.changed_at, listing.last_run = False, now, now, run
     Listing.objects.bulk_create(new_listings, batch_size=BATCH)
-    Listing.objects.bulk_update([*changed_listings, *gone], ["values", "listed", "delisted_at", "offering", "match",
-                                                             "match_note", "changed_at", "last_run"],
-                                batch_size=BATCH)
+    Listing.objects.bulk_update(
+        [*changed_listings, *gone],
+        ["values", "listed", "delisted_at", "offering", "match", "match_note", "changed_at", "last_run"],
+        batch_size=BATCH,
+    )
     report.created["listings"] += len(new_listings)
     report.updated["listings"] += len(changed_listings)
     report.not_listed += len(gone)
@@ -528,9 +596,11 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
 
 def _record_disagreements(source: str, offering_ids: set[int], now, report: ImportReport) -> None:
     said: dict[int, dict[str, dict]] = defaultdict(dict)
-    for offering_id, other_source, values in Listing.objects.filter(
-        offering_id__in=offering_ids, listed=True
-    ).values_list("offering_id", "source", "values").iterator(chunk_size=2000):
+    for offering_id, other_source, values in (
+        Listing.objects.filter(offering_id__in=offering_ids, listed=True)
+        .values_list("offering_id", "source", "values")
+        .iterator(chunk_size=2000)
+    ):
         said[offering_id][other_source] = values
     multi = {pk: by_source for pk, by_source in said.items() if len(by_source) > 1}
     existing = {(d.offering_id, d.field): d for d in Disagreement.objects.filter(offering_id__in=offering_ids)}

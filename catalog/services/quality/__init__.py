@@ -28,13 +28,29 @@ docs/data-quality.md describes every rule for curators.
 
 # isort: off
 from . import specs, prices, staleness, lifecycle, matching, sources  # noqa: F401 (registers the rules, in this order)
+
 # isort: on
 from .checks import CheckReport, RuleSummary, check_after_commit, dismiss, evaluate, reopen, run_checks, select_rules
 from .registry import FIELD_LABELS, RULES, SOURCE_LABELS, Found, Rule, Severity, fingerprint, rule, stale_after_days
 from .snapshot import Snapshot
 
 __all__ = [
-    "FIELD_LABELS", "RULES", "SOURCE_LABELS", "CheckReport", "Found", "Rule", "RuleSummary", "Severity", "Snapshot",
-    "check_after_commit", "dismiss", "evaluate", "fingerprint", "reopen", "rule", "run_checks", "select_rules",
+    "FIELD_LABELS",
+    "RULES",
+    "SOURCE_LABELS",
+    "CheckReport",
+    "Found",
+    "Rule",
+    "RuleSummary",
+    "Severity",
+    "Snapshot",
+    "check_after_commit",
+    "dismiss",
+    "evaluate",
+    "fingerprint",
+    "reopen",
+    "rule",
+    "run_checks",
+    "select_rules",
     "stale_after_days",
 ]

@@ -85,16 +85,36 @@ def _in_scope(results: dict, scope: set[int] | None) -> dict:
     """Only the findings about the families in scope (all when scope is None)."""
     if scope is None:
         return results
-    return {code: ([item for item in found if item.family_id in scope], seconds)
-            for code, (found, seconds) in results.items()}
+    return {
+        code: ([item for item in found if item.family_id in scope], seconds)
+        for code, (found, seconds) in results.items()
+    }
 
 
-UPDATED_FIELDS = ["severity", "family", "variant", "offering", "message", "public_note", "fix_url", "fingerprint",
-                  "state", "changed_at", "resolved_at", "suggestion"]
+UPDATED_FIELDS = [
+    "severity",
+    "family",
+    "variant",
+    "offering",
+    "message",
+    "public_note",
+    "fix_url",
+    "fingerprint",
+    "state",
+    "changed_at",
+    "resolved_at",
+    "suggestion",
+]
 
 
-def run_checks(codes: Iterable[str] | None = None, *, now: datetime | None = None, dry_run: bool = False,
-               stale_days: int | None = None, family_ids: Iterable[int] | None = None) -> CheckReport:
+def run_checks(
+    codes: Iterable[str] | None = None,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    stale_days: int | None = None,
+    family_ids: Iterable[int] | None = None,
+) -> CheckReport:
     """Run the rules and refresh their findings in one transaction (nothing is written on a dry run).
 
     New findings open. A finding found again keeps its state, except that a dismissed one reopens when
@@ -126,21 +146,34 @@ def run_checks(codes: Iterable[str] | None = None, *, now: datetime | None = Non
             summary.found = len(found)
             for item in found:
                 fp = fingerprint(r.code, item.subject, item.evidence)
-                values = {"severity": r.severity, "family_id": item.family_id, "variant_id": item.variant_id,
-                          "offering_id": item.offering_id, "message": item.message,
-                          "public_note": item.public_note, "fix_url": item.fix_url, "fingerprint": fp,
-                          "suggestion": item.suggestion}
+                values = {
+                    "severity": r.severity,
+                    "family_id": item.family_id,
+                    "variant_id": item.variant_id,
+                    "offering_id": item.offering_id,
+                    "message": item.message,
+                    "public_note": item.public_note,
+                    "fix_url": item.fix_url,
+                    "fingerprint": fp,
+                    "suggestion": item.suggestion,
+                }
                 old = existing.pop((r.code, item.subject), None)
-                state = (Finding.State.DISMISSED if old is not None and old.dismissed_fingerprint == fp
-                         else Finding.State.OPEN)
+                state = (
+                    Finding.State.DISMISSED
+                    if old is not None and old.dismissed_fingerprint == fp
+                    else Finding.State.OPEN
+                )
                 if state == Finding.State.OPEN:
                     summary.open += 1
                 else:
                     summary.dismissed += 1
                 if old is None:
                     summary.new += 1
-                    new.append(Finding(rule=r.code, subject=item.subject, state=state, first_seen_at=now,
-                                       changed_at=now, **values))
+                    new.append(
+                        Finding(
+                            rule=r.code, subject=item.subject, state=state, first_seen_at=now, changed_at=now, **values
+                        )
+                    )
                     continue
                 if old.state != state and state == Finding.State.OPEN:
                     summary.reopened += 1
@@ -188,15 +221,20 @@ def dismiss(findings, reason: str, user=None, *, now: datetime | None = None) ->
         finding.dismissed_reason, finding.dismissed_fingerprint = reason, finding.fingerprint
         finding.dismissed_by = user if user is not None and user.pk else None
         finding.dismissed_at = now
-    Finding.objects.bulk_update(rows, ["state", "dismissed_reason", "dismissed_fingerprint", "dismissed_by",
-                                       "dismissed_at"], batch_size=500)
+    Finding.objects.bulk_update(
+        rows, ["state", "dismissed_reason", "dismissed_fingerprint", "dismissed_by", "dismissed_at"], batch_size=500
+    )
     return len(rows)
 
 
 def reopen(findings) -> int:
     """Undo dismissals: the findings open again now, and a later check keeps them open."""
     return findings.filter(state=Finding.State.DISMISSED).update(
-        state=Finding.State.OPEN, dismissed_reason="", dismissed_fingerprint="", dismissed_at=None, dismissed_by=None,
+        state=Finding.State.OPEN,
+        dismissed_reason="",
+        dismissed_fingerprint="",
+        dismissed_at=None,
+        dismissed_by=None,
     )
 
 

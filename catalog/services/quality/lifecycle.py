@@ -35,8 +35,7 @@ def ended_without_successor(data: Snapshot) -> Iterator[Found]:
         if variant.status in ENDED_STATUSES and variant.replaced_by_id is None:
             yield Found(
                 subject=f"variant:{variant.id}",
-                message=(f"{_in_family(data, variant)} is {variant.status} but names "
-                         "no successor. Set “replaced by”."),
+                message=(f"{_in_family(data, variant)} is {variant.status} but names no successor. Set “replaced by”."),
                 fix_url=admin_change_url(Variant, variant.id),
                 evidence=variant.status,
                 **_variant_ids(variant),
@@ -55,8 +54,10 @@ def successor_ended(data: Snapshot) -> Iterator[Found]:
         hint = f" {successor.name} is replaced by {further.name}." if further else ""
         yield Found(
             subject=f"variant:{variant.id}",
-            message=(f"{variant.name} is replaced by {successor.name}, which is itself {successor.status}."
-                     f"{hint} Point “replaced by” at a current variant."),
+            message=(
+                f"{variant.name} is replaced by {successor.name}, which is itself {successor.status}."
+                f"{hint} Point “replaced by” at a current variant."
+            ),
             fix_url=admin_change_url(Variant, variant.id),
             evidence=[successor.id, successor.status],
             **_variant_ids(variant),
@@ -71,12 +72,16 @@ def retirement_date_passed(data: Snapshot) -> Iterator[Found]:
         if variant.status in LISTED_STATUSES and variant.retirement_date and variant.retirement_date < data.today:
             yield Found(
                 subject=f"variant:{variant.id}",
-                message=(f"{variant.name} was to retire on {variant.retirement_date.isoformat()} but is still "
-                         f"marked {variant.status}. Mark it retired (or correct the date)."),
+                message=(
+                    f"{variant.name} was to retire on {variant.retirement_date.isoformat()} but is still "
+                    f"marked {variant.status}. Mark it retired (or correct the date)."
+                ),
                 fix_url=admin_change_url(Variant, variant.id),
                 evidence=[variant.status, variant.retirement_date.isoformat()],
-                public_note=(f"The status of {variant.name} is unverified: its retirement date, "
-                             f"{variant.retirement_date.isoformat()}, has passed."),
+                public_note=(
+                    f"The status of {variant.name} is unverified: its retirement date, "
+                    f"{variant.retirement_date.isoformat()}, has passed."
+                ),
                 **_variant_ids(variant),
             )
 
@@ -97,8 +102,10 @@ def ended_upstream(data: Snapshot) -> Iterator[Found]:
         said = join_words([f"{count} {state}" for state, count in sorted(states.items())])
         yield Found(
             subject=f"variant:{variant_id}",
-            message=(f"{variant.name} is current, but none of its {plural(len(offerings), 'offering')} is available "
-                     f"({said}). Mark it legacy, deprecated or retired, with its successor."),
+            message=(
+                f"{variant.name} is current, but none of its {plural(len(offerings), 'offering')} is available "
+                f"({said}). Mark it legacy, deprecated or retired, with its successor."
+            ),
             fix_url=admin_change_url(Variant, variant_id),
             evidence=sorted([o.id, o.status, o.listed] for o in offerings),
             public_note=f"The status of {variant.name} is unverified: its providers no longer offer it.",

@@ -51,9 +51,11 @@ def ambiguous_match(data: Snapshot) -> Iterator[Found]:
         reasons = sorted({row.match_note or "ambiguous" for row in rows})
         yield Found(
             subject=f"variant:{variant_id}",
-            message=(f"{variant.name} was placed in {data.family_name(variant.family_id)} with doubt "
-                     f"({'; '.join(reasons)}; {plural(len(rows), 'listing')}). Check its "
-                     "family: choosing one in the admin locks it."),
+            message=(
+                f"{variant.name} was placed in {data.family_name(variant.family_id)} with doubt "
+                f"({'; '.join(reasons)}; {plural(len(rows), 'listing')}). Check its "
+                "family: choosing one in the admin locks it."
+            ),
             fix_url=admin_change_url(Variant, variant_id),
             evidence=sorted([row.source, row.key, row.match_note] for row in rows),
             **_variant_ids(variant),
@@ -69,18 +71,24 @@ def likely_same_model(data: Snapshot) -> Iterator[Found]:
     for (creator_id, kind, key, parameters), rows in _same_model_groups(data.identity_rows):
         rows.sort(key=lambda r: (-r.provider_count, r.status != Status.CURRENT, r.id))
         keep = rows[0]
-        why = (f"the same name without sizes and {format_parameters(parameters)} parameters each" if parameters
-               else "the same name once spellings are normalized")
-        listed = "; ".join(f"{r.name} ({r.family__slug}/{r.slug}, {plural(r.provider_count, 'provider')}, {r.status})"
-                           for r in rows)
+        why = (
+            f"the same name without sizes and {format_parameters(parameters)} parameters each"
+            if parameters
+            else "the same name once spellings are normalized"
+        )
+        listed = "; ".join(
+            f"{r.name} ({r.family__slug}/{r.slug}, {plural(r.provider_count, 'provider')}, {r.status})" for r in rows
+        )
         ids = [r.id for r in rows]
         subject = f"same-model:{creator_id}:{kind}:{key}:{parameters or '-'}"
         if len(subject) > SUBJECT_LIMIT:
             subject = "same-model:" + hashlib.sha256(subject.encode()).hexdigest()
         yield Found(
             subject=subject,
-            message=(f"{len(rows)} variants by {keep.family__creator__name} look like one model ({why}): {listed}. "
-                     f"Merge them into {keep.name}, or dismiss if they differ."),
+            message=(
+                f"{len(rows)} variants by {keep.family__creator__name} look like one model ({why}): {listed}. "
+                f"Merge them into {keep.name}, or dismiss if they differ."
+            ),
             fix_url=merge_url(ids),
             evidence=sorted(ids),
             family_id=keep.family_id,
@@ -173,6 +181,7 @@ def family_unattributed(data: Snapshot) -> Iterator[Found]:
             fix_url=admin_change_url(Family, family.id),
             evidence=suggestion[0] if suggestion else None,
             family_id=family.id,
-            suggestion=({"action": "attribute", "creator": suggestion[0], "creator_name": suggestion[1]}
-                        if suggestion else None),
+            suggestion=(
+                {"action": "attribute", "creator": suggestion[0], "creator_name": suggestion[1]} if suggestion else None
+            ),
         )

@@ -42,13 +42,18 @@ def price_missing(data: Snapshot) -> Iterator[Found]:
         provider = data.providers[offering.provider_id]
         if provider.kind not in BILLING_KINDS or not is_serving(data, offering):
             continue
-        missing = [label for name, label in (("price_input", "input"), ("price_output", "output"))
-                   if getattr(offering, name) is None]
+        missing = [
+            label
+            for name, label in (("price_input", "input"), ("price_output", "output"))
+            if getattr(offering, name) is None
+        ]
         if missing:
             yield Found(
                 subject=f"offering:{offering.id}",
-                message=(f"{data.offering_label(offering)} ({Provider.Kind(provider.kind).label}) has no "
-                         f"{join_words(missing)} price, so visitors read that the catalog has none."),
+                message=(
+                    f"{data.offering_label(offering)} ({Provider.Kind(provider.kind).label}) has no "
+                    f"{join_words(missing)} price, so visitors read that the catalog has none."
+                ),
                 fix_url=admin_change_url(Offering, offering.id),
                 evidence=missing,
                 **data.offering_ids(offering),
@@ -65,27 +70,36 @@ def price_zero_unsourced(data: Snapshot) -> Iterator[Found]:
             continue
         listings = [row for row in data.listings_by_offering.get(offering.id, []) if row.listed]
         zero = []
-        for name, said_attr, label in (("price_input", "said_input", "input"),
-                                       ("price_output", "said_output", "output")):
+        for name, said_attr, label in (
+            ("price_input", "said_input", "input"),
+            ("price_output", "said_output", "output"),
+        ):
             if getattr(offering, name) != 0:
                 continue
             said = [_decimal(getattr(row, said_attr)) for row in listings]
             if any(value == 0 for value in said):
                 continue
-            others = [f"{_source(row.source)} says {_price(value)}"
-                      for row, value in zip(listings, said, strict=True) if value is not None]
+            others = [
+                f"{_source(row.source)} says {_price(value)}"
+                for row, value in zip(listings, said, strict=True)
+                if value is not None
+            ]
             zero.append((label, others))
         if zero:
             labels = join_words([label for label, _ in zero])
             sources = "; ".join(text for _, others in zero for text in others)
             yield Found(
                 subject=f"offering:{offering.id}",
-                message=(f"{data.offering_label(offering)} shows a $0 {labels} price, but no source says it is "
-                         f"free{f' ({sources})' if sources else ''}. Enter the real price, or clear it if unknown."),
+                message=(
+                    f"{data.offering_label(offering)} shows a $0 {labels} price, but no source says it is "
+                    f"free{f' ({sources})' if sources else ''}. Enter the real price, or clear it if unknown."
+                ),
                 fix_url=admin_change_url(Offering, offering.id),
                 evidence={"zero": [label for label, _ in zero], "sources": [o for _, others in zero for o in others]},
-                public_note=(f"The $0 {labels} price at {data.providers[offering.provider_id].name} is "
-                             "unverified: no source says the model is free there."),
+                public_note=(
+                    f"The $0 {labels} price at {data.providers[offering.provider_id].name} is "
+                    "unverified: no source says the model is free there."
+                ),
                 **data.offering_ids(offering),
             )
 
@@ -100,12 +114,16 @@ def price_input_above_output(data: Snapshot) -> Iterator[Found]:
             continue
         yield Found(
             subject=f"offering:{offering.id}",
-            message=(f"{data.offering_label(offering)}: input {_price(high)} is {_times(high / low)} the output "
-                     f"{_price(low)} per million tokens. Check whether the two prices are swapped."),
+            message=(
+                f"{data.offering_label(offering)}: input {_price(high)} is {_times(high / low)} the output "
+                f"{_price(low)} per million tokens. Check whether the two prices are swapped."
+            ),
             fix_url=admin_change_url(Offering, offering.id),
             evidence=[str(high), str(low)],
-            public_note=(f"Prices at {data.providers[offering.provider_id].name} are unverified: input is "
-                         "priced far above output."),
+            public_note=(
+                f"Prices at {data.providers[offering.provider_id].name} are unverified: input is "
+                "priced far above output."
+            ),
             **data.offering_ids(offering),
         )
 
@@ -127,9 +145,11 @@ def price_sources_disagree(data: Snapshot) -> Iterator[Found]:
         side_by_side = ", ".join(f"{_source(source)} says {_price(value)}" for source, value in said.items())
         yield Found(
             subject=f"offering:{offering.id}:{row.field}",
-            message=(f"{data.offering_label(offering)}: sources disagree on the {FIELD_LABELS[row.field]} "
-                     f"({side_by_side}; {_ratio(low, high)}). Set the right price; your edit is kept by "
-                     "later imports."),
+            message=(
+                f"{data.offering_label(offering)}: sources disagree on the {FIELD_LABELS[row.field]} "
+                f"({side_by_side}; {_ratio(low, high)}). Set the right price; your edit is kept by "
+                "later imports."
+            ),
             fix_url=admin_change_url(Offering, offering.id),
             evidence={source: str(value) for source, value in said.items()},
             **data.offering_ids(offering),
@@ -144,8 +164,11 @@ def price_providers_spread(data: Snapshot) -> Iterator[Found]:
     for variant_id, offerings in data.offerings_by_variant.items():
         serving = [o for o in offerings if is_serving(data, o)]
         for name in ("price_input", "price_output"):
-            priced = sorted((getattr(o, name), data.providers[o.provider_id].name, o.model_id, o.id)
-                            for o in serving if getattr(o, name))
+            priced = sorted(
+                (getattr(o, name), data.providers[o.provider_id].name, o.model_id, o.id)
+                for o in serving
+                if getattr(o, name)
+            )
             if len({p[1] for p in priced}) < 2:
                 continue
             low, high = priced[0], priced[-1]
@@ -154,9 +177,11 @@ def price_providers_spread(data: Snapshot) -> Iterator[Found]:
             variant = data.variants[variant_id]
             yield Found(
                 subject=f"variant:{variant_id}:{name}",
-                message=(f"{variant.name}: the {FIELD_LABELS[name]} runs from {_price(low[0])} ({low[2]} at "
-                         f"{low[1]}) to {_price(high[0])} ({high[2]} at {high[1]}), {_ratio(low[0], high[0])}, "
-                         f"across {len(priced)} offerings. Check the outliers."),
+                message=(
+                    f"{variant.name}: the {FIELD_LABELS[name]} runs from {_price(low[0])} ({low[2]} at "
+                    f"{low[1]}) to {_price(high[0])} ({high[2]} at {high[1]}), {_ratio(low[0], high[0])}, "
+                    f"across {len(priced)} offerings. Check the outliers."
+                ),
                 fix_url=admin_change_url(Variant, variant_id),
                 evidence=[[str(low[0]), low[3]], [str(high[0]), high[3]]],
                 **_variant_ids(variant),

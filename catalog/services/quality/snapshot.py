@@ -47,20 +47,29 @@ class Snapshot:
 
     @cached_property
     def families(self) -> dict:
-        rows = self._scoped(Family.objects, "id").order_by("id").values_list(
-            "id", "name", "slug", "about", "published", "creator__slug", named=True)
+        rows = (
+            self._scoped(Family.objects, "id")
+            .order_by("id")
+            .values_list("id", "name", "slug", "about", "published", "creator__slug", named=True)
+        )
         return {row.id: row for row in rows}
 
     @cached_property
     def family_tags(self) -> dict[int, list]:
         tags = defaultdict(list)
-        for row in self._scoped(FamilyTag.objects, "family_id").values_list("family_id", "tag__name", "tag__kind", named=True):
+        for row in self._scoped(FamilyTag.objects, "family_id").values_list(
+            "family_id", "tag__name", "tag__kind", named=True
+        ):
             tags[row.family_id].append(row)
         return tags
 
     @cached_property
     def sources(self) -> list:
-        return list(self._scoped(Source.objects, "family_id").values_list("id", "family_id", "number", "title", "date_checked", named=True))
+        return list(
+            self._scoped(Source.objects, "family_id").values_list(
+                "id", "family_id", "number", "title", "date_checked", named=True
+            )
+        )
 
     @cached_property
     def source_numbers(self) -> dict[int, set[int]]:
@@ -81,9 +90,25 @@ class Snapshot:
         variants = Variant.objects
         if self.family_ids is not None:  # and the successors of theirs that other families hold
             variants = variants.filter(Q(family_id__in=self.family_ids) | Q(replaces__family_id__in=self.family_ids))
-        rows = variants.distinct().order_by("id").values_list(
-            "id", "family_id", "name", "status", "release_date", "context_window", "parameters", "open_weights",
-            "input_modalities", "retirement_date", "replaced_by_id", "slug", "match_key", named=True,
+        rows = (
+            variants.distinct()
+            .order_by("id")
+            .values_list(
+                "id",
+                "family_id",
+                "name",
+                "status",
+                "release_date",
+                "context_window",
+                "parameters",
+                "open_weights",
+                "input_modalities",
+                "retirement_date",
+                "replaced_by_id",
+                "slug",
+                "match_key",
+                named=True,
+            )
         )
         return {row.id: row for row in rows}
 
@@ -102,10 +127,24 @@ class Snapshot:
         if self.family_ids is not None:
             creators = Family.objects.filter(id__in=self.family_ids).values("creator_id")
             variants = variants.filter(family__creator_id__in=creators)
-        return list(variants.order_by("id").values_list(
-            "id", "family_id", "name", "slug", "kind", "parameters", "status", "provider_count", "family__name",
-            "family__slug", "family__creator_id", "family__creator__slug", "family__creator__name", named=True,
-        ))
+        return list(
+            variants.order_by("id").values_list(
+                "id",
+                "family_id",
+                "name",
+                "slug",
+                "kind",
+                "parameters",
+                "status",
+                "provider_count",
+                "family__name",
+                "family__slug",
+                "family__creator_id",
+                "family__creator__slug",
+                "family__creator__name",
+                named=True,
+            )
+        )
 
     @cached_property
     def organizations(self) -> dict:
@@ -118,9 +157,24 @@ class Snapshot:
 
     @cached_property
     def offerings(self) -> dict:
-        rows = self._scoped(Offering.objects, "variant__family_id").order_by("id").values_list(
-            "id", "variant_id", "provider_id", "model_id", "price_input", "price_output", "price_cache_read",
-            "price_cache_write", "price_checked", "status", "listed", "delisted_at", named=True,
+        rows = (
+            self._scoped(Offering.objects, "variant__family_id")
+            .order_by("id")
+            .values_list(
+                "id",
+                "variant_id",
+                "provider_id",
+                "model_id",
+                "price_input",
+                "price_output",
+                "price_cache_read",
+                "price_cache_write",
+                "price_checked",
+                "status",
+                "listed",
+                "delisted_at",
+                named=True,
+            )
         )
         return {row.id: row for row in rows}
 
@@ -134,10 +188,26 @@ class Snapshot:
     @cached_property
     def listings_by_offering(self) -> dict[int, list]:
         """What each source says of each offering; only the fields the rules read (prices as text)."""
-        rows = self._scoped(Listing.objects, "offering__variant__family_id").order_by("id").annotate(
-            said_input=KT("values__price_input"), said_output=KT("values__price_output"),
-        ).values_list("offering_id", "source", "key", "listed", "delisted_at", "match", "match_note", "said_input",
-                      "said_output", named=True)
+        rows = (
+            self._scoped(Listing.objects, "offering__variant__family_id")
+            .order_by("id")
+            .annotate(
+                said_input=KT("values__price_input"),
+                said_output=KT("values__price_output"),
+            )
+            .values_list(
+                "offering_id",
+                "source",
+                "key",
+                "listed",
+                "delisted_at",
+                "match",
+                "match_note",
+                "said_input",
+                "said_output",
+                named=True,
+            )
+        )
         by_offering = defaultdict(list)
         for row in rows:
             by_offering[row.offering_id].append(row)
@@ -145,24 +215,32 @@ class Snapshot:
 
     @cached_property
     def disagreements(self) -> list:
-        return list(self._scoped(Disagreement.objects, "offering__variant__family_id").filter(field__in=PRICE_FIELD_NAMES)
-                    .values_list("offering_id", "field", "values", named=True))
+        return list(
+            self._scoped(Disagreement.objects, "offering__variant__family_id")
+            .filter(field__in=PRICE_FIELD_NAMES)
+            .values_list("offering_id", "field", "values", named=True)
+        )
 
     @cached_property
     def import_runs(self) -> dict:
         """Per source: when its last successful run finished, and when its last failed run started."""
-        rows = ImportRun.objects.values("source").annotate(
-            last_ok=Max("finished_at", filter=Q(status=ImportRun.Status.SUCCEEDED)),
-            last_failed=Max("started_at", filter=Q(status=ImportRun.Status.FAILED)),
-        ).order_by()
+        rows = (
+            ImportRun.objects.values("source")
+            .annotate(
+                last_ok=Max("finished_at", filter=Q(status=ImportRun.Status.SUCCEEDED)),
+                last_failed=Max("started_at", filter=Q(status=ImportRun.Status.FAILED)),
+            )
+            .order_by()
+        )
         return {row["source"]: row for row in rows}
 
     @cached_property
     def family_locked_variants(self) -> set[int]:
         """Variants whose family a curator set by hand (a FieldLock): their family is decided."""
         content_type = ContentType.objects.get_for_model(Variant)
-        return set(FieldLock.objects.filter(content_type=content_type, field="family")
-                   .values_list("object_id", flat=True))
+        return set(
+            FieldLock.objects.filter(content_type=content_type, field="family").values_list("object_id", flat=True)
+        )
 
     # Helpers shared by rules ---------------------------------------------------------------
 
@@ -189,6 +267,7 @@ def _in_family(data: Snapshot, variant) -> str:
 
 def _variant_ids(variant) -> dict:
     return {"family_id": variant.family_id, "variant_id": variant.id}
+
 
 def is_serving(data: Snapshot, offering) -> bool:
     """Offered now, and of a variant visitors are shown."""

@@ -56,9 +56,11 @@ def citation_points_nowhere(data: Snapshot) -> Iterator[Found]:
             places = join_words(sorted({where for wheres in missing.values() for where in wheres}))
             yield Found(
                 subject=f"family:{family.id}",
-                message=(f"{family.name}'s {places} cites {cited}, but it has no source with "
-                         f"{'that number' if len(missing) == 1 else 'those numbers'}. Add the source or fix "
-                         "the citation."),
+                message=(
+                    f"{family.name}'s {places} cites {cited}, but it has no source with "
+                    f"{'that number' if len(missing) == 1 else 'those numbers'}. Add the source or fix "
+                    "the citation."
+                ),
                 fix_url=admin_change_url(Family, family.id),
                 evidence=sorted(missing),
                 family_id=family.id,

@@ -54,13 +54,17 @@ def modalities_contradict_family(data: Snapshot) -> Iterator[Found]:
             said = join_words(inputs)
             yield Found(
                 subject=f"variant:{variant.id}",
-                message=(f"{variant.name} takes {said} input only, but {family.name} is a vision family "
-                         f"({evidence}). Tick Image in its input modalities if it reads images; dismiss with "
-                         "the reason if it really does not."),
+                message=(
+                    f"{variant.name} takes {said} input only, but {family.name} is a vision family "
+                    f"({evidence}). Tick Image in its input modalities if it reads images; dismiss with "
+                    "the reason if it really does not."
+                ),
                 fix_url=admin_change_url(Variant, variant.id),
                 evidence={"input": inputs, "family": evidence},
-                public_note=(f"Vision support of {variant.name} is unverified: it is listed with {said} input "
-                             f"only, in a family described as vision-capable."),
+                public_note=(
+                    f"Vision support of {variant.name} is unverified: it is listed with {said} input "
+                    f"only, in a family described as vision-capable."
+                ),
                 **_variant_ids(variant),
             )
 
@@ -82,9 +86,11 @@ def modalities_unlike_siblings(data: Snapshot) -> Iterator[Found]:
                 continue
             yield Found(
                 subject=f"variant:{variant.id}",
-                message=(f"{variant.name} takes {join_words(list(variant.input_modalities))} input only, while "
-                         f"{with_images} of the {len(others)} other {family.name} variants read images. "
-                         "Check its input modalities."),
+                message=(
+                    f"{variant.name} takes {join_words(list(variant.input_modalities))} input only, while "
+                    f"{with_images} of the {len(others)} other {family.name} variants read images. "
+                    "Check its input modalities."
+                ),
                 fix_url=admin_change_url(Variant, variant.id),
                 evidence={"input": list(variant.input_modalities), "family": family.id},
                 **_variant_ids(variant),

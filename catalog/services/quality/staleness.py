@@ -42,12 +42,16 @@ def not_seen_by_last_import(data: Snapshot) -> Iterator[Found]:
         stopped = join_words([f"{_source(r.source)} since {_day(r.delisted_at)}" for r in listings])
         yield Found(
             subject=f"offering:{offering.id}",
-            message=(f"{data.offering_label(offering)} is no longer listed by any source ({stopped}), but it "
-                     f"is still shown as {offering.status}. Mark it deprecated or retired if it is gone."),
+            message=(
+                f"{data.offering_label(offering)} is no longer listed by any source ({stopped}), but it "
+                f"is still shown as {offering.status}. Mark it deprecated or retired if it is gone."
+            ),
             fix_url=admin_change_url(Offering, offering.id),
             evidence=sorted([r.source, _day(r.delisted_at)] for r in listings),
-            public_note=(f"{data.providers[offering.provider_id].name} may no longer offer this model: no source "
-                         f"has listed {offering.model_id} since {_day(offering.delisted_at)}."),
+            public_note=(
+                f"{data.providers[offering.provider_id].name} may no longer offer this model: no source "
+                f"has listed {offering.model_id} since {_day(offering.delisted_at)}."
+            ),
             **data.offering_ids(offering),
         )
 
@@ -63,14 +67,19 @@ def source_import_stale(data: Snapshot) -> Iterator[Found]:
         if last_ok is not None and last_ok >= data.stale_before:
             continue
         age = f"{(data.now - last_ok).days} days ago" if last_ok else "never"
-        failed = (f" The last attempt, on {_day(last_failed)}, failed."
-                  if last_failed and (last_ok is None or last_failed > last_ok) else "")
+        failed = (
+            f" The last attempt, on {_day(last_failed)}, failed."
+            if last_failed and (last_ok is None or last_failed > last_ok)
+            else ""
+        )
         command = IMPORT_COMMANDS.get(source, "the import")
         yield Found(
             subject=f"import:{source}",
-            message=(f"The last successful {_source(source)} import finished {age} (the limit is "
-                     f"{data.stale_days} days); {listed:,} listings rely on it.{failed} Run "
-                     f"`manage.py {command}`."),
+            message=(
+                f"The last successful {_source(source)} import finished {age} (the limit is "
+                f"{data.stale_days} days); {listed:,} listings rely on it.{failed} Run "
+                f"`manage.py {command}`."
+            ),
             fix_url=admin_list_url(ImportRun, source__exact=source),
             evidence={"last_ok": _day(last_ok), "last_failed": _day(last_failed)},
         )
@@ -91,12 +100,13 @@ def offering_not_checked(data: Snapshot) -> Iterator[Found]:
         when = f"last confirmed {checked.isoformat()}" if checked else "never confirmed"
         yield Found(
             subject=f"offering:{offering.id}",
-            message=(f"The prices of {data.offering_label(offering)} come from no source and were {when}. "
-                     "Check them with the provider and set “price checked”."),
+            message=(
+                f"The prices of {data.offering_label(offering)} come from no source and were {when}. "
+                "Check them with the provider and set “price checked”."
+            ),
             fix_url=admin_change_url(Offering, offering.id),
             evidence=_day(checked),
-            public_note=(f"Prices at {data.providers[offering.provider_id].name} are unverified: "
-                         f"{when} by a curator."),
+            public_note=(f"Prices at {data.providers[offering.provider_id].name} are unverified: {when} by a curator."),
             **data.offering_ids(offering),
         )
 
@@ -112,8 +122,10 @@ def source_not_checked(data: Snapshot) -> Iterator[Found]:
         when = f"last checked {checked.isoformat()}" if checked else "never checked"
         yield Found(
             subject=f"source:{source.id}",
-            message=(f"Source [{source.number}] of {data.family_name(source.family_id)}, “{source.title}”, was "
-                     f"{when}. Open it, confirm it, and set the date checked."),
+            message=(
+                f"Source [{source.number}] of {data.family_name(source.family_id)}, “{source.title}”, was "
+                f"{when}. Open it, confirm it, and set the date checked."
+            ),
             fix_url=admin_change_url(Source, source.id),
             evidence=_day(checked),
             family_id=source.family_id,
