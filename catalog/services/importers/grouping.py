@@ -11,15 +11,8 @@ from typing import TYPE_CHECKING
 
 from catalog.models import ModelKind, Organization, Variant, VariantAlias
 from catalog.services.importers import resolve
-from catalog.services.importers.identity import (
-    GATEWAY_SEGMENTS,
-    MAKER_PROVIDERS,
-    base_family,
-    canonical_key,
-    model_kind,
-    namespace_of,
-    without_sizes,
-)
+from catalog.services.importers.identity import canonical_key, model_kind, without_sizes
+from catalog.services.importers.makers import GATEWAY_SEGMENTS, MAKER_PROVIDERS, base_family, namespace_of
 from catalog.services.importers.matching import (
     CREATORS,
     UNATTRIBUTED,

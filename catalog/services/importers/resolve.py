@@ -27,14 +27,9 @@ from catalog.models import (
     Status,
     Variant,
 )
-from catalog.services.importers.identity import (
-    MAKER_PROVIDERS,
-    NAME_PREFIX,
-    model_kind,
-    offering_kind,
-    parameters_from_id,
-    stated_parameters,
-)
+from catalog.services.importers.identity import NAME_PREFIX, model_kind, offering_kind
+from catalog.services.importers.makers import MAKER_PROVIDERS
+from catalog.services.importers.parameters import parameters_from_id, stated_parameters
 
 SOURCE_ORDER = ("models.dev", "litellm")
 # Parameter provenances an import may replace; a curator's count ("curator") or a source's stays.

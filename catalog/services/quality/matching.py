@@ -15,7 +15,8 @@ from catalog.models import (
     Status,
     Variant,
 )
-from catalog.services.importers.identity import SIZE, canonical_key, namespace_of
+from catalog.services.importers.identity import SIZE, canonical_key
+from catalog.services.importers.makers import namespace_of
 from catalog.services.importers.matching import CREATORS, UNATTRIBUTED, creator_for
 
 from .registry import (
