@@ -4,7 +4,8 @@ A changelog merges the records' history versions (specs, capabilities, status, n
 version from the first, whoever wrote it) with price changes (PriceRecords). Each change says
 where it came from: "a curator", or the source and import run (never a curator's name).
 A fixed number of queries whatever the history's length: two for a variant, three for a family
-or a provider.
+or a provider. Past 400 lines on purpose: the wording of every kind of change, and the feeds built on
+the same entries, live beside the reads.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ The database filters and orders; Python ranks only the page it shows. The rule t
 to the same order. Queries: one page of ranked rows (with the counts), the pool's size, one for the
 page's offerings; with no match, one aggregate of what each need excludes and at most three for the
 nearest values.
+
+Past 400 lines on purpose: the ranking SQL and the reads that explain an empty result belong together (one
+rule, written once as SQL here and once in the engine).
 """
 
 from __future__ import annotations

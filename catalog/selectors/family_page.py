@@ -6,7 +6,8 @@ variants grouped by series (Qwen3, Qwen2.5 …), current first, the newest serie
 collapsed; a timeline by quarter; the first rows of the specifications; and one providers-and-prices
 table (variant × provider, cheapest marked). Everything else is a link to /models/?family=…, which
 pages. Queries are fixed (the family with its prefetches, its variants, its offerings as flat rows,
-its related families' sizes); the HTML is bounded by the constants below.
+its related families' sizes); the HTML is bounded by the constants below. Past 400 lines on purpose: the
+page's six sections are read here in the order the page shows them.
 """
 
 from __future__ import annotations
