@@ -15,8 +15,7 @@ each stage is a function reading the run context; the pure parts live in `groupi
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,27 +53,6 @@ PROVIDER_NAME_LENGTH = Provider._meta.get_field("name").max_length
 MODEL_ID_LENGTH = Offering._meta.get_field("model_id").max_length
 NOTE_LENGTH = Listing._meta.get_field("match_note").max_length
 OFFERING_FIELDS = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens", "status")
-VARIANT_FIELDS = (
-    "name",
-    "release_date",
-    "release_precision",
-    "knowledge_cutoff",
-    "context_window",
-    "max_output_tokens",
-    "input_modalities",
-    "output_modalities",
-    "tool_calling",
-    "reasoning",
-    "structured_output",
-    "open_weights",
-)
-# What "unknown" is for the variant fields that cannot be null.
-EMPTY_VARIANT_VALUES = {
-    "knowledge_cutoff": "",
-    "input_modalities": [],
-    "output_modalities": [],
-    "release_precision": "day",
-}
 PROVIDER_FIELDS = ("name", "kind", "website", "docs_url", "api_base_url")
 COMPARED_FIELDS = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens")
 
@@ -166,16 +144,6 @@ def _same(a, b) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return list(a) == list(b)
     return a == b
-
-
-def _pick(values: list) -> object:
-    """The value most entries agree on; the first one seen wins a tie."""
-    present = [value for value in values if not _blank(value)]
-    if not present:
-        return None
-    counts = Counter(json.dumps(json_value(value), sort_keys=True) for value in present)
-    best = max(counts.values())
-    return next(value for value in present if counts[json.dumps(json_value(value), sort_keys=True)] == best)
 
 
 class _Applier:
