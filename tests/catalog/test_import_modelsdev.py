@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 
 from catalog.models import (
     Family,
@@ -436,3 +437,31 @@ def test_an_import_runs_queries_per_batch_not_per_record(tmp_path):
     many = _queries_of(write(tmp_path, more, "many.json"))
     assert Offering.objects.count() == 100
     assert many <= few + 10, f"{few} queries for 5 models, {many} for 100: a query per record somewhere"
+
+
+def test_an_unchanged_reimport_resolves_nothing_and_resolve_all_resolves_everything(tmp_path, api):
+    """A value changed behind the importer's back (as a rules change would leave it): an unchanged re-run leaves
+    it, since no listing changed; --resolve-all works every value out again from the listings."""
+    path = write(tmp_path, api)
+    run(path)
+    offering = Offering.objects.get(model_id="claude-opus-4-1-20250805")
+    Offering.objects.filter(pk=offering.pk).update(context_window=1234)  # no updated_at: not a curator's edit
+    assert "No change" in run(path)
+    offering.refresh_from_db()
+    assert offering.context_window == 1234
+    out = run(path, "--resolve-all")
+    offering.refresh_from_db()
+    assert offering.context_window == 200000
+    assert "Changes written" in out
+
+
+def test_a_curator_edit_since_the_last_run_is_resolved_again(tmp_path, api):
+    """A record changed since the source's last run (its updated_at) is worked out again: an unlocked value a
+    source owns goes back to what the source says."""
+    path = write(tmp_path, api)
+    run(path)
+    offering = Offering.objects.get(model_id="claude-opus-4-1-20250805")
+    Offering.objects.filter(pk=offering.pk).update(context_window=1234, updated_at=timezone.now())
+    run(path)
+    offering.refresh_from_db()
+    assert offering.context_window == 200000
