@@ -11,11 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from catalog.models import ImportRun
+from catalog.models import FieldLock, ImportRun
 
 
 @dataclass(kw_only=True)
@@ -51,15 +52,11 @@ class CuratorLocks:
     """The fields curators locked (FieldLock): no import writes them, and each one kept is noted."""
 
     def __init__(self):
-        from catalog.models import FieldLock
-
         self.held = set(FieldLock.objects.values_list("content_type_id", "object_id", "field"))
         self._content_types: dict[type, int] = {}
 
     def content_type_id(self, model) -> int:
         if model not in self._content_types:
-            from django.contrib.contenttypes.models import ContentType
-
             self._content_types[model] = ContentType.objects.get_for_model(model).pk
         return self._content_types[model]
 
