@@ -329,3 +329,12 @@ def test_500_is_a_static_page_that_reads_nothing(rf):
     html = response.content.decode()
     assert response.status_code == 500
     assert "<h1>Something went wrong</h1>" in html and 'href="/models/"' in html and "{%" not in html
+
+
+@pytest.mark.django_db
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(client):
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in html
+    assert finders.find("img/favicon.svg")
