@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 
 from catalog.models import Family, Offering, OfferingKind, Organization, Variant, VariantRow
+from catalog.services import bulk
 
 SUMMARY_FIELDS = ("provider_count", "price_in_min", "price_out_min")
 BATCH = 500
@@ -73,7 +74,7 @@ def refresh(variant_ids: Iterable[int] | None = None) -> int:
         if (variant.provider_count, variant.price_in_min, variant.price_out_min) != wanted:
             variant.provider_count, variant.price_in_min, variant.price_out_min = wanted
             changed.append(variant)
-    Variant.objects.bulk_update(changed, SUMMARY_FIELDS, batch_size=BATCH)
+    bulk.update(Variant, changed, SUMMARY_FIELDS)
     refresh_rows(ids)
     return len(changed)
 

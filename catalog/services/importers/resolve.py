@@ -16,8 +16,6 @@ from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
-
 from catalog.models import (
     PRICE_FIELD_NAMES,
     Listing,
@@ -27,6 +25,7 @@ from catalog.models import (
     Status,
     Variant,
 )
+from catalog.services import bulk
 from catalog.services.importers.identity import NAME_PREFIX, model_kind, offering_kind
 from catalog.services.importers.makers import MAKER_PROVIDERS
 from catalog.services.importers.parameters import parameters_from_id, stated_parameters
@@ -34,8 +33,8 @@ from catalog.services.importers.parameters import parameters_from_id, stated_par
 SOURCE_ORDER = ("models.dev", "litellm")
 # Parameter provenances an import may replace; a curator's count ("curator") or a source's stays.
 DERIVED_PARAMETER_SOURCES = ("name", "maker")
+CHUNK = 1000  # variants resolved at a time (with all their offerings and listings)
 IMPORT_SOURCES = frozenset(SOURCE_ORDER)
-BATCH = 500
 OFFERING_VALUES = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens", "status")
 VARIANT_VALUES = (
     "name",
@@ -162,27 +161,33 @@ class Resolver:
         self.applier = ctx.applier
 
     def run(self, offering_ids: set[int], variant_ids: set[int]) -> None:
-        offerings = list(
-            Offering.objects.filter(Q(pk__in=offering_ids) | Q(variant_id__in=variant_ids)).select_related("provider")
-        )
+        """Resolve whole variants, a chunk at a time, so memory stays flat however many an import touches."""
+        variant_ids = set(variant_ids)
+        if offering_ids:
+            variant_ids |= set(Offering.objects.filter(pk__in=offering_ids).values_list("variant_id", flat=True))
+        ordered = sorted(variant_ids)
+        for start in range(0, len(ordered), CHUNK):
+            self._run_chunk(ordered[start : start + CHUNK])
+
+    def _run_chunk(self, variant_ids: list[int]) -> None:
+        offerings = list(Offering.objects.filter(variant_id__in=variant_ids).select_related("provider"))
         listed: dict[int, list[tuple[str, dict]]] = defaultdict(list)
-        for offering_id, source, values in (
-            Listing.objects.filter(offering__in=[o.pk for o in offerings], listed=True)
-            .values_list("offering_id", "source", "values")
+        self.with_listings = set()
+        for offering_id, source, values, is_listed in (
+            Listing.objects.filter(offering__variant_id__in=variant_ids)
+            .values_list("offering_id", "source", "values", "listed")
             .iterator(chunk_size=2000)
         ):
-            listed[offering_id].append((source, values))
-        self.with_listings = set(
-            Listing.objects.filter(offering__in=[o.pk for o in offerings])
-            .values_list("offering_id", flat=True)
-            .distinct()
-        )
+            self.with_listings.add(offering_id)
+            if is_listed:
+                listed[offering_id].append((source, values))
         by_variant: dict[int, list[Offering]] = defaultdict(list)
         for offering in offerings:
             by_variant[offering.variant_id].append(offering)
-        variants = list(Variant.objects.filter(pk__in=set(by_variant) | variant_ids).select_related("family__creator"))
+        variants = list(Variant.objects.filter(pk__in=variant_ids).select_related("family__creator"))
         kinds = self._resolve_variants(variants, by_variant, listed)
         self._resolve_offerings(offerings, listed, kinds)
+        self._price_history(offerings, variant_ids)
 
     # --- Variants ---------------------------------------------------------------------------------
 
@@ -269,14 +274,13 @@ class Resolver:
         _bulk_update(Offering, changed, fields, now)
         report.updated["offerings"] += len(changed)
         report.unchanged["offerings"] += unchanged
-        self._price_history(offerings)
 
-    def _price_history(self, offerings) -> None:
+    def _price_history(self, offerings, variant_ids: list[int]) -> None:
         """Open a price record where an offering's prices differ from its open record; close the old one."""
         now, snapshot = self.ctx.now, self.ctx.snapshot_at
         open_records = {
             r.offering_id: r
-            for r in PriceRecord.objects.filter(offering__in=[o.pk for o in offerings], valid_to__isnull=True)
+            for r in PriceRecord.objects.filter(offering__variant_id__in=variant_ids, valid_to__isnull=True)
         }
         closed, opened = [], []
         for offering in offerings:
@@ -299,8 +303,8 @@ class Resolver:
                 opened.append(
                     PriceRecord(offering=offering, valid_from=start, recorded_at=now, source=self.ctx.source, **prices)
                 )
-        PriceRecord.objects.bulk_update(closed, ["valid_to"], batch_size=BATCH)
-        PriceRecord.objects.bulk_create(opened, batch_size=BATCH)
+        bulk.update(PriceRecord, closed, ["valid_to"])
+        bulk.insert(PriceRecord, opened)
         self.ctx.report.created["price records"] += len(opened)
 
 

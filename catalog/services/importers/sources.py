@@ -37,7 +37,7 @@ from catalog.models import (
     Variant,
     VariantAlias,
 )
-from catalog.services import history, summaries
+from catalog.services import bulk, history, summaries
 from catalog.services.curation import json_value
 from catalog.services.importers import grouping, resolve
 from catalog.services.importers.identity import (
@@ -176,7 +176,7 @@ def _bulk_update(model, objects: list, fields: set[str], now) -> None:
         return
     for obj in objects:
         obj.updated_at = now
-    model.objects.bulk_update(objects, sorted({*fields, "updated_at"}), batch_size=BATCH)
+    bulk.update(model, objects, sorted({*fields, "updated_at"}))
     # Bulk writes skip django-simple-history's signals: record the changes here (naming the import run).
     history.record_updated(objects, when=now)
 
@@ -394,7 +394,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
         variant.slug = slug
         taken_slugs[variant.family_id].add(slug)
         new_variants.append(variant)
-    Variant.objects.bulk_create(new_variants, batch_size=BATCH)
+    bulk.insert(Variant, new_variants)
     ctx.created |= {(Variant, variant.pk) for variant in new_variants}
     history.record_created(new_variants, when=ctx.now)
     _bulk_update(Variant, changed_variants, {"match_key"}, ctx.now)
@@ -474,7 +474,7 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
         else:
             made_variants.add(id(variant))
             report.matched_new += 1
-    Offering.objects.bulk_create(new_offerings, batch_size=BATCH)
+    bulk.insert(Offering, new_offerings)
     history.record_created(new_offerings, when=ctx.now)
     report.created["offerings"] += len(new_offerings)
     ctx.created |= {(Offering, offering.pk) for offering in new_offerings}
@@ -550,11 +550,11 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
     gone = [listing for key, listing in listings.items() if key not in seen and listing.listed]
     for listing in gone:
         listing.listed, listing.delisted_at, listing.changed_at, listing.last_run = False, now, now, run
-    Listing.objects.bulk_create(new_listings, batch_size=BATCH)
-    Listing.objects.bulk_update(
+    bulk.insert(Listing, new_listings)
+    bulk.update(
+        Listing,
         [*changed_listings, *gone],
         ["values", "listed", "delisted_at", "offering", "match", "match_note", "changed_at", "last_run"],
-        batch_size=BATCH,
     )
     report.created["listings"] += len(new_listings)
     report.updated["listings"] += len(changed_listings)
@@ -563,6 +563,12 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
 
 
 def _record_disagreements(source: str, offering_ids: set[int], now, report: ImportReport) -> None:
+    ordered = sorted(offering_ids)
+    for start in range(0, len(ordered), 2000):  # a chunk at a time: memory stays flat
+        _record_disagreements_of(ordered[start : start + 2000], now, report)
+
+
+def _record_disagreements_of(offering_ids: list[int], now, report: ImportReport) -> None:
     said: dict[int, dict[str, dict]] = defaultdict(dict)
     for offering_id, other_source, values in (
         Listing.objects.filter(offering_id__in=offering_ids, listed=True)
