@@ -11,6 +11,7 @@ the keys) or `executemany` (UPDATE … WHERE pk = %s). Like Django's bulk writes
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 
 from django.db import connection, models
 from django.utils import timezone
@@ -83,28 +84,48 @@ def _columns(model, names: Sequence[str] | None, *, adding: bool) -> list:
 
 def insert(model, objects: list) -> None:
     """INSERT `objects` (unsaved instances), setting each one's primary key as `bulk_create` does."""
-    if not objects:
-        return
     if any(obj.pk is not None for obj in objects):
         raise ValueError(f"insert() writes new {model.__name__} records only: some already have a primary key")
+    for obj, key in zip(objects, _insert(model, objects, returning=True), strict=True):
+        obj.pk = key
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def insert_rows(model, rows: list[dict]) -> int:
+    """INSERT records given as dicts of attribute names ("offering_id", not "offering"), without building
+    model instances; a field a row leaves out takes its default. Returns how many were written."""
+    fields = _columns(model, None, adding=True)
+    defaults = {f.attname: f.get_default() for f in fields if not getattr(f, "auto_now_add", False)}
+    unknown = {name for row in rows for name in row} - {f.attname for f in fields}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no concrete field named {', '.join(sorted(unknown))}")
+    _insert(model, [SimpleNamespace(**{**defaults, **row}) for row in rows], returning=False)
+    return len(rows)
+
+
+def _insert(model, objects: list, *, returning: bool) -> list:
+    """One multi-row INSERT per batch; the new primary keys in order when `returning`."""
+    if not objects:
+        return []
     fields = _columns(model, None, adding=True)
     readers = [_reader(field, True) for field in fields]
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     row = f"({', '.join(['%s'] * len(fields))})"
-    returning = f" RETURNING {quote(model._meta.pk.column)}"
+    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     limit = connection.features.max_query_params or BATCH * len(fields)
     size = max(1, min(BATCH, limit // len(fields)))
+    keys = []
     with connection.cursor() as cursor:
         for start in range(0, len(objects), size):
             chunk = objects[start : start + size]
-            params = [read(obj) for obj in chunk for read in readers]
-            cursor.execute(head + ", ".join([row] * len(chunk)) + returning, params)
-            keys = cursor.fetchall()
-            # RETURNING gives the rows in the order of VALUES on SQLite and PostgreSQL (Django's bulk_create relies on it).
-            for obj, (key,) in zip(chunk, keys, strict=True):
-                obj.pk = key
-                obj._state.adding, obj._state.db = False, connection.alias
+            cursor.execute(
+                head + ", ".join([row] * len(chunk)) + tail, [read(obj) for obj in chunk for read in readers]
+            )
+            if returning:
+                # RETURNING gives the rows in the order of VALUES on SQLite and PostgreSQL (bulk_create relies on it).
+                keys.extend(key for (key,) in cursor.fetchall())
+    return keys
 
 
 def update(model, objects: list, names: Sequence[str]) -> None:

@@ -18,10 +18,12 @@ from decimal import Decimal
 
 from catalog.models import (
     PRICE_FIELD_NAMES,
+    Family,
     Listing,
     ModelKind,
     Offering,
     PriceRecord,
+    Provider,
     Status,
     Variant,
 )
@@ -159,6 +161,7 @@ class Resolver:
     def __init__(self, ctx):
         self.ctx = ctx
         self.applier = ctx.applier
+        self.providers = {p.pk: p for p in Provider.objects.only("pk", "slug", "kind")}  # a few hundred, read once
 
     def run(self, offering_ids: set[int], variant_ids: set[int]) -> None:
         """Resolve whole variants, a chunk at a time, so memory stays flat however many an import touches."""
@@ -170,7 +173,7 @@ class Resolver:
             self._run_chunk(ordered[start : start + CHUNK])
 
     def _run_chunk(self, variant_ids: list[int]) -> None:
-        offerings = list(Offering.objects.filter(variant_id__in=variant_ids).select_related("provider"))
+        offerings = list(Offering.objects.filter(variant_id__in=variant_ids))
         listed: dict[int, list[tuple[str, dict]]] = defaultdict(list)
         self.with_listings = set()
         for offering_id, source, values, is_listed in (
@@ -184,7 +187,10 @@ class Resolver:
         by_variant: dict[int, list[Offering]] = defaultdict(list)
         for offering in offerings:
             by_variant[offering.variant_id].append(offering)
-        variants = list(Variant.objects.filter(pk__in=variant_ids).select_related("family__creator"))
+        variants = list(Variant.objects.filter(pk__in=variant_ids))
+        self.creators = dict(
+            Family.objects.filter(pk__in={v.family_id for v in variants}).values_list("pk", "creator__slug")
+        )
         kinds = self._resolve_variants(variants, by_variant, listed)
         self._resolve_offerings(offerings, listed, kinds)
         self._price_history(offerings, variant_ids)
@@ -196,8 +202,12 @@ class Resolver:
         kinds = {}
         for variant in variants:
             offerings = by_variant.get(variant.pk, [])
-            creator = variant.family.creator.slug if variant.family.creator_id else ""
-            rows = [(o.provider.slug, source, values) for o in offerings for source, values in listed.get(o.pk, [])]
+            creator = self.creators.get(variant.family_id) or ""
+            rows = [
+                (self.providers[o.provider_id].slug, source, values)
+                for o in offerings
+                for source, values in listed.get(o.pk, [])
+            ]
             values = variant_values(variant, creator, rows, [o.model_id for o in offerings])
             owned = variant.origin in IMPORT_SOURCES
             status = self._status(variant, offerings, rows, self.with_listings)
@@ -236,6 +246,7 @@ class Resolver:
         now, report = self.ctx.now, self.ctx.report
         changed, fields, unchanged = [], set(), 0
         for offering in offerings:
+            provider = self.providers[offering.provider_id]
             rows = sorted(listed.get(offering.pk, []), key=lambda row: _rank(row[0]))
             values = {}
             if rows:
@@ -245,9 +256,7 @@ class Resolver:
                             values[name] = value
                             break
             owned = offering.origin in IMPORT_SOURCES
-            changes = self.applier.apply(
-                offering, values, f"offering {offering.provider.slug}/{offering.model_id}", owned=owned
-            )
+            changes = self.applier.apply(offering, values, f"offering {provider.slug}/{offering.model_id}", owned=owned)
             if rows and not offering.listed:
                 offering.listed, offering.delisted_at = True, None
                 changes += ["listed", "delisted_at"]
@@ -255,8 +264,8 @@ class Resolver:
                 offering.listed, offering.delisted_at = False, now
                 changes += ["listed", "delisted_at"]
             kind = offering_kind(
-                offering.provider.slug,
-                offering.provider.kind,
+                provider.slug,
+                provider.kind,
                 offering.model_id,
                 kinds.get(offering.variant_id, ModelKind.CHAT),
                 offering.price_input,
@@ -289,9 +298,13 @@ class Resolver:
             if record is None:
                 if any(value is not None for value in prices.values()):
                     opened.append(
-                        PriceRecord(
-                            offering=offering, valid_from=snapshot, recorded_at=now, source=self.ctx.source, **prices
-                        )
+                        {
+                            "offering_id": offering.pk,
+                            "valid_from": snapshot,
+                            "recorded_at": now,
+                            "source": self.ctx.source,
+                            **prices,
+                        }
                     )
                 continue
             if all(_equal(getattr(record, name), value) for name, value in prices.items()):
@@ -301,10 +314,16 @@ class Resolver:
             closed.append(record)
             if any(value is not None for value in prices.values()):
                 opened.append(
-                    PriceRecord(offering=offering, valid_from=start, recorded_at=now, source=self.ctx.source, **prices)
+                    {
+                        "offering_id": offering.pk,
+                        "valid_from": start,
+                        "recorded_at": now,
+                        "source": self.ctx.source,
+                        **prices,
+                    }
                 )
         bulk.update(PriceRecord, closed, ["valid_to"])
-        bulk.insert(PriceRecord, opened)
+        bulk.insert_rows(PriceRecord, opened)
         self.ctx.report.created["price records"] += len(opened)
 
 

@@ -521,17 +521,17 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
         listing = listings.get(entry.key)
         if listing is None:
             new_listings.append(
-                Listing(
-                    source=source,
-                    key=entry.key,
-                    offering=offering,
-                    values=values,
-                    match=match,
-                    match_note=note,
-                    first_seen_at=now,
-                    changed_at=now,
-                    last_run=run,
-                )
+                {
+                    "source": source,
+                    "key": entry.key,
+                    "offering_id": offering.pk,
+                    "values": values,
+                    "match": match,
+                    "match_note": note,
+                    "first_seen_at": now,
+                    "changed_at": now,
+                    "last_run_id": run.pk,
+                }
             )
             continue
         # A listing keeps the match it was first made with, unless it becomes or stops being ambiguous.
@@ -550,7 +550,7 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
     gone = [listing for key, listing in listings.items() if key not in seen and listing.listed]
     for listing in gone:
         listing.listed, listing.delisted_at, listing.changed_at, listing.last_run = False, now, now, run
-    bulk.insert(Listing, new_listings)
+    bulk.insert_rows(Listing, new_listings)
     bulk.update(
         Listing,
         [*changed_listings, *gone],
@@ -559,7 +559,9 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
     report.created["listings"] += len(new_listings)
     report.updated["listings"] += len(changed_listings)
     report.not_listed += len(gone)
-    return {listing.offering_id for listing in [*new_listings, *changed_listings, *gone]}
+    return {row["offering_id"] for row in new_listings} | {
+        listing.offering_id for listing in [*changed_listings, *gone]
+    }
 
 
 def _record_disagreements(source: str, offering_ids: set[int], now, report: ImportReport) -> None:
