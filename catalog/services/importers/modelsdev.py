@@ -10,7 +10,7 @@ from catalog.fields import canonical_modalities
 from catalog.models import Offering, Provider
 from catalog.services.catalog_format import is_http_url, parse_partial_date
 from catalog.services.importers.matching import slug_of
-from catalog.services.importers.reading import parse_json, price, text, tokens
+from catalog.services.importers.reading import json_members, price, text, tokens
 from catalog.services.importers.runs import ImportError_
 from catalog.services.importers.sources import (
     MODEL_ID_LENGTH,
@@ -97,12 +97,10 @@ def _modalities(value, where: str) -> list[str]:
 
 def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
     """Every model of every provider as a SourceEntry, with notes; none is skipped. Bad input raises, naming it."""
-    data = parse_json(raw, where)
-    if not isinstance(data, dict):
-        raise ImportError_(f"{where}: expected an object of providers at the top level")
     entries: list[SourceEntry] = []
     notes: list[str] = []
-    for provider_id, provider in data.items():
+    # A provider at a time: the whole file is never in memory as Python values.
+    for provider_id, provider in json_members(raw, where, what="an object of providers"):
         here = f"{where}: provider {provider_id}"
         if not isinstance(provider, dict) or not isinstance(provider.get("models"), dict):
             raise ImportError_(f"{here}: expected an object with a 'models' object")

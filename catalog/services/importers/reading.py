@@ -147,20 +147,83 @@ def json_hooks(where: str, *, exact: bool = False) -> dict:
 def parse_json(raw: bytes, where: str, *, exact: bool = False):
     """JSON text → Python values, within the limits above. `exact`: numbers with a point or exponent as Decimals."""
     count_values(raw, where)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ImportError_(f"{_at(where)}not UTF-8 text ({error.reason} at byte {error.start})") from error
+    text = _decoded(raw, where)
     try:
         data = json.loads(text, **json_hooks(where, exact=exact))
     except json.JSONDecodeError as error:
-        raise ImportError_(
-            f"{_at(where)}malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from error
+        raise _malformed(where, error) from error
     except RecursionError as error:
         raise ImportError_(f"{_at(where)}nested more than {MAX_DEPTH} levels deep") from error
     check_values(data, where)
     return data
+
+
+def json_members(raw: bytes, where: str, *, what: str = "an object", exact: bool = False):
+    """The members of the file's top-level object, one (key, value) at a time, within the limits above:
+    a big file is never all in memory as Python values at once, only its text and one member.
+    A file whose top level is not an object is refused, naming `what` was expected."""
+    count_values(raw, where)
+    text = _decoded(raw, where)
+    position = _skip_space(text, 0)
+    if not text.startswith("{", position):
+        if not isinstance(parse_json(raw, where, exact=exact), dict):  # malformed JSON is named as such first
+            raise ImportError_(f"{_at(where)}expected {what} at the top level")
+    return _members(text, position + 1, where, exact)
+
+
+def _members(text: str, position: int, where: str, exact: bool):
+    decoder = json.JSONDecoder(**json_hooks(where, exact=exact))
+    seen = set()
+    position = _skip_space(text, position)
+    if text.startswith("}", position):
+        return _end(text, position + 1, where)
+    while True:
+        try:
+            if not text.startswith('"', position):
+                raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, position)
+            key, position = decoder.raw_decode(text, position)
+            position = _skip_space(text, position)
+            if not text.startswith(":", position):
+                raise json.JSONDecodeError("Expecting ':' delimiter", text, position)
+            value, position = decoder.raw_decode(text, _skip_space(text, position + 1))
+        except json.JSONDecodeError as error:
+            raise _malformed(where, error) from error
+        except RecursionError as error:
+            raise ImportError_(f"{_at(where)}nested more than {MAX_DEPTH} levels deep") from error
+        if key in seen:
+            raise ImportError_(f"{_at(where)}duplicate key {key!r}")
+        seen.add(key)
+        check_values({key: value}, where)
+        yield key, value
+        position = _skip_space(text, position)
+        if text.startswith(",", position):
+            position = _skip_space(text, position + 1)
+            continue
+        if text.startswith("}", position):
+            return _end(text, position + 1, where)
+        raise _malformed(where, json.JSONDecodeError("Expecting ',' delimiter", text, position))
+
+
+def _end(text: str, position: int, where: str) -> None:
+    if _skip_space(text, position) != len(text):
+        raise _malformed(where, json.JSONDecodeError("Extra data", text, position))
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\n\r":
+        position += 1
+    return position
+
+
+def _decoded(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ImportError_(f"{_at(where)}not UTF-8 text ({error.reason} at byte {error.start})") from error
+
+
+def _malformed(where: str, error: json.JSONDecodeError) -> ImportError_:
+    return ImportError_(f"{_at(where)}malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}")
 
 
 def count_values(raw: bytes, where: str) -> None:
