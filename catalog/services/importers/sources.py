@@ -242,7 +242,7 @@ def _to_resolve(ctx: _Run, touched, group_variant, relisted_ids: set[int]) -> tu
     variant_ids = {pk for model, pk in ctx.created if model is Variant}
     offering_ids |= {pk for model, pk in ctx.created if model is Offering}
     if ctx.resolve_all:
-        offering_ids |= {offering.pk for offering in touched.values()}
+        offering_ids |= set(touched.values())
         variant_ids |= {variant.pk for variant in group_variant.values()}
     elif (
         last := ImportRun.objects.filter(source=ctx.source, status=ImportRun.Status.SUCCEEDED)
@@ -254,11 +254,11 @@ def _to_resolve(ctx: _Run, touched, group_variant, relisted_ids: set[int]) -> tu
         offering_ids |= set(Offering.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
         variant_ids |= set(Variant.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
     else:  # this source's first run: everything it lists
-        offering_ids |= {offering.pk for offering in touched.values()}
+        offering_ids |= set(touched.values())
         variant_ids |= {variant.pk for variant in group_variant.values()}
     # A variant's values come from all its offerings' listings: resolve whole variants, never part of one.
     variant_ids |= set(Offering.objects.filter(pk__in=offering_ids).values_list("variant_id", flat=True))
-    skipped_offerings = {offering.pk for offering in touched.values()} - offering_ids
+    skipped_offerings = set(touched.values()) - offering_ids
     skipped_variants = {variant.pk for variant in group_variant.values()} - variant_ids
     ctx.report.unchanged["offerings"] += len(skipped_offerings)
     ctx.report.unchanged["variants"] += len(skipped_variants)
@@ -432,30 +432,43 @@ def _family_record(source, creator, family_slug, organizations, families, new_or
     return family
 
 
-def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, Offering]:
-    """Make the offerings a source lists for the first time; values come from resolution afterwards."""
+def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, int]:
+    """Make the offerings a source lists for the first time (written a batch at a time, so memory stays flat);
+    values come from resolution afterwards. Returns each entry's offering's primary key."""
     report = ctx.report
-    # Only what matching needs: resolution loads the offerings it works on in full.
+    # Only what matching needs, as plain values: resolution loads the offerings it works on in full.
     offerings = {
-        (o.provider_id, o.model_id): o
-        for o in Offering.objects.only("pk", "provider_id", "model_id", "variant_id").iterator(chunk_size=5000)
+        (provider_id, model_id): pk
+        for pk, provider_id, model_id in Offering.objects.values_list("pk", "provider_id", "model_id").iterator(
+            chunk_size=5000
+        )
     }
-    new_offerings = []
-    touched: dict[str, Offering] = {}
+    pending: dict[tuple[int, str], Offering] = {}
+    entry_offering: list[tuple[str, tuple[int, str]]] = []
     made_variants = set()
     new_keys = getattr(report, "matched_new_keys", set())
+
+    def write_pending():
+        made = list(pending.values())
+        bulk.insert(Offering, made)
+        history.record_created(made, when=ctx.now)
+        report.created["offerings"] += len(made)
+        ctx.created.update((Offering, offering.pk) for offering in made)
+        offerings.update((ident, offering.pk) for ident, offering in pending.items())
+        pending.clear()
+
     for entry in entries:
         provider = providers[entry.provider.slug]
-        existing = offerings.get((provider.pk, entry.model_id))
-        if existing is not None:
+        ident = (provider.pk, entry.model_id)
+        entry_offering.append((entry.key, ident))
+        if ident in offerings or ident in pending:
             report.matched_existing += 1
-            touched[entry.key] = existing
             continue
         variant = group_variant[entry.key]
         values = {name: entry.offering.get(name) for name in OFFERING_FIELDS}
         offering = Offering(
-            provider=provider,
-            variant=variant,
+            provider_id=provider.pk,
+            variant_id=variant.pk,
             model_id=entry.model_id,
             origin=ctx.source,
             first_seen=ctx.now,
@@ -464,9 +477,7 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
         offering.kind = offering_kind(
             provider.slug, provider.kind, entry.model_id, variant.kind, offering.price_input, offering.price_output
         )
-        new_offerings.append(offering)
-        offerings[(provider.pk, entry.model_id)] = offering
-        touched[entry.key] = offering
+        pending[ident] = offering
         if entry.key not in new_keys:
             report.matched_existing += 1
         elif id(variant) in made_variants:
@@ -474,11 +485,10 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
         else:
             made_variants.add(id(variant))
             report.matched_new += 1
-    bulk.insert(Offering, new_offerings)
-    history.record_created(new_offerings, when=ctx.now)
-    report.created["offerings"] += len(new_offerings)
-    ctx.created |= {(Offering, offering.pk) for offering in new_offerings}
-    return touched
+        if len(pending) >= BATCH * 4:
+            write_pending()
+    write_pending()
+    return {key: offerings[ident] for key, ident in entry_offering}
 
 
 def _new_variant(source: str, key: str, members: list[SourceEntry], creator_slug: str) -> Variant:
@@ -510,58 +520,69 @@ def listing_values(entry: SourceEntry) -> dict:
 
 def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
     """What this source says, and what it no longer says. Returns the offerings whose listing from this source
-    is new, changed or gone."""
+    is new, changed or gone. The source's listings are read a chunk at a time and only the changed ones kept;
+    new ones are written a batch at a time: memory stays flat in the number of listings."""
     source, report, now, run = ctx.source, ctx.report, ctx.now, ctx.run
-    listings = {listing.key: listing for listing in Listing.objects.filter(source=source)}
-    new_listings, changed_listings = [], []
-    for entry in entries:
-        offering = touched[entry.key]
-        values = listing_values(entry)
-        match, note = group_note[entry.key]
-        listing = listings.get(entry.key)
-        if listing is None:
-            new_listings.append(
-                {
-                    "source": source,
-                    "key": entry.key,
-                    "offering_id": offering.pk,
-                    "values": values,
-                    "match": match,
-                    "match_note": note,
-                    "first_seen_at": now,
-                    "changed_at": now,
-                    "last_run_id": run.pk,
-                }
-            )
+    by_key = {entry.key: entry for entry in entries}
+    affected: set[int] = set()
+    changed, seen = [], set()
+    for listing in Listing.objects.filter(source=source).iterator(chunk_size=2000):
+        seen.add(listing.key)
+        entry = by_key.get(listing.key)
+        if entry is None:
+            if listing.listed:  # no longer listed
+                listing.listed, listing.delisted_at, listing.changed_at, listing.last_run = False, now, now, run
+                changed.append(listing)
+                report.not_listed += 1
+                affected.add(listing.offering_id)
             continue
+        offering_id, values = touched[entry.key], listing_values(entry)
+        match, note = group_note[entry.key]
         # A listing keeps the match it was first made with, unless it becomes or stops being ambiguous.
         ambiguity_changed = (match == Listing.Match.AMBIGUOUS) != (listing.match == Listing.Match.AMBIGUOUS)
-        if listing.values != values or not listing.listed or listing.offering_id != offering.pk or ambiguity_changed:
+        if listing.values != values or not listing.listed or listing.offering_id != offering_id or ambiguity_changed:
             if not listing.listed:
                 report.relisted += 1
-            listing.values, listing.listed, listing.delisted_at, listing.offering = values, True, None, offering
+            listing.values, listing.listed, listing.delisted_at, listing.offering_id = values, True, None, offering_id
             if ambiguity_changed:
                 listing.match, listing.match_note = match, note
             listing.changed_at, listing.last_run = now, run
-            changed_listings.append(listing)
+            changed.append(listing)
+            report.updated["listings"] += 1
+            affected.add(offering_id)
         else:
             report.unchanged["listings"] += 1
-    seen = {entry.key for entry in entries}
-    gone = [listing for key, listing in listings.items() if key not in seen and listing.listed]
-    for listing in gone:
-        listing.listed, listing.delisted_at, listing.changed_at, listing.last_run = False, now, now, run
-    bulk.insert_rows(Listing, new_listings)
+    # Written once the reading is done: SQLite gives no isolation between a read in progress and writes to its table.
     bulk.update(
         Listing,
-        [*changed_listings, *gone],
+        changed,
         ["values", "listed", "delisted_at", "offering", "match", "match_note", "changed_at", "last_run"],
     )
-    report.created["listings"] += len(new_listings)
-    report.updated["listings"] += len(changed_listings)
-    report.not_listed += len(gone)
-    return {row["offering_id"] for row in new_listings} | {
-        listing.offering_id for listing in [*changed_listings, *gone]
-    }
+    new_listings = []
+    for entry in entries:
+        if entry.key in seen:
+            continue
+        seen.add(entry.key)
+        match, note = group_note[entry.key]
+        new_listings.append(
+            {
+                "source": source,
+                "key": entry.key,
+                "offering_id": touched[entry.key],
+                "values": listing_values(entry),
+                "match": match,
+                "match_note": note,
+                "first_seen_at": now,
+                "changed_at": now,
+                "last_run_id": run.pk,
+            }
+        )
+        affected.add(touched[entry.key])
+        if len(new_listings) >= BATCH * 4:
+            report.created["listings"] += bulk.insert_rows(Listing, new_listings)
+            new_listings = []
+    report.created["listings"] += bulk.insert_rows(Listing, new_listings)
+    return affected
 
 
 def _record_disagreements(source: str, offering_ids: set[int], now, report: ImportReport) -> None:
