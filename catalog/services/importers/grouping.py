@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from catalog.models import ModelKind, Organization, Variant, VariantAlias
@@ -182,13 +183,14 @@ def family_of(key: str, members: list[SourceEntry], creator_slug: str, families:
     )
     hints = Counter()
     for member in members:
-        if member.family_hint and slug_of(member.family_hint) not in GATEWAY_SEGMENTS:
-            hint_kind = model_kind(member.family_hint, "", [], [])
-            base = member.family_hint if hint_kind != ModelKind.CHAT else base_family(member.family_hint)
-            base = base or slug_of(member.family_hint)
-            hint_creator = creator_for(base)[0]
-            if hint_creator in (creator_slug, UNATTRIBUTED[0]) and hint_kind == kind:
-                hints[slug_of(base)] += 1
+        if member.family_hint:
+            hint_slug, hint_kind, base_slug, hint_creator = _hint_facts(member.family_hint)
+            if (
+                hint_slug not in GATEWAY_SEGMENTS
+                and hint_creator in (creator_slug, UNATTRIBUTED[0])
+                and hint_kind == kind
+            ):
+                hints[base_slug] += 1
     note = ""
     if hints:
         top = max(hints.values())
@@ -208,6 +210,14 @@ def family_of(key: str, members: list[SourceEntry], creator_slug: str, families:
     if existing is not None and existing.creator.slug not in (creator_slug, UNATTRIBUTED[0]):
         chosen = f"{chosen}-{creator_slug}"[:SLUG_LENGTH]
     return chosen, note
+
+
+@lru_cache(maxsize=16384)
+def _hint_facts(hint: str) -> tuple[str, str, str, str]:
+    """(slug, kind, base family slug, creator slug) of a provider's family hint: pure, and hints repeat."""
+    hint_kind = model_kind(hint, "", [], [])
+    base = (hint if hint_kind != ModelKind.CHAT else base_family(hint)) or slug_of(hint)
+    return slug_of(hint), hint_kind, slug_of(base), creator_for(base)[0]
 
 
 def family_display_name(slug: str, creator: Organization) -> str:

@@ -35,6 +35,7 @@ def normalize_model_id(model_id: str) -> str:
     return re.sub(r"-{2,}", "-", key).strip("-")[:KEY_LENGTH] or "unnamed"
 
 
+@lru_cache(maxsize=65536)  # pure, and an import asks for the same few thousand hints and ids again and again
 def slug_of(text: str) -> str:
     """A slug that keeps version dots apart: "kimi-k2.6" → "kimi-k2-6"."""
     return slugify(re.sub(r"[._:/]+", "-", text)) or "unnamed"

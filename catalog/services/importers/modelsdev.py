@@ -17,6 +17,7 @@ from catalog.services.importers.sources import (
     NAME_LENGTH,
     PROVIDER_NAME_LENGTH,
     ProviderInfo,
+    SharedValues,
     SourceEntry,
 )
 
@@ -99,6 +100,7 @@ def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
     """Every model of every provider as a SourceEntry, with notes; none is skipped. Bad input raises, naming it."""
     entries: list[SourceEntry] = []
     notes: list[str] = []
+    shared = SharedValues()
     # A provider at a time: the whole file is never in memory as Python values.
     for provider_id, provider in json_members(raw, where, what="an object of providers"):
         here = f"{where}: provider {provider_id}"
@@ -139,29 +141,33 @@ def parse(raw: bytes, where: str) -> tuple[list[SourceEntry], list[str], int]:
                     provider=info,
                     model_id=text(model_id, f"{at} id", max_length=MODEL_ID_LENGTH),
                     family_hint=text(model.get("family"), f"{at} family", max_length=NAME_LENGTH),
-                    offering={
-                        "price_input": price(cost.get("input"), f"{at} cost.input"),
-                        "price_output": price(cost.get("output"), f"{at} cost.output"),
-                        "price_cache_read": price(cost.get("cache_read"), f"{at} cost.cache_read"),
-                        "price_cache_write": price(cost.get("cache_write"), f"{at} cost.cache_write"),
-                        "context_window": context,
-                        "max_output_tokens": output,
-                        "status": STATUS[status],
-                    },
-                    variant={
-                        "name": text(name, f"{at} name", max_length=NAME_LENGTH),
-                        "release_date": released[0] if released else None,
-                        "release_precision": released[1] if released else None,
-                        "knowledge_cutoff": knowledge or None,
-                        "context_window": context,
-                        "max_output_tokens": output,
-                        "input_modalities": _modalities(modalities.get("input"), f"{at} modalities.input"),
-                        "output_modalities": _modalities(modalities.get("output"), f"{at} modalities.output"),
-                        "tool_calling": _flag(model.get("tool_call"), f"{at} tool_call"),
-                        "reasoning": _flag(model.get("reasoning"), f"{at} reasoning"),
-                        "structured_output": _flag(model.get("structured_output"), f"{at} structured_output"),
-                        "open_weights": _flag(model.get("open_weights"), f"{at} open_weights"),
-                    },
+                    offering=shared.of(
+                        {
+                            "price_input": price(cost.get("input"), f"{at} cost.input"),
+                            "price_output": price(cost.get("output"), f"{at} cost.output"),
+                            "price_cache_read": price(cost.get("cache_read"), f"{at} cost.cache_read"),
+                            "price_cache_write": price(cost.get("cache_write"), f"{at} cost.cache_write"),
+                            "context_window": context,
+                            "max_output_tokens": output,
+                            "status": STATUS[status],
+                        }
+                    ),
+                    variant=shared.of(
+                        {
+                            "name": text(name, f"{at} name", max_length=NAME_LENGTH),
+                            "release_date": released[0] if released else None,
+                            "release_precision": released[1] if released else None,
+                            "knowledge_cutoff": knowledge or None,
+                            "context_window": context,
+                            "max_output_tokens": output,
+                            "input_modalities": _modalities(modalities.get("input"), f"{at} modalities.input"),
+                            "output_modalities": _modalities(modalities.get("output"), f"{at} modalities.output"),
+                            "tool_calling": _flag(model.get("tool_call"), f"{at} tool_call"),
+                            "reasoning": _flag(model.get("reasoning"), f"{at} reasoning"),
+                            "structured_output": _flag(model.get("structured_output"), f"{at} structured_output"),
+                            "open_weights": _flag(model.get("open_weights"), f"{at} open_weights"),
+                        }
+                    ),
                 )
             )
     return entries, notes, 0

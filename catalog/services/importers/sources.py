@@ -67,7 +67,24 @@ class ProviderInfo:
     api_base_url: str = ""
 
 
-@dataclass
+class SharedValues:
+    """One object for each distinct value the entries of a file hold (prices, counts, dates, modality lists):
+    100,000 entries repeat a few thousand values. Keyed by type too, so True, 1 and Decimal(1) stay apart.
+    The shared lists are never changed in place."""
+
+    def __init__(self):
+        self.seen: dict = {}
+
+    def of(self, values: dict) -> dict:
+        for name, value in values.items():
+            if value is None or isinstance(value, bool):
+                continue
+            key = (type(value), tuple(value) if isinstance(value, list) else value)
+            values[name] = self.seen.setdefault(key, value)
+        return values
+
+
+@dataclass(slots=True)
 class SourceEntry:
     """One model at one provider, as a source describes it, already in catalog units."""
 
