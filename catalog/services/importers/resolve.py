@@ -173,11 +173,15 @@ class Resolver:
             self._run_chunk(ordered[start : start + CHUNK])
 
     def _run_chunk(self, variant_ids: list[int]) -> None:
+        # A variant this run made from its entries alone already holds what resolution would say: only its
+        # price history is left to write (sources.fresh_variants says which).
+        fresh = set() if self.ctx.resolve_all else set(variant_ids) & self.ctx.fresh_variants
+        stale = [pk for pk in variant_ids if pk not in fresh]
         offerings = list(Offering.objects.filter(variant_id__in=variant_ids))
         listed: dict[int, list[tuple[str, dict]]] = defaultdict(list)
         self.with_listings = set()
         for offering_id, source, values, is_listed in (
-            Listing.objects.filter(offering__variant_id__in=variant_ids)
+            Listing.objects.filter(offering__variant_id__in=stale)
             .values_list("offering_id", "source", "values", "listed")
             .iterator(chunk_size=2000)
         ):
@@ -187,12 +191,12 @@ class Resolver:
         by_variant: dict[int, list[Offering]] = defaultdict(list)
         for offering in offerings:
             by_variant[offering.variant_id].append(offering)
-        variants = list(Variant.objects.filter(pk__in=variant_ids))
+        variants = list(Variant.objects.filter(pk__in=stale))
         self.creators = dict(
             Family.objects.filter(pk__in={v.family_id for v in variants}).values_list("pk", "creator__slug")
         )
         kinds = self._resolve_variants(variants, by_variant, listed)
-        self._resolve_offerings(offerings, listed, kinds)
+        self._resolve_offerings([o for o in offerings if o.variant_id not in fresh], listed, kinds)
         self._price_history(offerings, variant_ids)
 
     # --- Variants ---------------------------------------------------------------------------------

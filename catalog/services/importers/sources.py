@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -234,6 +235,9 @@ class _Run:
     snapshot_at: object
     created: set = field(default_factory=set)  # (model, pk) of what this run made, not counted twice
     resolve_all: bool = False
+    # Variants this run made whose every offering it made too, from this source's entries alone, in a family of
+    # their own maker: their values are what resolution would give, so it only writes their price history.
+    fresh_variants: set = field(default_factory=set)
 
 
 def _write_stages(ctx: _Run, entries, progress) -> None:
@@ -288,19 +292,22 @@ def _merge_same_named(ctx: _Run) -> set[int]:
     from catalog.services.variant_merge import merge_variants  # the curators' merge, which imports this module
 
     locked = ctx.applier.locks.locked_ids(Variant)
-    first: dict[tuple[int, str], Variant] = {}
+    creators = dict(Family.objects.values_list("pk", "creator_id"))
+    first: dict[tuple[int, str], int] = {}
     kept: set[int] = set()
-    for variant in (
+    for pk, family_id, name, origin in (
         Variant.objects.filter(status=Status.CURRENT)
         .exclude(kind=ModelKind.ROUTER)
-        .select_related("family")
         .order_by("pk")
+        .values_list("pk", "family_id", "name", "origin")
+        .iterator(chunk_size=5000)
     ):
-        key = (variant.family.creator_id, canonical_key(variant.name))
-        keep = first.setdefault(key, variant)
-        if keep is variant or variant.origin not in resolve.IMPORT_SOURCES or variant.pk in locked:
+        keep_pk = first.setdefault((creators[family_id], canonical_key(name)), pk)
+        if keep_pk == pk or origin not in resolve.IMPORT_SOURCES or pk in locked:
             continue
+        keep, variant = Variant.objects.get(pk=keep_pk), Variant.objects.get(pk=pk)  # a few per import
         merge_variants(keep, variant, refresh=False)  # offerings, listings, locks, aliases, history move
+        ctx.fresh_variants.discard(keep.pk)  # it holds offerings it did not make now: resolved in full
         ctx.report.ambiguous.append(f"{ctx.source}: {variant.slug} merged into {keep.slug} (same maker, same name)")
         ctx.report.updated["variants merged"] += 1
         kept.add(keep.pk)
@@ -413,6 +420,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
         new_variants.append(variant)
     bulk.insert(Variant, new_variants)
     ctx.created |= {(Variant, variant.pk) for variant in new_variants}
+    ctx.fresh_variants = {variant.pk for key, variant, family in pending_new if family.creator.slug == creators[key][0]}
     history.record_created(new_variants, when=ctx.now)
     _bulk_update(Variant, changed_variants, {"match_key"}, ctx.now)
     new_aliases = grouping.aliases_to_write(source, grouped, group_variant, aliases, by_key)
@@ -478,10 +486,11 @@ def _write_offerings(ctx: _Run, entries, providers, group_variant) -> dict[str, 
         provider = providers[entry.provider.slug]
         ident = (provider.pk, entry.model_id)
         entry_offering.append((entry.key, ident))
+        variant = group_variant[entry.key]
         if ident in offerings or ident in pending:
             report.matched_existing += 1
+            ctx.fresh_variants.discard(variant.pk)  # holds an offering it did not make, or one twice
             continue
-        variant = group_variant[entry.key]
         values = {name: entry.offering.get(name) for name in OFFERING_FIELDS}
         offering = Offering(
             provider_id=provider.pk,
@@ -610,8 +619,12 @@ def _record_disagreements(source: str, offering_ids: set[int], now, report: Impo
 
 def _record_disagreements_of(offering_ids: list[int], now, report: ImportReport) -> None:
     said: dict[int, dict[str, dict]] = defaultdict(dict)
+    listed = Listing.objects.filter(offering_id__in=offering_ids, listed=True)
+    several = (  # offerings two or more sources list: the only ones that can disagree
+        listed.values("offering_id").annotate(sources=Count("source", distinct=True)).filter(sources__gt=1)
+    )
     for offering_id, other_source, values in (
-        Listing.objects.filter(offering_id__in=offering_ids, listed=True)
+        listed.filter(offering_id__in=several.values("offering_id"))
         .values_list("offering_id", "source", "values")
         .iterator(chunk_size=2000)
     ):
