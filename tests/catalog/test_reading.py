@@ -45,3 +45,19 @@ def test_members_come_one_at_a_time_before_a_later_fault_is_read():
 def test_faults_are_named(raw, message):
     with pytest.raises(ImportError_, match=message):
         list(json_members(raw, "f.json", what="an object of providers"))
+
+
+@pytest.mark.parametrize("depth", [30, 31, 40])
+def test_depth_is_checked_in_members_and_whole_files(depth):
+    raw = b'{"a": ' + b"[" * depth + b"1" + b"]" * depth + b"}"  # the 1 is depth + 1 levels down
+    if depth + 1 <= 32:
+        assert list(json_members(raw, "f.json")) and parse_json(raw, "f.json")
+        return
+    for read in (lambda: list(json_members(raw, "f.json")), lambda: parse_json(raw, "f.json")):
+        with pytest.raises(ImportError_, match=r"nested more than 32 levels deep"):
+            read()
+
+
+def test_a_nul_in_a_key_is_refused():
+    with pytest.raises(ImportError_, match=r"contains a NUL character"):
+        list(json_members(b'{"a": {"k\\u0000": 1}}', "f.json"))

@@ -96,12 +96,14 @@ def decompressed(raw: bytes, where: str, *, limit: int | None = None) -> bytes:
 
 def _no_duplicates(where: str):
     def hook(pairs):
-        seen = {}
-        for key, value in pairs:
-            if key in seen:
-                raise ImportError_(f"{_at(where)}duplicate key {key!r}")
-            seen[key] = value
-        return seen
+        built = dict(pairs)  # in C; only an object with a repeated key is walked in Python
+        if len(built) != len(pairs):
+            seen = set()
+            for key, _value in pairs:
+                if key in seen:
+                    raise ImportError_(f"{_at(where)}duplicate key {key!r}")
+                seen.add(key)
+        return built
 
     return hook
 
@@ -154,8 +156,27 @@ def parse_json(raw: bytes, where: str, *, exact: bool = False):
         raise _malformed(where, error) from error
     except RecursionError as error:
         raise ImportError_(f"{_at(where)}nested more than {MAX_DEPTH} levels deep") from error
-    check_values(data, where)
+    _check_parsed(text, data, where)
     return data
+
+
+def _check_parsed(text: str, data, where: str) -> None:
+    """check_values for JSON, skipping what the text already rules out: the parsing hooks checked every
+    number; no text can be longer than the text it came from; and a NUL can only be written as \\u0000.
+    Then only the depth is left to walk, through the containers alone."""
+    if len(text) > MAX_STRING or "\\u0000" in text or _too_deep(data):
+        check_values(data, where)  # the full walk, which names the value at fault
+
+
+def _too_deep(data) -> bool:
+    stack = [(data, 0)] if isinstance(data, (dict, list)) else []
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if children and depth >= MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def json_members(raw: bytes, where: str, *, what: str = "an object", exact: bool = False):
@@ -181,6 +202,7 @@ def _members(text: str, position: int, where: str, exact: bool):
         try:
             if not text.startswith('"', position):
                 raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, position)
+            start = position
             key, position = decoder.raw_decode(text, position)
             position = _skip_space(text, position)
             if not text.startswith(":", position):
@@ -193,7 +215,7 @@ def _members(text: str, position: int, where: str, exact: bool):
         if key in seen:
             raise ImportError_(f"{_at(where)}duplicate key {key!r}")
         seen.add(key)
-        check_values({key: value}, where)
+        _check_parsed(text[start:position], {key: value}, where)
         yield key, value
         position = _skip_space(text, position)
         if text.startswith(",", position):
