@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -36,7 +37,7 @@ NEVER_LOCKED = {"position", "published", "slug"}
 def json_value(value):
     """A value as JSON keeps it: exact decimals as text, dates in ISO form, records by primary key."""
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return _decimal_text(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
@@ -44,6 +45,11 @@ def json_value(value):
     if hasattr(value, "pk"):
         return value.pk
     return value
+
+
+@lru_cache(maxsize=65536)  # an import writes the same few thousand prices again and again; equal Decimals give one text
+def _decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def lockable_fields(model) -> set[str]:

@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from catalog.formatting import format_price
@@ -116,7 +117,16 @@ def fingerprint(code: str, subject: str, evidence) -> str:
 
 
 def admin_change_url(model, pk) -> str:
-    return reverse(f"admin:catalog_{model._meta.model_name}_change", args=[pk])
+    # A run writes thousands of findings: the URL is reversed once per model and prefix, then filled in.
+    return _change_url(model._meta.model_name, get_script_prefix()).replace(str(URL_PLACEHOLDER), str(pk))
+
+
+URL_PLACEHOLDER = 918273645
+
+
+@lru_cache(maxsize=64)
+def _change_url(model_name: str, _prefix: str) -> str:
+    return reverse(f"admin:catalog_{model_name}_change", args=[URL_PLACEHOLDER])
 
 
 def admin_list_url(model, **params) -> str:
