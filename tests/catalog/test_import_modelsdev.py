@@ -465,3 +465,20 @@ def test_a_curator_edit_since_the_last_run_is_resolved_again(tmp_path, api):
     run(path)
     offering.refresh_from_db()
     assert offering.context_window == 200000
+
+
+def test_a_committed_import_refreshes_postgresql_statistics(tmp_path, api):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        run(write(tmp_path, api))
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert [sql for sql in analyzed if '"catalog_offering"' in sql and '"catalog_listing"' in sql]
+    else:
+        assert not [sql for sql in analyzed if "catalog_offering" in sql]
+    with CaptureQueriesContext(connection) as queries:
+        run(write(tmp_path, api), "--dry-run")
+    assert not [
+        q for q in queries.captured_queries if q["sql"].startswith("ANALYZE") and "catalog_offering" in q["sql"]
+    ]

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from catalog.models import FieldLock, ImportRun
+from catalog.models import Family, FieldLock, ImportRun, Listing, Offering, PriceRecord, Variant
 
 
 @dataclass(kw_only=True)
@@ -203,4 +203,19 @@ def import_run(source: str, dataset: str, raw: bytes, *, version: str = "", dry_
         )
     if not dry_run:
         bump_catalog_version()
+        refresh_statistics()
         quality.check_after_commit()  # the work queue is fresh after every import
+
+
+# The tables an import grows: PostgreSQL plans the pages' queries from their statistics, which autovacuum
+# may not refresh for minutes after a big import (unanalyzed, /choose/ took 0.5 to 1 s instead of 0.1 s).
+ANALYZED_MODELS = (Variant, Offering, Listing, PriceRecord, Family)
+
+
+def refresh_statistics() -> None:
+    """ANALYZE the tables an import writes, on PostgreSQL (SQLite's planner keeps no statistics for them)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in ANALYZED_MODELS)
+        cursor.execute(f"ANALYZE {tables}")
