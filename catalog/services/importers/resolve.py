@@ -77,6 +77,8 @@ def clean_name(name: str) -> str:
 
 def _majority(values: list):
     """The value most give; a tie goes to the first in sort order, so the order listings are read in never matters."""
+    if len(values) == 1:  # most tiers: one listing
+        return values[0]
     counts = Counter(repr(value) for value in values)
     best = max(counts.values())
     return min((value for value in values if counts[repr(value)] == best), key=repr)

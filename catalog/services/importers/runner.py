@@ -89,6 +89,7 @@ def run_import(
             snapshot_at=snapshot_time(path),
             resolve_all=resolve_all,
         )
+        del entries  # written: let them go before the findings run that follows the commit
         report.skipped.extend(notes)
         report.skipped_records = skipped
         outcome.counts, outcome.notes = report.counts(), report.notes()
