@@ -17,6 +17,7 @@ CLOUD_VERSION = re.compile(r"-v\d+(?::\d+)?$")
 DATE_SUFFIX = re.compile(r"-(?:20\d{6}|20\d{2}-\d{2}-\d{2}|latest)$")
 
 
+@lru_cache(maxsize=65536)  # pure; matching asks it of each id several times
 def normalize_model_id(model_id: str) -> str:
     """One key for the ids that name the same model.
 

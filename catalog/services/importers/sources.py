@@ -527,14 +527,17 @@ def _new_variant(source: str, key: str, members: list[SourceEntry], creator_slug
         name=members[0].model_id,
         release_precision="day",
     )
-    rows = [(m.provider.slug, source, listing_values(m)) for m in members]
+    rows = [(m.provider.slug, source, listing_values(m, variant_only=True)) for m in members]
     for name, value in resolve.variant_values(variant, creator_slug, rows, [m.model_id for m in members]).items():
         setattr(variant, name, value)
     return variant
 
 
-def listing_values(entry: SourceEntry) -> dict:
-    """What a Listing keeps of an entry: catalog units, as JSON."""
+def listing_values(entry: SourceEntry, *, variant_only: bool = False) -> dict:
+    """What a Listing keeps of an entry: catalog units, as JSON (`variant_only`: the "variant." values alone,
+    all that working out a variant's values reads)."""
+    if variant_only:
+        return {f"variant.{k}": json_value(v) for k, v in entry.variant.items() if v is not None}
     return {
         "provider": entry.provider.slug,
         "model_id": entry.model_id,
