@@ -2,9 +2,9 @@
 
 The database filters and orders; Python ranks only the page it shows. The rule the engine states
 (chooser.RANKING_RULE, chooser.rank_key) is written here once more as SQL, and a test holds the two
-to the same order. Queries: one page of ranked rows (with the counts), the pool's size, one for the
-page's offerings; with no match, one aggregate of what each need excludes and at most three for the
-nearest values.
+to the same order. Queries: one aggregate of the counts (the pool, the matches, the priced ones), one
+page of ranked rows, one for the page's offerings; with no match, one aggregate of what each need
+excludes and at most three for the nearest values.
 
 Past 400 lines on purpose: the ranking SQL and the reads that explain an empty result belong together (one
 rule, written once as SQL here and once in the engine).
@@ -23,6 +23,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -31,7 +32,6 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Coalesce, Length, Lower, Replace
 
@@ -167,9 +167,21 @@ def _candidate_pool(needs: chooser.Needs):
     return pool.filter(kind=needs.kind) if needs.kind else pool
 
 
+class _Lowest(Func):
+    """MIN over a correlated subquery's rows, with no GROUP BY: the lowest cost or NULL when none."""
+
+    function = "MIN"
+    output_field = DecimalField(max_digits=30, decimal_places=12)
+
+
 def _ranked(pool, stated, needs):
-    """The pool that meets the needs, in RANKING_RULE's order, as flat rows."""
-    best = _priced_offerings(stated, needs).order_by("cost", "price_input").values("cost")[:1]
+    """The pool that meets the needs, in RANKING_RULE's order, as flat rows.
+
+    The cheapest cost is one aggregate subquery per row; whether a row is priced is an EXISTS (it stops at the
+    first offering) so that ordering by it does not run the costlier subquery again.
+    """
+    priced = _priced_offerings(stated, needs)
+    best = priced.order_by().annotate(lowest=_Lowest("cost")).values("lowest")
     modalities = Case(
         When(input_modalities="", then=Value(0)),
         default=Length("input_modalities") - Length(Replace("input_modalities", Value(","), Value(""))) + 1,
@@ -178,17 +190,17 @@ def _ranked(pool, stated, needs):
     replaced = Case(When(Q(status=Status.CURRENT, replaced_by__isnull=True), then=Value(0)), default=Value(1))
     return (
         pool.filter(_meets_q(stated, needs))
-        .annotate(
-            best_cost=Subquery(best),
+        .alias(
+            rank_priced=Exists(priced),
             rank_replaced=replaced,
             rank_modalities=modalities,
             rank_capabilities=capabilities,
             rank_family=Lower("family__name"),
             rank_name=Lower("name"),
         )
-        .annotate(rank_unpriced=Case(When(best_cost__isnull=True, then=Value(1)), default=Value(0)))
+        .annotate(best_cost=Subquery(best))
         .order_by(
-            "rank_unpriced",
+            F("rank_priced").desc(),
             "rank_replaced",
             "best_cost",
             "-rank_modalities",
@@ -200,6 +212,16 @@ def _ranked(pool, stated, needs):
             "rank_name",
             "pk",
         )
+    )
+
+
+def _counts(pool, stated, needs) -> dict[str, int]:
+    """The pool's size, how many of it meet the needs and how many of those are priced: one aggregate."""
+    meets = _meets_q(stated, needs)
+    return pool.aggregate(
+        considered=Count("pk"),
+        matches=Count("pk", filter=meets),
+        priced=Count("pk", filter=meets & Q(Exists(_priced_offerings(stated, needs)))),
     )
 
 
@@ -364,24 +386,13 @@ def _nearest(constraint, near_pool) -> tuple[str, tuple]:
 def choose(needs: chooser.Needs, page: int | None = None) -> ChooserPage:
     stated = chooser.constraints(needs)
     pool = _candidate_pool(needs)
-    # The cheapest cost and the priced flag are selected columns, so that the ORDER BY reads them by
-    # position instead of running their subquery again per row (a quarter less time on SQLite).
-    ranked = (
-        _ranked(pool, stated, needs)
-        .annotate(
-            total=Window(Count("pk")),
-            total_priced=Window(Count("best_cost")),
-        )
-        .values_list(*_VARIANT_FIELDS, "best_cost", "rank_unpriced", "total", "total_priced")
-    )
-    page = page or 1
-    rows = list(ranked[(page - 1) * CHOOSER_PAGE_SIZE : page * CHOOSER_PAGE_SIZE])
-    if not rows and page > 1:  # past the last page: show the last one, as Paginator.get_page does
-        last = max(1, -(-_ranked(pool, stated, needs).count() // CHOOSER_PAGE_SIZE))
-        rows = list(ranked[(last - 1) * CHOOSER_PAGE_SIZE : last * CHOOSER_PAGE_SIZE])
-        page = last
-    counts = {"considered": pool.count(), "matches": rows[0][-2] if rows else 0, "priced": rows[0][-1] if rows else 0}
-    rows = [row[: len(_VARIANT_FIELDS)] for row in rows]
+    counts = _counts(pool, stated, needs)
+    last = max(1, -(-counts["matches"] // CHOOSER_PAGE_SIZE))
+    page = min(page or 1, last)  # past the last page: show the last one, as Paginator.get_page does
+    rows = []
+    if counts["matches"]:
+        ranked = _ranked(pool, stated, needs).values_list(*_VARIANT_FIELDS)
+        rows = list(ranked[(page - 1) * CHOOSER_PAGE_SIZE : page * CHOOSER_PAGE_SIZE])
     paginator = _CountedPaginator([], CHOOSER_PAGE_SIZE, counts["matches"])
     page_obj = paginator.get_page(page)
     candidates = _with_prices([_candidate(dict(zip(_VARIANT_FIELDS, row, strict=True))) for row in rows])
