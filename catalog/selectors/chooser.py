@@ -174,13 +174,12 @@ class _Lowest(Func):
     output_field = DecimalField(max_digits=30, decimal_places=12)
 
 
-def _ranked(pool, stated, needs):
-    """The pool that meets the needs, in RANKING_RULE's order, as flat rows.
+def _ranked(pool, meets: Q, priced):
+    """The pool that `meets` the needs, in RANKING_RULE's order, as flat rows (`priced`: _priced_offerings).
 
     The cheapest cost is one aggregate subquery per row; whether a row is priced is an EXISTS (it stops at the
     first offering) so that ordering by it does not run the costlier subquery again.
     """
-    priced = _priced_offerings(stated, needs)
     best = priced.order_by().annotate(lowest=_Lowest("cost")).values("lowest")
     modalities = Case(
         When(input_modalities="", then=Value(0)),
@@ -189,7 +188,7 @@ def _ranked(pool, stated, needs):
     capabilities = sum((Case(When(**{flag: True}, then=Value(1)), default=Value(0)) for flag in _FLAGS), Value(0))
     replaced = Case(When(Q(status=Status.CURRENT, replaced_by__isnull=True), then=Value(0)), default=Value(1))
     return (
-        pool.filter(_meets_q(stated, needs))
+        pool.filter(meets)
         .alias(
             rank_priced=Exists(priced),
             rank_replaced=replaced,
@@ -215,13 +214,12 @@ def _ranked(pool, stated, needs):
     )
 
 
-def _counts(pool, stated, needs) -> dict[str, int]:
+def _counts(pool, meets: Q, priced) -> dict[str, int]:
     """The pool's size, how many of it meet the needs and how many of those are priced: one aggregate."""
-    meets = _meets_q(stated, needs)
     return pool.aggregate(
         considered=Count("pk"),
         matches=Count("pk", filter=meets),
-        priced=Count("pk", filter=meets & Q(Exists(_priced_offerings(stated, needs)))),
+        priced=Count("pk", filter=meets & Q(Exists(priced))),
     )
 
 
@@ -386,12 +384,14 @@ def _nearest(constraint, near_pool) -> tuple[str, tuple]:
 def choose(needs: chooser.Needs, page: int | None = None) -> ChooserPage:
     stated = chooser.constraints(needs)
     pool = _candidate_pool(needs)
-    counts = _counts(pool, stated, needs)
+    # The needs as SQL, built once for the counts and the page.
+    meets, priced = _meets_q(stated, needs), _priced_offerings(stated, needs)
+    counts = _counts(pool, meets, priced)
     last = max(1, -(-counts["matches"] // CHOOSER_PAGE_SIZE))
     page = min(page or 1, last)  # past the last page: show the last one, as Paginator.get_page does
     rows = []
     if counts["matches"]:
-        ranked = _ranked(pool, stated, needs).values_list(*_VARIANT_FIELDS)
+        ranked = _ranked(pool, meets, priced).values_list(*_VARIANT_FIELDS)
         rows = list(ranked[(page - 1) * CHOOSER_PAGE_SIZE : page * CHOOSER_PAGE_SIZE])
     paginator = _CountedPaginator([], CHOOSER_PAGE_SIZE, counts["matches"])
     page_obj = paginator.get_page(page)
