@@ -308,28 +308,27 @@ class _CountedPaginator(Paginator):
 
 
 def _relaxations(pool, stated, needs) -> list[chooser.Relaxation]:
-    """What each need excludes and what dropping it alone would add: one aggregate, and the nearest values."""
+    """What each need excludes and what dropping it alone would add, and the nearest values.
+
+    One grouped query counts the pool by which needs each model meets (at most 2^needs groups, each need's SQL
+    compiled once); the counts per need are sums over those groups. A need whose test is unknown (NULL) is not met.
+    """
     singles = {c.key: _meets_q(stated, needs, only=[c]) for c in stated}
-    aggregates = {}
-    for constraint in stated:
-        others = Q()
-        for other in stated:
-            if other.key != constraint.key:
-                others &= singles[other.key]
-        aggregates[f"x_{constraint.key}"] = Count("pk", filter=~singles[constraint.key])
-        aggregates[f"a_{constraint.key}"] = Count("pk", filter=others & ~singles[constraint.key])
-    counts = pool.aggregate(**aggregates)
+    flags = {f"meets_{i}": Case(When(singles[c.key], then=Value(1)), default=Value(0)) for i, c in enumerate(stated)}
+    groups = list(pool.annotate(**flags).values_list(*flags).annotate(n=Count("pk")).order_by())
     found = []
-    for constraint in stated:
-        near = Q()
-        for other in stated:
-            if other.key != constraint.key:
-                near &= singles[other.key]
-        would_add = counts[f"a_{constraint.key}"]
+    for i, constraint in enumerate(stated):
+        failing = [(row[:-1], row[-1]) for row in groups if not row[i]]
+        excludes = sum(n for _, n in failing)
+        would_add = sum(n for met, n in failing if all(met[j] for j in range(len(stated)) if j != i))
         nearest, params = ("", ())
         if would_add:
+            near = Q()
+            for other in stated:
+                if other.key != constraint.key:
+                    near &= singles[other.key]
             nearest, params = _nearest(constraint, pool.filter(near).exclude(singles[constraint.key]))
-        found.append(chooser.Relaxation(constraint, counts[f"x_{constraint.key}"], would_add, nearest, params))
+        found.append(chooser.Relaxation(constraint, excludes, would_add, nearest, params))
     order = {constraint.key: i for i, constraint in enumerate(stated)}
     return sorted(found, key=lambda r: (-r.excludes, order[r.constraint.key]))
 
