@@ -121,13 +121,19 @@ def _fallback_q(constraint: chooser.Constraint, needs: chooser.Needs) -> Q | Non
     return None
 
 
+def _variant_needs_q(stated: list[chooser.Constraint], needs: chooser.Needs) -> Q:
+    """Q on Variant: the stated needs tested on the model itself (not on its offerings)."""
+    q = Q()
+    for constraint in stated:
+        if not constraint.per_offering:
+            q &= _variant_q(constraint, needs)
+    return q
+
+
 def _meets_q(stated: list[chooser.Constraint], needs: chooser.Needs, only: list | None = None) -> Q:
     """Q on Variant: the stated needs (or `only` those), as chooser.meets judges them."""
     chosen = stated if only is None else only
-    q = Q()
-    for constraint in chosen:
-        if not constraint.per_offering:
-            q &= _variant_q(constraint, needs)
+    q = _variant_needs_q(chosen, needs)
     per_offering = [c for c in chosen if c.per_offering]
     if per_offering:
         offers = _usable_offerings()
@@ -214,12 +220,16 @@ def _ranked(pool, meets: Q, priced):
     )
 
 
-def _counts(pool, meets: Q, priced) -> dict[str, int]:
-    """The pool's size, how many of it meet the needs and how many of those are priced: one aggregate."""
+def _counts(pool, meets: Q, variant_needs: Q, priced) -> dict[str, int]:
+    """The pool's size, how many of it meet the needs and how many of those are priced: one aggregate.
+
+    A priced offering meets every offering-level need itself, so "priced" tests only the model's own needs
+    besides it (not the offering-level EXISTS a second time).
+    """
     return pool.aggregate(
         considered=Count("pk"),
         matches=Count("pk", filter=meets),
-        priced=Count("pk", filter=meets & Q(Exists(priced))),
+        priced=Count("pk", filter=variant_needs & Q(Exists(priced))),
     )
 
 
@@ -385,7 +395,7 @@ def choose(needs: chooser.Needs, page: int | None = None) -> ChooserPage:
     pool = _candidate_pool(needs)
     # The needs as SQL, built once for the counts and the page.
     meets, priced = _meets_q(stated, needs), _priced_offerings(stated, needs)
-    counts = _counts(pool, meets, priced)
+    counts = _counts(pool, meets, _variant_needs_q(stated, needs), priced)
     last = max(1, -(-counts["matches"] // CHOOSER_PAGE_SIZE))
     page = min(page or 1, last)  # past the last page: show the last one, as Paginator.get_page does
     rows = []
