@@ -3,8 +3,8 @@
 The database filters and orders; Python ranks only the page it shows. The rule the engine states
 (chooser.RANKING_RULE, chooser.rank_key) is written here once more as SQL, and a test holds the two
 to the same order. Queries: one aggregate of the counts (the pool, the matches, the priced ones), one
-page of ranked rows, one for the page's offerings; with no match, one aggregate of what each need
-excludes and at most three for the nearest values.
+page of ranked rows, one for the page's offerings; with no match, one grouped count of which needs each
+model meets (what each need excludes) and at most three for the nearest values.
 
 Past 400 lines on purpose: the ranking SQL and the reads that explain an empty result belong together (one
 rule, written once as SQL here and once in the engine).
