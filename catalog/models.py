@@ -635,7 +635,12 @@ class Offering(Imported):
             ],
         ]
         indexes = [
-            models.Index(fields=["variant", "price_input"], name="offering_variant_price_in_idx"),
+            # A variant's offerings by input price, and (covering) every column the chooser's per-variant
+            # cheapest-offering and "is priced" subqueries read: they need not visit the table.
+            models.Index(
+                fields=["variant", "price_input", "kind", "price_output", "listed", "status", "context_window"],
+                name="offering_variant_prices_idx",
+            ),
             models.Index(fields=["price_input"], name="offering_price_input_idx"),
             models.Index(fields=["price_output"], name="offering_price_output_idx"),
         ]

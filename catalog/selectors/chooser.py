@@ -2,9 +2,9 @@
 
 The database filters and orders; Python ranks only the page it shows. The rule the engine states
 (chooser.RANKING_RULE, chooser.rank_key) is written here once more as SQL, and a test holds the two
-to the same order. Queries: one page of ranked rows (with the counts), the pool's size, one for the
-page's offerings; with no match, one aggregate of what each need excludes and at most three for the
-nearest values.
+to the same order. Queries: one aggregate of the counts (the pool, the matches, the priced ones), one
+page of ranked rows, one for the page's offerings; with no match, one grouped count of which needs each
+model meets (what each need excludes) and at most three for the nearest values.
 
 Past 400 lines on purpose: the ranking SQL and the reads that explain an empty result belong together (one
 rule, written once as SQL here and once in the engine).
@@ -23,6 +23,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -31,7 +32,6 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Coalesce, Length, Lower, Replace
 
@@ -121,13 +121,19 @@ def _fallback_q(constraint: chooser.Constraint, needs: chooser.Needs) -> Q | Non
     return None
 
 
+def _variant_needs_q(stated: list[chooser.Constraint], needs: chooser.Needs) -> Q:
+    """Q on Variant: the stated needs tested on the model itself (not on its offerings)."""
+    q = Q()
+    for constraint in stated:
+        if not constraint.per_offering:
+            q &= _variant_q(constraint, needs)
+    return q
+
+
 def _meets_q(stated: list[chooser.Constraint], needs: chooser.Needs, only: list | None = None) -> Q:
     """Q on Variant: the stated needs (or `only` those), as chooser.meets judges them."""
     chosen = stated if only is None else only
-    q = Q()
-    for constraint in chosen:
-        if not constraint.per_offering:
-            q &= _variant_q(constraint, needs)
+    q = _variant_needs_q(chosen, needs)
     per_offering = [c for c in chosen if c.per_offering]
     if per_offering:
         offers = _usable_offerings()
@@ -167,9 +173,20 @@ def _candidate_pool(needs: chooser.Needs):
     return pool.filter(kind=needs.kind) if needs.kind else pool
 
 
-def _ranked(pool, stated, needs):
-    """The pool that meets the needs, in RANKING_RULE's order, as flat rows."""
-    best = _priced_offerings(stated, needs).order_by("cost", "price_input").values("cost")[:1]
+class _Lowest(Func):
+    """MIN over a correlated subquery's rows, with no GROUP BY: the lowest cost or NULL when none."""
+
+    function = "MIN"
+    output_field = DecimalField(max_digits=30, decimal_places=12)
+
+
+def _ranked(pool, meets: Q, priced):
+    """The pool that `meets` the needs, in RANKING_RULE's order, as flat rows (`priced`: _priced_offerings).
+
+    The cheapest cost is one aggregate subquery per row; whether a row is priced is an EXISTS (it stops at the
+    first offering) so that ordering by it does not run the costlier subquery again.
+    """
+    best = priced.order_by().annotate(lowest=_Lowest("cost")).values("lowest")
     modalities = Case(
         When(input_modalities="", then=Value(0)),
         default=Length("input_modalities") - Length(Replace("input_modalities", Value(","), Value(""))) + 1,
@@ -177,18 +194,18 @@ def _ranked(pool, stated, needs):
     capabilities = sum((Case(When(**{flag: True}, then=Value(1)), default=Value(0)) for flag in _FLAGS), Value(0))
     replaced = Case(When(Q(status=Status.CURRENT, replaced_by__isnull=True), then=Value(0)), default=Value(1))
     return (
-        pool.filter(_meets_q(stated, needs))
-        .annotate(
-            best_cost=Subquery(best),
+        pool.filter(meets)
+        .alias(
+            rank_priced=Exists(priced),
             rank_replaced=replaced,
             rank_modalities=modalities,
             rank_capabilities=capabilities,
             rank_family=Lower("family__name"),
             rank_name=Lower("name"),
         )
-        .annotate(rank_unpriced=Case(When(best_cost__isnull=True, then=Value(1)), default=Value(0)))
+        .annotate(best_cost=Subquery(best))
         .order_by(
-            "rank_unpriced",
+            F("rank_priced").desc(),
             "rank_replaced",
             "best_cost",
             "-rank_modalities",
@@ -200,6 +217,19 @@ def _ranked(pool, stated, needs):
             "rank_name",
             "pk",
         )
+    )
+
+
+def _counts(pool, meets: Q, variant_needs: Q, priced) -> dict[str, int]:
+    """The pool's size, how many of it meet the needs and how many of those are priced: one aggregate.
+
+    A priced offering meets every offering-level need itself, so "priced" tests only the model's own needs
+    besides it (not the offering-level EXISTS a second time).
+    """
+    return pool.aggregate(
+        considered=Count("pk"),
+        matches=Count("pk", filter=meets),
+        priced=Count("pk", filter=variant_needs & Q(Exists(priced))),
     )
 
 
@@ -288,28 +318,27 @@ class _CountedPaginator(Paginator):
 
 
 def _relaxations(pool, stated, needs) -> list[chooser.Relaxation]:
-    """What each need excludes and what dropping it alone would add: one aggregate, and the nearest values."""
+    """What each need excludes and what dropping it alone would add, and the nearest values.
+
+    One grouped query counts the pool by which needs each model meets (at most 2^needs groups, each need's SQL
+    compiled once); the counts per need are sums over those groups. A need whose test is unknown (NULL) is not met.
+    """
     singles = {c.key: _meets_q(stated, needs, only=[c]) for c in stated}
-    aggregates = {}
-    for constraint in stated:
-        others = Q()
-        for other in stated:
-            if other.key != constraint.key:
-                others &= singles[other.key]
-        aggregates[f"x_{constraint.key}"] = Count("pk", filter=~singles[constraint.key])
-        aggregates[f"a_{constraint.key}"] = Count("pk", filter=others & ~singles[constraint.key])
-    counts = pool.aggregate(**aggregates)
+    flags = {f"meets_{i}": Case(When(singles[c.key], then=Value(1)), default=Value(0)) for i, c in enumerate(stated)}
+    groups = list(pool.annotate(**flags).values_list(*flags).annotate(n=Count("pk")).order_by())
     found = []
-    for constraint in stated:
-        near = Q()
-        for other in stated:
-            if other.key != constraint.key:
-                near &= singles[other.key]
-        would_add = counts[f"a_{constraint.key}"]
+    for i, constraint in enumerate(stated):
+        failing = [(row[:-1], row[-1]) for row in groups if not row[i]]
+        excludes = sum(n for _, n in failing)
+        would_add = sum(n for met, n in failing if all(met[j] for j in range(len(stated)) if j != i))
         nearest, params = ("", ())
         if would_add:
+            near = Q()
+            for other in stated:
+                if other.key != constraint.key:
+                    near &= singles[other.key]
             nearest, params = _nearest(constraint, pool.filter(near).exclude(singles[constraint.key]))
-        found.append(chooser.Relaxation(constraint, counts[f"x_{constraint.key}"], would_add, nearest, params))
+        found.append(chooser.Relaxation(constraint, excludes, would_add, nearest, params))
     order = {constraint.key: i for i, constraint in enumerate(stated)}
     return sorted(found, key=lambda r: (-r.excludes, order[r.constraint.key]))
 
@@ -364,24 +393,15 @@ def _nearest(constraint, near_pool) -> tuple[str, tuple]:
 def choose(needs: chooser.Needs, page: int | None = None) -> ChooserPage:
     stated = chooser.constraints(needs)
     pool = _candidate_pool(needs)
-    # The cheapest cost and the priced flag are selected columns, so that the ORDER BY reads them by
-    # position instead of running their subquery again per row (a quarter less time on SQLite).
-    ranked = (
-        _ranked(pool, stated, needs)
-        .annotate(
-            total=Window(Count("pk")),
-            total_priced=Window(Count("best_cost")),
-        )
-        .values_list(*_VARIANT_FIELDS, "best_cost", "rank_unpriced", "total", "total_priced")
-    )
-    page = page or 1
-    rows = list(ranked[(page - 1) * CHOOSER_PAGE_SIZE : page * CHOOSER_PAGE_SIZE])
-    if not rows and page > 1:  # past the last page: show the last one, as Paginator.get_page does
-        last = max(1, -(-_ranked(pool, stated, needs).count() // CHOOSER_PAGE_SIZE))
-        rows = list(ranked[(last - 1) * CHOOSER_PAGE_SIZE : last * CHOOSER_PAGE_SIZE])
-        page = last
-    counts = {"considered": pool.count(), "matches": rows[0][-2] if rows else 0, "priced": rows[0][-1] if rows else 0}
-    rows = [row[: len(_VARIANT_FIELDS)] for row in rows]
+    # The needs as SQL, built once for the counts and the page.
+    meets, priced = _meets_q(stated, needs), _priced_offerings(stated, needs)
+    counts = _counts(pool, meets, _variant_needs_q(stated, needs), priced)
+    last = max(1, -(-counts["matches"] // CHOOSER_PAGE_SIZE))
+    page = min(page or 1, last)  # past the last page: show the last one, as Paginator.get_page does
+    rows = []
+    if counts["matches"]:
+        ranked = _ranked(pool, meets, priced).values_list(*_VARIANT_FIELDS)
+        rows = list(ranked[(page - 1) * CHOOSER_PAGE_SIZE : page * CHOOSER_PAGE_SIZE])
     paginator = _CountedPaginator([], CHOOSER_PAGE_SIZE, counts["matches"])
     page_obj = paginator.get_page(page)
     candidates = _with_prices([_candidate(dict(zip(_VARIANT_FIELDS, row, strict=True))) for row in rows])

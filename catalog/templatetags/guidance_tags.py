@@ -1,10 +1,24 @@
 """Template helpers for the guidance pages: links that relax a chooser need, costs and sizes as the engine writes them."""
 
+from html import escape
+
 from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from catalog import guidance
+from catalog.models import is_slug, url_template
 
 register = template.Library()
+
+# One chooser result row, as the template loop wrote it (signals as partials/signals.html draws them).
+_CHOOSER_ROW = (
+    '\n    <tr>\n      <td class="num">{rank}</td>\n'
+    '      <th scope="row"><a href="{url}">{name}</a> <span class="muted">{family}</span></th>\n'
+    '      <td><ul class="reasons">{reasons}</ul></td>\n'
+    '      <td class="num">{cost}</td>\n'
+    "      <td>{signals}\n</td>\n    </tr>\n  "
+)
 
 
 @register.simple_tag(takes_context=True)
@@ -47,3 +61,46 @@ def param_value(value):
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def _variant_url(family_slug: str, slug: str) -> str:
+    if is_slug(family_slug) and is_slug(slug):
+        return url_template("catalog:variant-detail", "family", "variant").format(family=family_slug, variant=slug)
+    return reverse("catalog:variant-detail", kwargs={"family": family_slug, "variant": slug})
+
+
+def _signals_html(signals) -> str:
+    if not signals:
+        return "—"
+    chips = "".join(f'<li class="chip">{escape(str(signal))}</li>' for signal in signals)
+    return f'<ul class="chips" aria-label="Signals">{chips}</ul>'
+
+
+@register.simple_tag
+def chooser_rows(matches, apart=False, usage=None):
+    """The chooser table's rows, drawn in Python: a template loop with an include per row cost a third of the page."""
+    rows = []
+    for match in matches:
+        candidate = match.candidate
+        if apart:
+            cost_cell = "—"
+        elif match.cost:
+            cost_cell = (
+                f'{escape(cost(match.cost.total))} <span class="muted">at {escape(str(match.price.provider))}</span>'
+            )
+        elif usage:
+            cost_cell = "—"
+        else:
+            cost_cell = '<span class="muted">enter monthly tokens</span>'
+        rows.append(
+            _CHOOSER_ROW.format(
+                rank=match.rank,
+                url=escape(_variant_url(candidate.family_slug, candidate.slug)),
+                name=escape(str(candidate.name)),
+                family=escape(str(candidate.family_name)),
+                reasons="".join(f"<li>{escape(str(reason))}</li>" for reason in match.reasons),
+                cost=cost_cell,
+                signals=_signals_html(match.signals),
+            )
+        )
+    return SafeString("".join(rows))

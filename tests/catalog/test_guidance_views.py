@@ -531,10 +531,10 @@ PAGES = [
 # Exact where the page's reads are all this module's. The family FAQ reuses the family page's prefetches and
 # the variant page extends the variant page: those get the suite's page budget (tests/catalog/test_views.py),
 # and what this module adds to the variant page is pinned exactly below.
-# The chooser: the provider choices, the page's ranked rows (with their counts), the considered count and the
-# rows' offerings; with no match, the relaxation aggregate instead of the offerings (the nearest values add at
-# most three when dropping a need would help).
-EXACT = {"faq": 5, "choose": 4, "choose-no-match": 4}
+# The chooser: the provider choices, one aggregate of the counts, the page's ranked rows and their offerings;
+# with no match, the relaxation aggregate instead of the rows and offerings (the nearest values add at most
+# three when dropping a need would help).
+EXACT = {"faq": 5, "choose": 4, "choose-no-match": 3}
 BUDGETS = {"family-faq": 12, "variant-calculator": 12}
 
 
