@@ -184,7 +184,8 @@ class FamilyPage:
 # --- Reading --------------------------------------------------------------------------------
 
 
-def _family(slug: str) -> Family:
+def published_family(slug: str) -> Family:
+    """The published family with what its pages read beside the variants (sources, tags, relations, FAQ)."""
     tags = FamilyTag.objects.select_related("tag")
     family = (
         Family.objects.published()
@@ -209,39 +210,60 @@ def _family(slug: str) -> Family:
     return family
 
 
-def _offerings(family: Family, variants: dict[int, Variant]) -> list[OfferingRow]:
-    rows = (
-        Offering.objects.filter(variant__family=family, listed=True)
-        .values_list(
-            "pk", "variant_id", "provider__name", "provider__slug", "model_id", "price_input", "price_output", "kind"
-        )
-        .order_by("provider__name", "model_id")
-    )
+def family_offerings(family: Family, variants: dict[int, Variant], listed_only: bool = True) -> list[OfferingRow]:
+    """The family's offerings as flat rows, by provider name and model id (delisted ones too if asked)."""
+    rows = Offering.objects.filter(variant__family=family)
+    if listed_only:
+        rows = rows.filter(listed=True)
+    rows = rows.values_list(
+        "pk",
+        "variant_id",
+        "provider__name",
+        "provider__slug",
+        "model_id",
+        "price_input",
+        "price_output",
+        "kind",
+        "listed",
+    ).order_by("provider__name", "model_id")
     providers: dict[str, SimpleNamespace] = {}
     found = []
-    for pk, variant_id, name, slug, model_id, price_in, price_out, kind in rows:
+    for pk, variant_id, name, slug, model_id, price_in, price_out, kind, listed in rows:
         provider = providers.get(slug)
         if provider is None:
             provider = providers[slug] = SimpleNamespace(name=name, slug=slug, url=f"/providers/{slug}/")
-        found.append(OfferingRow(pk, variants[variant_id], provider, model_id, price_in, price_out, kind))
+        found.append(OfferingRow(pk, variants[variant_id], provider, model_id, price_in, price_out, kind, listed))
     return found
 
 
-def _related_facts(family: Family, relations: list[FamilyRelation]) -> guidance.FamilyFacts | None:
+def related_facts(relations: list[FamilyRelation]) -> list[guidance.FamilyFacts]:
+    """The related families as the FAQ compares them: names, tags, and their sizes in one query."""
     if not relations:
-        return None
-    related = relations[0].related
-    size = Variant.objects.filter(family=related).aggregate(count=Count("pk"), widest=Max("context_window"))
-    tags = list(related.family_tags.all())
-    return guidance.FamilyFacts(
-        name=related.name,
-        creator=related.creator.name,
-        variants=(),
-        use_cases=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.USE_CASE],
-        strengths=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.STRENGTH],
-        variant_count=size["count"],
-        widest=size["widest"],
-    )
+        return []
+    sizes = {
+        row["family_id"]: row
+        for row in Variant.objects.filter(family__in=[r.related_id for r in relations])
+        .order_by()
+        .values("family_id")
+        .annotate(count=Count("pk"), widest=Max("context_window"))
+    }
+    facts = []
+    for relation in relations:
+        related = relation.related
+        size = sizes.get(related.pk, {"count": 0, "widest": None})
+        tags = list(related.family_tags.all())
+        facts.append(
+            guidance.FamilyFacts(
+                name=related.name,
+                creator=related.creator.name,
+                variants=(),
+                use_cases=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.USE_CASE],
+                strengths=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.STRENGTH],
+                variant_count=size["count"],
+                widest=size["widest"],
+            )
+        )
+    return facts
 
 
 def _lowest_prices(offerings: list[OfferingRow]) -> dict[int, tuple]:
@@ -408,8 +430,8 @@ VARIANT_FIELDS = (
 )
 
 
-def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
-    family = _family(slug)
+def family_variants(family: Family) -> list[Variant]:
+    """The family's variants in catalog order, with what guidance and links read (no query per row)."""
     variants = list(
         Variant.objects.filter(family=family)
         .select_related("replaced_by", "replaced_by__family")
@@ -428,7 +450,13 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         variant.family = family  # links need its slug: no query per row
         # One reverse() for the page instead of one per link (it names a few hundred on a big family).
         variant.get_absolute_url = partial(str, f"{base}{variant.slug}/")
-    offerings = _offerings(family, {v.pk: v for v in variants})
+    return variants
+
+
+def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
+    family = published_family(slug)
+    variants = family_variants(family)
+    offerings = family_offerings(family, {v.pk: v for v in variants})
     relations = list(family.relations.all())
     family_tags = list(family.family_tags.all())
     facts = guidance.FamilyFacts(
@@ -475,7 +503,7 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         provider_names=pick_counts[:PROVIDER_NAMES],
         faq=merge_faq(
             list(family.faq_entries.all()),
-            guidance.family_faq(facts, listed_offerings, _related_facts(family, relations)),
+            guidance.family_faq(facts, listed_offerings, next(iter(related_facts(relations[:1])), None)),
         ),
         lines=lines,
     )

@@ -12,14 +12,11 @@ from django.http import Http404
 from catalog import guidance
 from catalog.models import (
     Family,
-    FamilyRelation,
-    FamilyTag,
     FAQEntry,
     Offering,
     OfferingKind,
     Organization,
     Provider,
-    Tag,
     Variant,
 )
 
@@ -77,47 +74,6 @@ class ProviderOfferings:
 
 
 ORIGIN_LABELS = {"": "curated", "seed": "seed", "catalog": "catalog", "models.dev": "models.dev", "litellm": "LiteLLM"}
-
-
-def _family_queryset():
-    tags = FamilyTag.objects.select_related("tag")
-    variants = Variant.objects.select_related("replaced_by", "replaced_by__family").prefetch_related(
-        Prefetch("offerings", queryset=Offering.objects.select_related("provider"))
-    )
-    return (
-        Family.objects.published()
-        .with_creator()
-        .prefetch_related(
-            Prefetch("variants", queryset=variants),
-            "sources",
-            Prefetch("family_tags", queryset=tags),
-            Prefetch(
-                "relations",
-                queryset=FamilyRelation.objects.select_related("related", "related__creator").prefetch_related(
-                    Prefetch("related__variants", queryset=Variant.objects.all()),
-                    Prefetch("related__family_tags", queryset=tags),
-                ),
-            ),
-            "faq_entries",
-            "collaborators",
-        )
-    )
-
-
-def _tag_names(family_tags, kind: str) -> list[str]:
-    return [ft.tag.name for ft in family_tags if ft.tag.kind == kind]
-
-
-def family_facts(family: Family) -> guidance.FamilyFacts:
-    """A prefetched family as the guidance engine sees it."""
-    family_tags = list(family.family_tags.all())
-    return guidance.FamilyFacts(
-        name=family.name,
-        creator=family.creator.name,
-        variants=list(family.variants.all()),
-        use_cases=_tag_names(family_tags, Tag.Kind.USE_CASE),
-        strengths=_tag_names(family_tags, Tag.Kind.STRENGTH),
-    )
 
 
 def merge_faq(curated: list[FAQEntry], generated: list[guidance.FAQItem]) -> list:
