@@ -23,6 +23,7 @@ from django.http import Http404
 
 from catalog import guidance
 from catalog.models import Family, FamilyRelation, FamilyTag, Offering, OfferingKind, Tag, Variant
+from catalog.selectors.flat_rows import flat_rows
 from catalog.selectors.pages import SPEC_SORT_KEYS, merge_faq, sort_rows
 
 SMALL_FAMILY = 12  # up to this many variants, the page lists them all, as the seed page does
@@ -228,7 +229,7 @@ def family_offerings(family: Family, variants: dict[int, Variant], listed_only: 
     ).order_by("provider__name", "model_id")
     providers: dict[str, SimpleNamespace] = {}
     found = []
-    for pk, variant_id, name, slug, model_id, price_in, price_out, kind, listed in rows:
+    for pk, variant_id, name, slug, model_id, price_in, price_out, kind, listed in flat_rows(rows):
         provider = providers.get(slug)
         if provider is None:
             provider = providers[slug] = SimpleNamespace(name=name, slug=slug, url=f"/providers/{slug}/")
