@@ -13,9 +13,10 @@ page's six sections are read here in the order the page shows them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from functools import cached_property, partial
 from types import SimpleNamespace
 
 from django.db.models import Count, F, Max, Prefetch
@@ -63,8 +64,12 @@ def series_name(name: str) -> str:
 @dataclass
 class Row:
     variant: Variant
-    use_when: str
+    lines: Callable[[], dict]  # the family's use-when lines (they read its offerings' prices): asked when shown
     signals: list[str]
+
+    @property
+    def use_when(self) -> str:
+        return self.lines()[self.variant.pk]
 
 
 @dataclass
@@ -131,6 +136,22 @@ class PriceRow:
 
 
 @dataclass
+class Offered:
+    """The family page's reads of its offerings: prices, providers, the use-when lines and the FAQ."""
+
+    lines: dict  # variant pk → use-when line (the lines compare prices)
+    about_summary: str
+    provider_count: int
+    price_providers: list  # column heads
+    price_rows: list[PriceRow]
+    price_variant_total: int
+    unpriced: list[OfferingRow]
+    unpriced_total: int
+    provider_names: list
+    faq: list
+
+
+@dataclass
 class FamilyPage:
     family: Family
     variants: list[Variant]
@@ -138,7 +159,6 @@ class FamilyPage:
     rows: list[Row]  # a small family: every variant
     series: list[SeriesGroup]  # a big family: its series
     family_line: str
-    about_summary: str
     release_groups: list  # guidance.ReleaseGroup (small) or TimelineGroup (big)
     timeline_variants: list[Variant]
     spec_rows: list[Variant]
@@ -149,15 +169,24 @@ class FamilyPage:
     strengths: list[str]
     relations: list[FamilyRelation]
     collaborators: list
-    provider_count: int
-    price_providers: list  # column heads
-    price_rows: list[PriceRow]
-    price_variant_total: int
-    unpriced: list[OfferingRow]
-    unpriced_total: int
-    provider_names: list
-    faq: list = field(default_factory=list)
-    lines: dict = field(default_factory=dict)
+    read_offered: Callable[[], Offered]
+
+    @cached_property
+    def offered(self) -> Offered:
+        """What the page says of the family's offerings, read the first time a section shows it: the
+        sections that do are fragments kept per catalog version, so on most requests it is never read."""
+        return self.read_offered()
+
+    about_summary = property(lambda self: self.offered.about_summary)
+    provider_count = property(lambda self: self.offered.provider_count)
+    price_providers = property(lambda self: self.offered.price_providers)
+    price_rows = property(lambda self: self.offered.price_rows)
+    price_variant_total = property(lambda self: self.offered.price_variant_total)
+    unpriced = property(lambda self: self.offered.unpriced)
+    unpriced_total = property(lambda self: self.offered.unpriced_total)
+    provider_names = property(lambda self: self.offered.provider_names)
+    faq = property(lambda self: self.offered.faq)
+    lines = property(lambda self: self.offered.lines)
 
     @property
     def guidance_basis(self) -> str:
@@ -285,7 +314,7 @@ def _newest_first(variant: Variant) -> tuple:
     )
 
 
-def _series(variants: list[Variant], lines: dict) -> list[SeriesGroup]:
+def _series(variants: list[Variant], lines: Callable[[], dict]) -> list[SeriesGroup]:
     by_name: dict[str, list[Variant]] = {}
     for variant in variants:
         by_name.setdefault(series_name(variant.name), []).append(variant)
@@ -315,7 +344,7 @@ def _series(variants: list[Variant], lines: dict) -> list[SeriesGroup]:
         result.append(
             SeriesGroup(
                 name=name,
-                rows=[Row(v, lines[v.pk], guidance.signals(v)) for v in shown],
+                rows=[Row(v, lines, guidance.signals(v)) for v in shown],
                 total=len(members),
                 current=sum(guidance.is_current(v) for v in members),
                 newest=newest,
@@ -454,47 +483,16 @@ def family_variants(family: Family) -> list[Variant]:
     return variants
 
 
-def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
-    family = published_family(slug)
-    variants = family_variants(family)
+def _offered(family: Family, variants: list[Variant], facts: guidance.FamilyFacts, relations: list) -> Offered:
     offerings = family_offerings(family, {v.pk: v for v in variants})
-    relations = list(family.relations.all())
-    family_tags = list(family.family_tags.all())
-    facts = guidance.FamilyFacts(
-        name=family.name,
-        creator=family.creator.name,
-        variants=variants,
-        use_cases=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.USE_CASE],
-        strengths=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.STRENGTH],
-    )
     listed_offerings = [o for o in offerings if o.listed]
-    lines = guidance.family_lines(variants, _lowest_prices(offerings))
-    small = len(variants) <= SMALL_FAMILY
-    spec_rows, spec_sort = sort_rows(variants, SPEC_SORT_KEYS, spec_sort, default="model")
-    if spec_sort == "model":
-        spec_rows = variants if small else sorted(variants, key=_newest_first)
     provider_slugs = {o.provider.slug: o.provider for o in listed_offerings}
     price_providers, price_rows, price_variant_total = _price_table(offerings)
     unpriced = [o for o in listed_offerings if not o.is_priced]
     pick_counts = sorted(provider_slugs.values(), key=lambda p: p.name.lower())
-    return FamilyPage(
-        family=family,
-        variants=variants,
-        small=small,
-        rows=[Row(v, lines[v.pk], guidance.signals(v)) for v in variants] if small else [],
-        series=[] if small else _series(variants, lines),
-        family_line=guidance.family_line(variants),
+    return Offered(
+        lines=guidance.family_lines(variants, _lowest_prices(offerings)),
         about_summary="" if family.about.strip() else _about_summary(family, variants, len(provider_slugs)),
-        release_groups=guidance.release_groups(variants) if small else _quarters(variants),
-        timeline_variants=variants if small else [],
-        spec_rows=spec_rows if small else spec_rows[:SPEC_ROWS],
-        spec_sort=spec_sort,
-        spec_total=len(variants),
-        sources=list(family.sources.all()),
-        use_cases=list(facts.use_cases),
-        strengths=list(facts.strengths),
-        relations=relations,
-        collaborators=list(family.collaborators.all()),
         provider_count=len(provider_slugs),
         price_providers=price_providers,
         price_rows=price_rows,
@@ -506,5 +504,47 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
             list(family.faq_entries.all()),
             guidance.family_faq(facts, listed_offerings, next(iter(related_facts(relations[:1])), None)),
         ),
-        lines=lines,
     )
+
+
+def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
+    family = published_family(slug)
+    variants = family_variants(family)
+    relations = list(family.relations.all())
+    family_tags = list(family.family_tags.all())
+    facts = guidance.FamilyFacts(
+        name=family.name,
+        creator=family.creator.name,
+        variants=variants,
+        use_cases=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.USE_CASE],
+        strengths=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.STRENGTH],
+    )
+    small = len(variants) <= SMALL_FAMILY
+    spec_rows, spec_sort = sort_rows(variants, SPEC_SORT_KEYS, spec_sort, default="model")
+    if spec_sort == "model":
+        spec_rows = variants if small else sorted(variants, key=_newest_first)
+    page = FamilyPage(
+        family=family,
+        variants=variants,
+        small=small,
+        rows=[],
+        series=[],
+        family_line=guidance.family_line(variants),
+        release_groups=guidance.release_groups(variants) if small else _quarters(variants),
+        timeline_variants=variants if small else [],
+        spec_rows=spec_rows if small else spec_rows[:SPEC_ROWS],
+        spec_sort=spec_sort,
+        spec_total=len(variants),
+        sources=list(family.sources.all()),
+        use_cases=list(facts.use_cases),
+        strengths=list(facts.strengths),
+        relations=relations,
+        collaborators=list(family.collaborators.all()),
+        read_offered=partial(_offered, family, variants, facts, relations),
+    )
+    lines = partial(getattr, page, "lines")
+    if small:
+        page.rows = [Row(v, lines, guidance.signals(v)) for v in variants]
+    else:
+        page.series = _series(variants, lines)
+    return page

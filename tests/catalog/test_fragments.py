@@ -86,6 +86,7 @@ def test_a_bulk_import_shows_at_once_in_the_price_history(committed_seed, monkey
     visitor = Client()
     offering = Offering.objects.get(model_id="llava:13b")
     assert "nothing to draw" in text_of(visitor, VARIANT_URL)
+    assert "$0.50" not in text_of(visitor, "/families/llava/")
 
     def apply(source, entries, run, dry_run=False, progress=None, **kwargs):
         if not dry_run:
@@ -112,6 +113,7 @@ def test_a_bulk_import_shows_at_once_in_the_price_history(committed_seed, monkey
     runner.run_import("test", "x.json", lambda raw, path: ([], [], 0))
     after = text_of(visitor, VARIANT_URL)
     assert "nothing to draw" not in after and "Price history" in after
+    assert "$0.50" in text_of(visitor, "/families/llava/")  # the family's providers-and-prices section
 
 
 @committed
@@ -122,3 +124,18 @@ def test_shell_saves_bump_the_fragments_too(committed_seed):
     variant.context_window = 8192
     variant.save()
     assert "Context window 4k → 8k" in text_of(visitor, VARIANT_URL)
+
+
+@committed
+def test_a_family_page_with_its_fragments_kept_reads_no_offering(committed_seed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    visitor = Client()
+    with CaptureQueriesContext(connection) as first:
+        text_of(visitor, "/families/llava/")
+    with CaptureQueriesContext(connection) as kept:
+        text_of(visitor, "/families/llava/")
+    assert any("catalog_offering" in q["sql"] for q in first.captured_queries)
+    assert not any("catalog_offering" in q["sql"] for q in kept.captured_queries)
+    assert len(kept) < len(first)
