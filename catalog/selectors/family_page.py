@@ -159,7 +159,6 @@ class FamilyPage:
     rows: list[Row]  # a small family: every variant
     series: list[SeriesGroup]  # a big family: its series
     family_line: str
-    release_groups: list  # guidance.ReleaseGroup (small) or TimelineGroup (big)
     timeline_variants: list[Variant]
     spec_rows: list[Variant]
     spec_sort: str
@@ -167,9 +166,17 @@ class FamilyPage:
     sources: list
     use_cases: list[str]
     strengths: list[str]
-    relations: list[FamilyRelation]
     collaborators: list
-    read_offered: Callable[[], Offered]
+    read_offered: Callable[[], Offered] | None = None  # set by family_page
+
+    @cached_property
+    def relations(self) -> list[FamilyRelation]:
+        return family_relations(self.family)
+
+    @cached_property
+    def release_groups(self) -> list:
+        """guidance.ReleaseGroup (small) or TimelineGroup (big): read by the timeline's fragment only."""
+        return guidance.release_groups(self.variants) if self.small else _quarters(self.variants)
 
     @cached_property
     def offered(self) -> Offered:
@@ -215,21 +222,14 @@ class FamilyPage:
 
 
 def published_family(slug: str) -> Family:
-    """The published family with what its pages read beside the variants (sources, tags, relations, FAQ)."""
-    tags = FamilyTag.objects.select_related("tag")
+    """The published family with what every request of its pages reads: sources, tags, collaborators.
+    Its relations and curated FAQ are read by fragments (family_relations, family.faq_entries)."""
     family = (
         Family.objects.published()
         .with_creator()
         .prefetch_related(
             "sources",
-            Prefetch("family_tags", queryset=tags),
-            Prefetch(
-                "relations",
-                queryset=FamilyRelation.objects.select_related("related", "related__creator").prefetch_related(
-                    Prefetch("related__family_tags", queryset=tags)
-                ),
-            ),
-            "faq_entries",
+            Prefetch("family_tags", queryset=FamilyTag.objects.select_related("tag")),
             "collaborators",
         )
         .filter(slug=slug)
@@ -238,6 +238,15 @@ def published_family(slug: str) -> Family:
     if family is None:
         raise Http404(f"No family with slug {slug!r}.")
     return family
+
+
+def family_relations(family: Family) -> list[FamilyRelation]:
+    """The family's related families with their makers and tags, in two queries."""
+    return list(
+        FamilyRelation.objects.filter(family=family)
+        .select_related("related", "related__creator")
+        .prefetch_related(Prefetch("related__family_tags", queryset=FamilyTag.objects.select_related("tag")))
+    )
 
 
 def family_offerings(family: Family, variants: dict[int, Variant], listed_only: bool = True) -> list[OfferingRow]:
@@ -483,7 +492,7 @@ def family_variants(family: Family) -> list[Variant]:
     return variants
 
 
-def _offered(family: Family, variants: list[Variant], facts: guidance.FamilyFacts, relations: list) -> Offered:
+def _offered(family: Family, variants: list[Variant], facts: guidance.FamilyFacts, relations: Callable) -> Offered:
     offerings = family_offerings(family, {v.pk: v for v in variants})
     listed_offerings = [o for o in offerings if o.listed]
     provider_slugs = {o.provider.slug: o.provider for o in listed_offerings}
@@ -502,7 +511,7 @@ def _offered(family: Family, variants: list[Variant], facts: guidance.FamilyFact
         provider_names=pick_counts[:PROVIDER_NAMES],
         faq=merge_faq(
             list(family.faq_entries.all()),
-            guidance.family_faq(facts, listed_offerings, next(iter(related_facts(relations[:1])), None)),
+            guidance.family_faq(facts, listed_offerings, next(iter(related_facts(relations()[:1])), None)),
         ),
     )
 
@@ -510,7 +519,6 @@ def _offered(family: Family, variants: list[Variant], facts: guidance.FamilyFact
 def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
     family = published_family(slug)
     variants = family_variants(family)
-    relations = list(family.relations.all())
     family_tags = list(family.family_tags.all())
     facts = guidance.FamilyFacts(
         name=family.name,
@@ -530,7 +538,6 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         rows=[],
         series=[],
         family_line=guidance.family_line(variants),
-        release_groups=guidance.release_groups(variants) if small else _quarters(variants),
         timeline_variants=variants if small else [],
         spec_rows=spec_rows if small else spec_rows[:SPEC_ROWS],
         spec_sort=spec_sort,
@@ -538,10 +545,9 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         sources=list(family.sources.all()),
         use_cases=list(facts.use_cases),
         strengths=list(facts.strengths),
-        relations=relations,
         collaborators=list(family.collaborators.all()),
-        read_offered=partial(_offered, family, variants, facts, relations),
     )
+    page.read_offered = partial(_offered, family, variants, facts, partial(getattr, page, "relations"))
     lines = partial(getattr, page, "lines")
     if small:
         page.rows = [Row(v, lines, guidance.signals(v)) for v in variants]

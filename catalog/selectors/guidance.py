@@ -32,7 +32,13 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.selectors.family_page import family_offerings, family_variants, published_family, related_facts
+from catalog.selectors.family_page import (
+    family_offerings,
+    family_relations,
+    family_variants,
+    published_family,
+    related_facts,
+)
 from catalog.selectors.pages import VariantPage, merge_faq
 from catalog.services.markdown import render_markdown
 
@@ -109,7 +115,7 @@ def family_faq_page(slug: str) -> FAQPage:
         strengths=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.STRENGTH],
         license=family.license,
     )
-    generated = guidance.family_questions(facts, offerings, related_facts(list(family.relations.all())))
+    generated = guidance.family_questions(facts, offerings, related_facts(family_relations(family)))
     sources = list(family.sources.all())
     rows = _rows(merge_family_faq(list(family.faq_entries.all()), generated), {s.number for s in sources})
     cited = sources if any(row.curated for row in rows) else []  # curator answers may cite [n]

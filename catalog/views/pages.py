@@ -30,7 +30,7 @@ class FamilyDetailView(TemplateView):
         context.update(page=page, family=page.family, spec_columns=selectors.SPEC_SORT_KEYS.values())
         # Read by fragments kept per catalog version (catalog.services.fragments): computed on a miss only.
         context["data_notes"] = once(quality_selectors.page_notes, family_id=page.family.pk)
-        context["timeline_chart"] = chart_selectors.family_timeline(page.timeline_variants)
+        context["timeline_chart"] = once(chart_selectors.family_timeline, page.timeline_variants)
         context["changelog"] = once(family_changelog, page.family)
         context["feed_url"] = reverse("feed-family-changes", args=[page.family.slug])
         return context
