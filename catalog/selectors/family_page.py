@@ -6,8 +6,10 @@ variants grouped by series (Qwen3, Qwen2.5 …), current first, the newest serie
 collapsed; a timeline by quarter; the first rows of the specifications; and one providers-and-prices
 table (variant × provider, cheapest marked). Everything else is a link to /models/?family=…, which
 pages. Queries are fixed (the family with its prefetches, its variants, its offerings as flat rows,
-its related families' sizes); the HTML is bounded by the constants below. Past 400 lines on purpose: the
-page's six sections are read here in the order the page shows them.
+its related families' sizes); the HTML is bounded by the constants below. What the page says of its
+offerings (prices, providers, use-when lines, FAQ), its relations and its timeline are read lazily,
+by the sections kept per catalog version (catalog.services.fragments): a kept page reads none of it.
+Past 400 lines on purpose: the page's six sections are read here in the order the page shows them.
 """
 
 from __future__ import annotations
