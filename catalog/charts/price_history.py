@@ -71,6 +71,7 @@ class HistoryCharts:
     panels: list[HistoryPanel] = field(default_factory=list)
     start: datetime | None = None
     end: datetime | None = None
+    more: int = 0  # offerings whose price changed beyond the panels drawn
 
     def __bool__(self) -> bool:
         return bool(self.panels)

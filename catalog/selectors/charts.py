@@ -39,6 +39,9 @@ def price_context(rows: Iterable[Variant]) -> charts.ScatterChart | None:
     )
 
 
+HISTORY_PANELS = 12  # panels drawn at most: the first offerings of the providers table whose price changed
+
+
 def price_records(offerings: list[Offering]) -> list[PriceRecord]:
     """Every price record of `offerings`, oldest first per offering: one query."""
     if not offerings:
@@ -63,7 +66,7 @@ def variant_price_history(offerings: list[Offering], now=None) -> tuple[charts.H
     changed = [o for o in offerings if _changed(by_offering.get(o.pk, []))]
     if not changed:
         return charts.HistoryCharts(), [(o, record) for o in offerings for record in by_offering.get(o.pk, [])]
-    offerings = changed
+    offerings = changed[:HISTORY_PANELS]
     items = [
         charts.HistoryItem(
             key=o.pk,
@@ -77,6 +80,7 @@ def variant_price_history(offerings: list[Offering], now=None) -> tuple[charts.H
         for o in offerings
     ]
     panels = charts.price_history_panels(items, now=now or timezone.now())
+    panels.more = len(changed) - len(offerings) if panels else 0
     drawn = {panel.key for panel in panels.panels}
     table = [(o, record) for o in offerings if o.pk in drawn for record in by_offering[o.pk]]
     return panels, table

@@ -6,16 +6,19 @@ variants grouped by series (Qwen3, Qwen2.5 …), current first, the newest serie
 collapsed; a timeline by quarter; the first rows of the specifications; and one providers-and-prices
 table (variant × provider, cheapest marked). Everything else is a link to /models/?family=…, which
 pages. Queries are fixed (the family with its prefetches, its variants, its offerings as flat rows,
-its related families' sizes); the HTML is bounded by the constants below. Past 400 lines on purpose: the
-page's six sections are read here in the order the page shows them.
+its related families' sizes); the HTML is bounded by the constants below. What the page says of its
+offerings (prices, providers, use-when lines, FAQ), its relations and its timeline are read lazily,
+by the sections kept per catalog version (catalog.services.fragments): a kept page reads none of it.
+Past 400 lines on purpose: the page's six sections are read here in the order the page shows them.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from functools import cached_property, partial
 from types import SimpleNamespace
 
 from django.db.models import Count, F, Max, Prefetch
@@ -23,6 +26,7 @@ from django.http import Http404
 
 from catalog import guidance
 from catalog.models import Family, FamilyRelation, FamilyTag, Offering, OfferingKind, Tag, Variant
+from catalog.selectors.flat_rows import flat_rows
 from catalog.selectors.pages import SPEC_SORT_KEYS, merge_faq, sort_rows
 
 SMALL_FAMILY = 12  # up to this many variants, the page lists them all, as the seed page does
@@ -62,8 +66,12 @@ def series_name(name: str) -> str:
 @dataclass
 class Row:
     variant: Variant
-    use_when: str
+    lines: Callable[[], dict]  # the family's use-when lines (they read its offerings' prices): asked when shown
     signals: list[str]
+
+    @property
+    def use_when(self) -> str:
+        return self.lines()[self.variant.pk]
 
 
 @dataclass
@@ -130,24 +138,11 @@ class PriceRow:
 
 
 @dataclass
-class FamilyPage:
-    family: Family
-    variants: list[Variant]
-    small: bool
-    rows: list[Row]  # a small family: every variant
-    series: list[SeriesGroup]  # a big family: its series
-    family_line: str
+class Offered:
+    """The family page's reads of its offerings: prices, providers, the use-when lines and the FAQ."""
+
+    lines: dict  # variant pk → use-when line (the lines compare prices)
     about_summary: str
-    release_groups: list  # guidance.ReleaseGroup (small) or TimelineGroup (big)
-    timeline_variants: list[Variant]
-    spec_rows: list[Variant]
-    spec_sort: str
-    spec_total: int
-    sources: list
-    use_cases: list[str]
-    strengths: list[str]
-    relations: list[FamilyRelation]
-    collaborators: list
     provider_count: int
     price_providers: list  # column heads
     price_rows: list[PriceRow]
@@ -155,8 +150,52 @@ class FamilyPage:
     unpriced: list[OfferingRow]
     unpriced_total: int
     provider_names: list
-    faq: list = field(default_factory=list)
-    lines: dict = field(default_factory=dict)
+    faq: list
+
+
+@dataclass
+class FamilyPage:
+    family: Family
+    variants: list[Variant]
+    small: bool
+    rows: list[Row]  # a small family: every variant
+    series: list[SeriesGroup]  # a big family: its series
+    family_line: str
+    timeline_variants: list[Variant]
+    spec_rows: list[Variant]
+    spec_sort: str
+    spec_total: int
+    sources: list
+    use_cases: list[str]
+    strengths: list[str]
+    collaborators: list
+    read_offered: Callable[[], Offered] | None = None  # set by family_page
+
+    @cached_property
+    def relations(self) -> list[FamilyRelation]:
+        return family_relations(self.family)
+
+    @cached_property
+    def release_groups(self) -> list:
+        """guidance.ReleaseGroup (small) or TimelineGroup (big): read by the timeline's fragment only."""
+        return guidance.release_groups(self.variants) if self.small else _quarters(self.variants)
+
+    @cached_property
+    def offered(self) -> Offered:
+        """What the page says of the family's offerings, read the first time a section shows it: the
+        sections that do are fragments kept per catalog version, so on most requests it is never read."""
+        return self.read_offered()
+
+    about_summary = property(lambda self: self.offered.about_summary)
+    provider_count = property(lambda self: self.offered.provider_count)
+    price_providers = property(lambda self: self.offered.price_providers)
+    price_rows = property(lambda self: self.offered.price_rows)
+    price_variant_total = property(lambda self: self.offered.price_variant_total)
+    unpriced = property(lambda self: self.offered.unpriced)
+    unpriced_total = property(lambda self: self.offered.unpriced_total)
+    provider_names = property(lambda self: self.offered.provider_names)
+    faq = property(lambda self: self.offered.faq)
+    lines = property(lambda self: self.offered.lines)
 
     @property
     def guidance_basis(self) -> str:
@@ -184,21 +223,15 @@ class FamilyPage:
 # --- Reading --------------------------------------------------------------------------------
 
 
-def _family(slug: str) -> Family:
-    tags = FamilyTag.objects.select_related("tag")
+def published_family(slug: str) -> Family:
+    """The published family with what every request of its pages reads: sources, tags, collaborators.
+    Its relations and curated FAQ are read by fragments (family_relations, family.faq_entries)."""
     family = (
         Family.objects.published()
         .with_creator()
         .prefetch_related(
             "sources",
-            Prefetch("family_tags", queryset=tags),
-            Prefetch(
-                "relations",
-                queryset=FamilyRelation.objects.select_related("related", "related__creator").prefetch_related(
-                    Prefetch("related__family_tags", queryset=tags)
-                ),
-            ),
-            "faq_entries",
+            Prefetch("family_tags", queryset=FamilyTag.objects.select_related("tag")),
             "collaborators",
         )
         .filter(slug=slug)
@@ -209,39 +242,69 @@ def _family(slug: str) -> Family:
     return family
 
 
-def _offerings(family: Family, variants: dict[int, Variant]) -> list[OfferingRow]:
-    rows = (
-        Offering.objects.filter(variant__family=family, listed=True)
-        .values_list(
-            "pk", "variant_id", "provider__name", "provider__slug", "model_id", "price_input", "price_output", "kind"
-        )
-        .order_by("provider__name", "model_id")
+def family_relations(family: Family) -> list[FamilyRelation]:
+    """The family's related families with their makers and tags, in two queries."""
+    return list(
+        FamilyRelation.objects.filter(family=family)
+        .select_related("related", "related__creator")
+        .prefetch_related(Prefetch("related__family_tags", queryset=FamilyTag.objects.select_related("tag")))
     )
+
+
+def family_offerings(family: Family, variants: dict[int, Variant], listed_only: bool = True) -> list[OfferingRow]:
+    """The family's offerings as flat rows, by provider name and model id (delisted ones too if asked)."""
+    rows = Offering.objects.filter(variant__family=family)
+    if listed_only:
+        rows = rows.filter(listed=True)
+    rows = rows.values_list(
+        "pk",
+        "variant_id",
+        "provider__name",
+        "provider__slug",
+        "model_id",
+        "price_input",
+        "price_output",
+        "kind",
+        "listed",
+    ).order_by("provider__name", "model_id")
     providers: dict[str, SimpleNamespace] = {}
     found = []
-    for pk, variant_id, name, slug, model_id, price_in, price_out, kind in rows:
+    for pk, variant_id, name, slug, model_id, price_in, price_out, kind, listed in flat_rows(rows):
         provider = providers.get(slug)
         if provider is None:
             provider = providers[slug] = SimpleNamespace(name=name, slug=slug, url=f"/providers/{slug}/")
-        found.append(OfferingRow(pk, variants[variant_id], provider, model_id, price_in, price_out, kind))
+        found.append(OfferingRow(pk, variants[variant_id], provider, model_id, price_in, price_out, kind, listed))
     return found
 
 
-def _related_facts(family: Family, relations: list[FamilyRelation]) -> guidance.FamilyFacts | None:
+def related_facts(relations: list[FamilyRelation]) -> list[guidance.FamilyFacts]:
+    """The related families as the FAQ compares them: names, tags, and their sizes in one query."""
     if not relations:
-        return None
-    related = relations[0].related
-    size = Variant.objects.filter(family=related).aggregate(count=Count("pk"), widest=Max("context_window"))
-    tags = list(related.family_tags.all())
-    return guidance.FamilyFacts(
-        name=related.name,
-        creator=related.creator.name,
-        variants=(),
-        use_cases=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.USE_CASE],
-        strengths=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.STRENGTH],
-        variant_count=size["count"],
-        widest=size["widest"],
-    )
+        return []
+    sizes = {
+        row["family_id"]: row
+        for row in Variant.objects.filter(family__in=[r.related_id for r in relations])
+        .order_by()
+        .values("family_id")
+        .annotate(count=Count("pk"), widest=Max("context_window"))
+    }
+    facts = []
+    for relation in relations:
+        related = relation.related
+        size = sizes.get(related.pk, {"count": 0, "widest": None})
+        tags = list(related.family_tags.all())
+        facts.append(
+            guidance.FamilyFacts(
+                name=related.name,
+                creator=related.creator.name,
+                variants=(),
+                use_cases=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.USE_CASE],
+                strengths=[ft.tag.name for ft in tags if ft.tag.kind == Tag.Kind.STRENGTH],
+                variant_count=size["count"],
+                widest=size["widest"],
+            )
+        )
+    return facts
 
 
 def _lowest_prices(offerings: list[OfferingRow]) -> dict[int, tuple]:
@@ -262,7 +325,7 @@ def _newest_first(variant: Variant) -> tuple:
     )
 
 
-def _series(variants: list[Variant], lines: dict) -> list[SeriesGroup]:
+def _series(variants: list[Variant], lines: Callable[[], dict]) -> list[SeriesGroup]:
     by_name: dict[str, list[Variant]] = {}
     for variant in variants:
         by_name.setdefault(series_name(variant.name), []).append(variant)
@@ -292,7 +355,7 @@ def _series(variants: list[Variant], lines: dict) -> list[SeriesGroup]:
         result.append(
             SeriesGroup(
                 name=name,
-                rows=[Row(v, lines[v.pk], guidance.signals(v)) for v in shown],
+                rows=[Row(v, lines, guidance.signals(v)) for v in shown],
                 total=len(members),
                 current=sum(guidance.is_current(v) for v in members),
                 newest=newest,
@@ -408,8 +471,8 @@ VARIANT_FIELDS = (
 )
 
 
-def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
-    family = _family(slug)
+def family_variants(family: Family) -> list[Variant]:
+    """The family's variants in catalog order, with what guidance and links read (no query per row)."""
     variants = list(
         Variant.objects.filter(family=family)
         .select_related("replaced_by", "replaced_by__family")
@@ -428,44 +491,19 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         variant.family = family  # links need its slug: no query per row
         # One reverse() for the page instead of one per link (it names a few hundred on a big family).
         variant.get_absolute_url = partial(str, f"{base}{variant.slug}/")
-    offerings = _offerings(family, {v.pk: v for v in variants})
-    relations = list(family.relations.all())
-    family_tags = list(family.family_tags.all())
-    facts = guidance.FamilyFacts(
-        name=family.name,
-        creator=family.creator.name,
-        variants=variants,
-        use_cases=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.USE_CASE],
-        strengths=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.STRENGTH],
-    )
+    return variants
+
+
+def _offered(family: Family, variants: list[Variant], facts: guidance.FamilyFacts, relations: Callable) -> Offered:
+    offerings = family_offerings(family, {v.pk: v for v in variants})
     listed_offerings = [o for o in offerings if o.listed]
-    lines = guidance.family_lines(variants, _lowest_prices(offerings))
-    small = len(variants) <= SMALL_FAMILY
-    spec_rows, spec_sort = sort_rows(variants, SPEC_SORT_KEYS, spec_sort, default="model")
-    if spec_sort == "model":
-        spec_rows = variants if small else sorted(variants, key=_newest_first)
     provider_slugs = {o.provider.slug: o.provider for o in listed_offerings}
     price_providers, price_rows, price_variant_total = _price_table(offerings)
     unpriced = [o for o in listed_offerings if not o.is_priced]
     pick_counts = sorted(provider_slugs.values(), key=lambda p: p.name.lower())
-    return FamilyPage(
-        family=family,
-        variants=variants,
-        small=small,
-        rows=[Row(v, lines[v.pk], guidance.signals(v)) for v in variants] if small else [],
-        series=[] if small else _series(variants, lines),
-        family_line=guidance.family_line(variants),
+    return Offered(
+        lines=guidance.family_lines(variants, _lowest_prices(offerings)),
         about_summary="" if family.about.strip() else _about_summary(family, variants, len(provider_slugs)),
-        release_groups=guidance.release_groups(variants) if small else _quarters(variants),
-        timeline_variants=variants if small else [],
-        spec_rows=spec_rows if small else spec_rows[:SPEC_ROWS],
-        spec_sort=spec_sort,
-        spec_total=len(variants),
-        sources=list(family.sources.all()),
-        use_cases=list(facts.use_cases),
-        strengths=list(facts.strengths),
-        relations=relations,
-        collaborators=list(family.collaborators.all()),
         provider_count=len(provider_slugs),
         price_providers=price_providers,
         price_rows=price_rows,
@@ -475,7 +513,46 @@ def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
         provider_names=pick_counts[:PROVIDER_NAMES],
         faq=merge_faq(
             list(family.faq_entries.all()),
-            guidance.family_faq(facts, listed_offerings, _related_facts(family, relations)),
+            guidance.family_faq(facts, listed_offerings, next(iter(related_facts(relations()[:1])), None)),
         ),
-        lines=lines,
     )
+
+
+def family_page(slug: str, spec_sort: str | None = None) -> FamilyPage:
+    family = published_family(slug)
+    variants = family_variants(family)
+    family_tags = list(family.family_tags.all())
+    facts = guidance.FamilyFacts(
+        name=family.name,
+        creator=family.creator.name,
+        variants=variants,
+        use_cases=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.USE_CASE],
+        strengths=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.STRENGTH],
+    )
+    small = len(variants) <= SMALL_FAMILY
+    spec_rows, spec_sort = sort_rows(variants, SPEC_SORT_KEYS, spec_sort, default="model")
+    if spec_sort == "model":
+        spec_rows = variants if small else sorted(variants, key=_newest_first)
+    page = FamilyPage(
+        family=family,
+        variants=variants,
+        small=small,
+        rows=[],
+        series=[],
+        family_line=guidance.family_line(variants),
+        timeline_variants=variants if small else [],
+        spec_rows=spec_rows if small else spec_rows[:SPEC_ROWS],
+        spec_sort=spec_sort,
+        spec_total=len(variants),
+        sources=list(family.sources.all()),
+        use_cases=list(facts.use_cases),
+        strengths=list(facts.strengths),
+        collaborators=list(family.collaborators.all()),
+    )
+    page.read_offered = partial(_offered, family, variants, facts, partial(getattr, page, "relations"))
+    lines = partial(getattr, page, "lines")
+    if small:
+        page.rows = [Row(v, lines, guidance.signals(v)) for v in variants]
+    else:
+        page.series = _series(variants, lines)
+    return page

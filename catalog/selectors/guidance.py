@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.db.models import (
     Max,
     OuterRef,
     Subquery,
 )
-from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,14 +29,17 @@ from catalog.models import (
     Offering,
     OfferingKind,
     Provider,
+    Tag,
     Variant,
 )
-from catalog.selectors.pages import (
-    VariantPage,
-    _family_queryset,
-    family_facts,
-    merge_faq,
+from catalog.selectors.family_page import (
+    family_offerings,
+    family_relations,
+    family_variants,
+    published_family,
+    related_facts,
 )
+from catalog.selectors.pages import VariantPage, merge_faq
 from catalog.services.markdown import render_markdown
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -94,14 +96,26 @@ def _rows(items: list, source_numbers: set[int]) -> list[FAQRow]:
 
 
 def family_faq_page(slug: str) -> FAQPage:
-    """/families/<family>/faq/: every generated question the data answers, curator entries first."""
-    family = _family_queryset().filter(slug=slug).first()
-    if family is None:
-        raise Http404(f"No family with slug {slug!r}.")
-    facts = replace(family_facts(family), license=family.license)
-    offerings = [offering for variant in facts.variants for offering in variant.offerings.all()]
-    related = [family_facts(relation.related) for relation in family.relations.all()]
-    generated = guidance.family_questions(facts, offerings, related)
+    """/families/<family>/faq/: every generated question the data answers, curator entries first.
+
+    The offerings are read as flat rows (every one, delisted too), in the order the questions have
+    always seen them: by variant in catalog order, then by provider name and model id.
+    """
+    family = published_family(slug)
+    variants = family_variants(family)
+    order = {variant.pk: index for index, variant in enumerate(variants)}
+    offerings = family_offerings(family, {v.pk: v for v in variants}, listed_only=False)
+    offerings.sort(key=lambda offering: order[offering.variant.pk])  # stable: provider and model id order kept
+    family_tags = list(family.family_tags.all())
+    facts = guidance.FamilyFacts(
+        name=family.name,
+        creator=family.creator.name,
+        variants=variants,
+        use_cases=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.USE_CASE],
+        strengths=[ft.tag.name for ft in family_tags if ft.tag.kind == Tag.Kind.STRENGTH],
+        license=family.license,
+    )
+    generated = guidance.family_questions(facts, offerings, related_facts(family_relations(family)))
     sources = list(family.sources.all())
     rows = _rows(merge_family_faq(list(family.faq_entries.all()), generated), {s.number for s in sources})
     cited = sources if any(row.curated for row in rows) else []  # curator answers may cite [n]

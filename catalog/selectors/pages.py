@@ -12,14 +12,11 @@ from django.http import Http404
 from catalog import guidance
 from catalog.models import (
     Family,
-    FamilyRelation,
-    FamilyTag,
     FAQEntry,
     Offering,
     OfferingKind,
     Organization,
     Provider,
-    Tag,
     Variant,
 )
 
@@ -79,47 +76,6 @@ class ProviderOfferings:
 ORIGIN_LABELS = {"": "curated", "seed": "seed", "catalog": "catalog", "models.dev": "models.dev", "litellm": "LiteLLM"}
 
 
-def _family_queryset():
-    tags = FamilyTag.objects.select_related("tag")
-    variants = Variant.objects.select_related("replaced_by", "replaced_by__family").prefetch_related(
-        Prefetch("offerings", queryset=Offering.objects.select_related("provider"))
-    )
-    return (
-        Family.objects.published()
-        .with_creator()
-        .prefetch_related(
-            Prefetch("variants", queryset=variants),
-            "sources",
-            Prefetch("family_tags", queryset=tags),
-            Prefetch(
-                "relations",
-                queryset=FamilyRelation.objects.select_related("related", "related__creator").prefetch_related(
-                    Prefetch("related__variants", queryset=Variant.objects.all()),
-                    Prefetch("related__family_tags", queryset=tags),
-                ),
-            ),
-            "faq_entries",
-            "collaborators",
-        )
-    )
-
-
-def _tag_names(family_tags, kind: str) -> list[str]:
-    return [ft.tag.name for ft in family_tags if ft.tag.kind == kind]
-
-
-def family_facts(family: Family) -> guidance.FamilyFacts:
-    """A prefetched family as the guidance engine sees it."""
-    family_tags = list(family.family_tags.all())
-    return guidance.FamilyFacts(
-        name=family.name,
-        creator=family.creator.name,
-        variants=list(family.variants.all()),
-        use_cases=_tag_names(family_tags, Tag.Kind.USE_CASE),
-        strengths=_tag_names(family_tags, Tag.Kind.STRENGTH),
-    )
-
-
 def merge_faq(curated: list[FAQEntry], generated: list[guidance.FAQItem]) -> list:
     """Curator entries first; a curator entry that replaces a generated question hides it."""
     replaced = {entry.replaces for entry in curated if entry.replaces}
@@ -148,12 +104,35 @@ class VariantPage:
     family_variants: list[Variant] = field(default_factory=list)  # the siblings and the variant itself
 
 
+# What the variant page, its calculator, charts and structured data read of an offering (fewer
+# columns converted: a variant with 71 offerings reads 71 offerings and 71 providers).
+VARIANT_PAGE_OFFERING_FIELDS = (
+    "variant",
+    "provider__name",
+    "provider__slug",
+    "model_id",
+    "price_input",
+    "price_output",
+    "price_cache_read",
+    "price_cache_write",
+    "price_checked",
+    "context_window",
+    "max_output_tokens",
+    "kind",
+    "status",
+    "listed",
+    "delisted_at",
+)
+
+
 def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
     variant = (
         Variant.objects.filter(family__slug=family_slug, slug=variant_slug, family__published=True)
         .with_family()
         .prefetch_related(
-            Prefetch("offerings", queryset=Offering.objects.select_related("provider")),
+            Prefetch(
+                "offerings", queryset=Offering.objects.select_related("provider").only(*VARIANT_PAGE_OFFERING_FIELDS)
+            ),
             Prefetch("replaces", queryset=Variant.objects.select_related("family")),
             # Every variant of the family, as the guidance compares them (the siblings list reads the same rows).
             Prefetch("family__variants", queryset=Variant.objects.select_related("replaced_by")),

@@ -9,6 +9,7 @@ from catalog import selectors
 from catalog.selectors import charts as chart_selectors
 from catalog.selectors import quality as quality_selectors
 from catalog.selectors.changelog import family_changelog, merged_into, variant_changelog
+from catalog.services.fragments import once
 
 
 class HomeView(TemplateView):
@@ -27,9 +28,10 @@ class FamilyDetailView(TemplateView):
         page = selectors.family_page(self.kwargs["family"], spec_sort=self.request.GET.get("sort"))
         context = super().get_context_data(**kwargs)
         context.update(page=page, family=page.family, spec_columns=selectors.SPEC_SORT_KEYS.values())
-        context["data_notes"] = quality_selectors.page_notes(family_id=page.family.pk)
-        context["timeline_chart"] = chart_selectors.family_timeline(page.timeline_variants)
-        context["changelog"] = family_changelog(page.family)
+        # Read by fragments kept per catalog version (catalog.services.fragments): computed on a miss only.
+        context["data_notes"] = once(quality_selectors.page_notes, family_id=page.family.pk)
+        context["timeline_chart"] = once(chart_selectors.family_timeline, page.timeline_variants)
+        context["changelog"] = once(family_changelog, page.family)
         context["feed_url"] = reverse("feed-family-changes", args=[page.family.slug])
         return context
 
@@ -51,10 +53,13 @@ class VariantDetailView(TemplateView):
         page = selectors.variant_page(self.kwargs["family"], self.kwargs["variant"])
         context = super().get_context_data(**kwargs)
         context.update(page=page, variant=page.variant, family=page.variant.family)
-        context["data_notes"] = quality_selectors.page_notes(variant_id=page.variant.pk)
-        context["changelog"] = variant_changelog(page.variant)
+        # Read by fragments kept per catalog version (catalog.services.fragments): computed on a miss only.
+        context["data_notes"] = once(quality_selectors.page_notes, variant_id=page.variant.pk)
+        context["changelog"] = once(variant_changelog, page.variant)
         context["feed_url"] = reverse("feed-variant-changes", args=[page.variant.family.slug, page.variant.slug])
-        context["price_history"], context["price_history_rows"] = chart_selectors.variant_price_history(page.offerings)
+        history = once(chart_selectors.variant_price_history, page.offerings)
+        context["price_history"] = once(lambda: history[0])
+        context["price_history_rows"] = once(lambda: history[1])
         return context
 
 

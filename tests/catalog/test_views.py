@@ -338,3 +338,73 @@ def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(
     html = client.get("/").content.decode()
     assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in html
     assert finders.find("img/favicon.svg")
+
+
+def build_busy_variant(slug: str, providers: int) -> Variant:
+    """One variant offered by `providers` providers, each with a price that changed once."""
+    from decimal import Decimal
+
+    from catalog.models import Offering, PriceRecord
+
+    fam = factories.family(f"busy-{slug}", f"Busy {slug}")
+    var = factories.variant(fam, slug, f"Busy {slug} 70B", parameters=70 * 10**9, context_window=131072)
+    provs = [factories.provider(f"{slug}-p{n}", f"{slug.title()} P{n}") for n in range(providers)]
+    offerings = Offering.objects.bulk_create(
+        Offering(
+            variant=var,
+            provider=prov,
+            model_id=f"{slug}/model-{n}",
+            price_input=Decimal(n + 1),
+            price_output=Decimal(2 * n + 2),
+        )
+        for n, prov in enumerate(provs)
+    )
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    PriceRecord.objects.bulk_create(
+        record
+        for off in offerings
+        for record in (
+            PriceRecord(
+                offering=off,
+                valid_from=start,
+                valid_to=start + datetime.timedelta(days=30),
+                price_input=off.price_input + 1,
+                price_output=off.price_output + 1,
+            ),
+            PriceRecord(
+                offering=off,
+                valid_from=start + datetime.timedelta(days=30),
+                price_input=off.price_input,
+                price_output=off.price_output,
+            ),
+        )
+    )
+    return var
+
+
+def test_a_busy_variant_page_has_fixed_queries_and_html_linear_in_its_offerings(client, db):
+    """Queries stay the same however many providers offer a variant. The HTML is bounded but for the
+    two tables that list every offering (providers, and the cost calculator; 94 KB at 71 providers on
+    the real data): the price history draws at most HISTORY_PANELS panels, so each offering adds only
+    its two rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sizes, queries = {}, {}
+    for providers in (20, 60):
+        url = build_busy_variant(f"v{providers}", providers).get_absolute_url()
+        with CaptureQueriesContext(connection) as captured:
+            sizes[providers] = len(get(client, url))
+        queries[providers] = len(captured)
+    assert queries[20] == queries[60], queries
+    per_offering = (sizes[60] - sizes[20]) / 40
+    assert per_offering < 1_200, (sizes, per_offering)  # a providers row and a calculator row: about 1 KB
+
+
+def test_a_busy_variant_page_draws_a_bounded_price_history(client, db):
+    from catalog.selectors.charts import HISTORY_PANELS
+
+    html = get(client, build_busy_variant("hist", 30).get_absolute_url())
+    assert html.count('class="chart chart-panel"') == HISTORY_PANELS
+    assert "(30 offerings whose price changed)" in html
+    assert f"The first {HISTORY_PANELS} in the providers table are drawn; {30 - HISTORY_PANELS} more offerings" in html
