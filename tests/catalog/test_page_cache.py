@@ -104,6 +104,71 @@ def test_etag_is_the_same_cached_or_not(client, committed_seed, settings):
     assert rendered.status_code == 304
 
 
+FAST_PATH = "catalog.middleware.CachedPageHitMiddleware"
+
+
+def hit_headers(response) -> dict:
+    """A hit's headers, its nonce (new on every response) and Date left out."""
+    headers = {name.lower(): value for name, value in response.items() if name.lower() != "date"}
+    nonce = nonce_in(response.content.decode())
+    if nonce:
+        headers["content-security-policy"] = headers["content-security-policy"].replace(nonce, "<nonce>")
+    return headers
+
+
+@committed
+@pytest.mark.parametrize("url", ["/models/?modality=image", "/families/llava/", "/robots.txt", "/feeds/variants.atom"])
+def test_a_hit_answered_early_has_every_header_of_a_hit_through_the_whole_stack(committed_seed, settings, url):
+    from django.test import Client
+
+    early = Client()
+    fetch(early, url)
+    early_hit = fetch(early, url)
+    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != FAST_PATH]
+    late_hit = fetch(Client(), url)  # a new client loads the middleware without the early one
+    assert early_hit["X-Page-Cache"] == late_hit["X-Page-Cache"] == "hit"
+    assert hit_headers(early_hit) == hit_headers(late_hit)
+    for name in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "ETag",
+        "Vary",
+    ):
+        assert early_hit.has_header(name), name
+
+
+@committed
+def test_a_hit_skips_sessions_and_csrf_but_a_miss_runs_them(client, committed_seed, monkeypatch):
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    calls = []
+    for middleware in (SessionMiddleware, CsrfViewMiddleware):
+        original = middleware.process_request
+        monkeypatch.setattr(
+            middleware, "process_request", lambda self, request, o=original: calls.append(1) or o(self, request)
+        )
+    assert fetch(client, "/families/llava/")["X-Page-Cache"] == "miss"
+    assert calls
+    calls.clear()
+    hit = fetch(client, "/families/llava/")
+    assert hit["X-Page-Cache"] == "hit" and calls == []
+    not_modified = fetch(client, "/families/llava/", **{"If-None-Match": hit["ETag"]})
+    assert not_modified.status_code == 304 and "Content-Security-Policy" not in not_modified and calls == []
+
+
+@committed
+def test_a_hit_answered_early_is_fresh_after_a_write_and_not_served_for_a_post(client, committed_seed):
+    assert fetch(client, "/families/llava/")["X-Page-Cache"] == "miss"
+    Family.objects.filter(slug="llava").update(name="LLaVA Renamed")
+    page_cache.bump_catalog_version()
+    fresh = fetch(client, "/families/llava/")
+    assert fresh["X-Page-Cache"] == "miss" and "LLaVA Renamed" in fresh.content.decode()
+    assert "X-Page-Cache" not in client.post("/families/llava/")
+
+
 @committed
 def test_a_curator_edit_in_the_admin_shows_at_once_and_is_in_the_history(client, committed_seed):
     anonymous = client
