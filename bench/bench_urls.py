@@ -42,7 +42,13 @@ def bare_models(request):
     return HttpResponse(TEMPLATE.render({"rows": rows}, request))
 
 
+def empty_page(request):
+    """The floor: what the middleware stack and the handler cost for any Django page here."""
+    return HttpResponse("ok")
+
+
 urlpatterns = [
     path("bench/bare/", bare_models),
+    path("bench/empty/", empty_page),
     path("", include("config.urls")),
 ]
