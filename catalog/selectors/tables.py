@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.models import CharField, Count, FloatField, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog.fields import Modality
 from catalog.models import (
@@ -158,11 +161,40 @@ class FacetChoice:
     selected: bool = False
 
 
+# A facet's choice as the /models/ sidebar draws it (templates/catalog/model_list.html): drawn in Python,
+# since the sidebar has some 60 of them a page.
+FACET_CHOICE = (
+    '<label><input type="{kind}" name="{name}" value="{value}" id="f-{name}-{value}"{checked}> {label} {count}</label>'
+)
+FACET_COUNT = '<span class="facet-count">{}</span>'
+
+
 @dataclass
 class Facet:
     name: str
     label: str
     choices: list[FacetChoice] = field(default_factory=list)
+
+    @property
+    def choices_html(self) -> SafeString:
+        """Each choice's box (a radio for a capability: one of yes, no, unknown) with its count."""
+        kind = "radio" if self.name in CAPABILITY_NAMES else "checkbox"
+        name = conditional_escape(self.name)
+        return mark_safe(  # noqa: S308 (every part escaped)
+            "".join(
+                FACET_CHOICE.format(
+                    kind=kind,
+                    name=name,
+                    value=conditional_escape(choice.value),
+                    checked=" checked" if choice.selected else "",
+                    label=conditional_escape(choice.label),
+                    count=""
+                    if choice.count is None
+                    else FACET_COUNT.format(conditional_escape(localize(choice.count))),
+                )
+                for choice in self.choices
+            )
+        )
 
 
 ANY = object()  # a capability nobody filters on
@@ -174,6 +206,7 @@ CAPABILITY_FACETS = (
     ("structured_output", "Structured output"),
     ("open_weights", "Open weights"),
 )
+CAPABILITY_NAMES = frozenset(name for name, _ in CAPABILITY_FACETS)
 
 
 def variant_facets(filterset, limit: int = 12, counts: bool = True, groups: FacetGroups | None = None) -> list[Facet]:
