@@ -160,6 +160,10 @@ class ModelFilter(FormClassOnce, django_filters.FilterSet):
             queryset = queryset.filter(self.condition("status"))
         return queryset
 
+    def chooses_nothing(self) -> bool:
+        """No filter has a value (the sort aside): the unfiltered /models/, whose counts are precomputed."""
+        return not any(value != "" for name in self.base_filters if name != "sort" for value in self.data.getlist(name))
+
     def rows_without(self, *names):
         """The rows the filters give with some of them left out (and unsorted): what facet counts are taken over."""
         return self.filter_queryset(self.queryset, without=("sort", *names))

@@ -30,6 +30,7 @@ from catalog.selectors import charts as chart_selectors
 from catalog.selectors import search as site_search
 from catalog.selectors import tables
 from catalog.selectors.changelog import provider_changelog
+from catalog.services import page_cache
 
 MAX_PAGE_SIZE = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -344,18 +345,30 @@ class ModelListView(TableView):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         self.facet_groups = None
         if self.wanted_format == "html":
-            # One grouped query gives the row count and the status, modality and capability counts.
-            self.facet_groups = tables.facet_groups(self.filterset)
+            # One grouped query gives the row count and the status, modality and capability counts;
+            # with no filter chosen, once per catalog version.
+            if self.filterset.chooses_nothing():
+                self.facet_groups = page_cache.once_per_version(
+                    "models:facet-groups", lambda: tables.facet_groups(self.filterset)
+                )
+            else:
+                self.facet_groups = tables.facet_groups(self.filterset)
             paginator.count = self.facet_groups.total
         return paginator
 
     def extra_context(self, filterset, rows):
         facets, counted = [], self.row_count <= FACET_ROW_LIMIT
+
         # Counting every choice over a very large result costs more than it tells: narrow first. With
         # bad parameters the groups stay (without counts), so the visitor can fix them where they are.
-        facets = tables.variant_facets(
-            filterset, counts=counted and filterset.is_valid(), groups=getattr(self, "facet_groups", None)
-        )
+        def count_facets():
+            return tables.variant_facets(
+                filterset, counts=counted and filterset.is_valid(), groups=getattr(self, "facet_groups", None)
+            )
+
+        # With no filter chosen the facets (counts, choices) are the same for every request: once per catalog version.
+        unfiltered = filterset.is_valid() and filterset.chooses_nothing()
+        facets = page_cache.once_per_version("models:facets", count_facets) if unfiltered else count_facets()
         q = filterset.form.cleaned_data.get("q") if filterset.is_valid() else None
         return {
             "facets": facets,

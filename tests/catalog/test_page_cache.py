@@ -344,3 +344,79 @@ def test_a_dead_cache_is_not_retried_on_every_request(settings, redis_down, monk
         assert page_cache.current_version() is None
     assert len(calls) == 1
     assert not page_cache.cache_available()
+
+
+# --- /models/' unfiltered counts: once per catalog version (page_cache.once_per_version) ----------
+
+
+def unfiltered_counts(client) -> tuple[str, dict[str, str]]:
+    """The unfiltered /models/' heading and its facet counts, with the page cache off."""
+    html = fetch(client, "/models/").content.decode()
+    heading = re.search(r'<h2 id="results-heading">([^<]+)</h2>', html).group(1)
+    counts = re.findall(r'id="f-([\w-]+)"[^>]*> [^<]*? <span class="facet-count">(\d+)</span>', html)
+    return heading, dict(counts)
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0  # every page rendered: only the precomputed counts are kept
+
+
+@committed
+def test_unfiltered_counts_are_counted_once_per_catalog_version(client, committed_seed, page_cache_off):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        first_counts = unfiltered_counts(client)
+    with CaptureQueriesContext(connection) as second:
+        assert unfiltered_counts(client) == first_counts
+    assert len(second) < len(first)  # the grouped counts did not run again
+    assert fetch(client, "/models/?sort=name&page_size=10").content.count(b'class="facet-count"') == len(
+        first_counts[1]
+    )
+    with CaptureQueriesContext(connection) as filtered:
+        fetch(client, "/models/?modality=image")
+    assert len(filtered) == len(first)  # a filtered page counts for itself
+
+
+@committed
+def test_unfiltered_counts_are_fresh_after_a_save_an_admin_edit_an_import_and_a_merge(
+    client, committed_seed, page_cache_off, monkeypatch
+):
+    from django.test import Client
+
+    from catalog.services import summaries
+    from catalog.services.importers import runner
+    from catalog.services.variant_merge import merge_variants
+
+    heading, counts = unfiltered_counts(client)
+    variant = Variant.objects.get(slug="llava-13b")
+
+    variant.status = "legacy"  # a save in a shell: signals
+    variant.save()
+    after_save = unfiltered_counts(client)
+    assert after_save[1]["status-legacy"] == str(int(counts.get("status-legacy", "0")) + 1)
+
+    curator = Client()  # an admin bulk action: update(), no signal; the admin POST bumps
+    curator.force_login(User.objects.create_superuser("cur", "cur@example.org", "x"))
+    curator.post(
+        reverse("admin:catalog_variant_changelist"), {"action": "mark_current", "_selected_action": [variant.pk]}
+    )
+    assert unfiltered_counts(client) == (heading, counts)
+
+    def apply(source, entries, run, dry_run=False, progress=None, **kwargs):  # an import: bulk writes, no signal
+        if not dry_run:
+            Variant.objects.filter(pk=variant.pk).update(tool_calling=True)
+            summaries.refresh()  # as the importers' apply_entries does
+        return runner.ImportReport(source)
+
+    monkeypatch.setattr(runner, "apply_entries", apply)
+    monkeypatch.setattr(runner, "read_bytes", lambda path: b"{}")
+    runner.run_import("test", "x.json", lambda raw, path: ([], [], 0))
+    assert unfiltered_counts(client)[1]["tool_calling-yes"] == str(int(counts["tool_calling-yes"]) + 1)
+
+    others = Variant.objects.filter(family=variant.family).exclude(pk=variant.pk)
+    merge_variants(variant, others.first())  # a merge: one variant fewer
+    heading_after_merge = unfiltered_counts(client)[0]
+    assert int(heading_after_merge.split()[0]) == int(heading.split()[0]) - 1
