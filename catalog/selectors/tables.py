@@ -30,6 +30,7 @@ from catalog.models import (
     is_slug,
     url_template,
 )
+from catalog.services.page_cache import once_per_version
 
 
 def variant_table() -> QuerySet:
@@ -282,12 +283,7 @@ def variant_facets(filterset, limit: int = 12, counts: bool = True, groups: Face
 
     chosen = set(data.getlist("provider"))
     if counts:
-        providers = (
-            Offering.objects.filter(listed=True, variant_id__in=filterset.rows_without("provider").values("variant_id"))
-            .values("provider__slug", "provider__name")
-            .annotate(n=Count("variant", distinct=True))
-            .order_by("-n", "provider__name")
-        )
+        providers = provider_counts(filterset.rows_without("provider").values_list("variant_id", flat=True))
     else:
         providers = [
             {"provider__slug": p.slug, "provider__name": p.name, "n": None}
@@ -295,6 +291,48 @@ def variant_facets(filterset, limit: int = 12, counts: bool = True, groups: Face
         ]
     facets.append(_top(Facet("provider", "Provider"), providers, "provider__slug", "provider__name", chosen, limit))
     return facets
+
+
+@dataclass(frozen=True)
+class ListedProviders:
+    """Who lists each variant: {variant id: its providers' ids}, and each provider's (slug, name)."""
+
+    by_variant: dict[int, tuple[int, ...]]
+    names: dict[int, tuple[str, str]]
+    name_order: dict[int, int]  # each provider's place by name, as the database orders them (its collation)
+
+
+def listed_providers() -> ListedProviders:
+    """Every variant's providers (listed offerings only), read once per catalog version."""
+    by_variant: dict[int, list[int]] = {}
+    for variant_id, provider_id in (
+        Offering.objects.filter(listed=True).values_list("variant_id", "provider_id").order_by().distinct()
+    ):
+        by_variant.setdefault(variant_id, []).append(provider_id)
+    providers = list(Provider.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
+    return ListedProviders(
+        by_variant={variant: tuple(ids) for variant, ids in by_variant.items()},
+        names={pk: (slug, name) for pk, slug, name in providers},
+        name_order={pk: place for place, (pk, _, _) in enumerate(providers)},
+    )
+
+
+def provider_counts(variant_ids) -> list[dict]:
+    """How many of these variants each provider lists, most first (then by name): the provider facet.
+
+    The same counts as a grouped query over the offerings (COUNT(DISTINCT variant) per provider), but
+    counted in Python over `listed_providers()`, kept once per catalog version: the grouped query was
+    the page's costliest (a join of every matching variant's offerings, about 3.5 ms on the real data).
+    """
+    listed = once_per_version("models:listed-providers", listed_providers)
+    counts: dict[int, int] = {}
+    for variant_id in variant_ids:
+        for provider_id in listed.by_variant.get(variant_id, ()):
+            counts[provider_id] = counts.get(provider_id, 0) + 1
+    ranked = sorted(counts, key=lambda pk: (-counts[pk], listed.name_order[pk]))
+    return [
+        {"provider__slug": listed.names[pk][0], "provider__name": listed.names[pk][1], "n": counts[pk]} for pk in ranked
+    ]
 
 
 @dataclass

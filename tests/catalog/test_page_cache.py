@@ -420,3 +420,21 @@ def test_unfiltered_counts_are_fresh_after_a_save_an_admin_edit_an_import_and_a_
     merge_variants(variant, others.first())  # a merge: one variant fewer
     heading_after_merge = unfiltered_counts(client)[0]
     assert int(heading_after_merge.split()[0]) == int(heading.split()[0]) - 1
+
+
+@committed
+def test_provider_counts_of_a_filtered_page_are_fresh_after_an_offering_is_added_or_delisted(
+    client, committed_seed, page_cache_off
+):
+    """The provider facet counts over who lists each variant, kept once per catalog version."""
+    url = "/models/?modality=image"
+    assert 'id="f-provider-newprov"' not in fetch(client, url).content.decode()
+    variant = Variant.objects.get(slug="llava-13b")
+    offering = Offering.objects.create(
+        variant=variant, provider=factories.provider("newprov", "A New Provider"), model_id="llava-13b-new"
+    )
+    html = fetch(client, url).content.decode()
+    assert re.search(r'id="f-provider-newprov"> A New Provider <span class="facet-count">1</span>', html)
+    offering.listed = False
+    offering.save()
+    assert 'id="f-provider-newprov"' not in fetch(client, url).content.decode()
