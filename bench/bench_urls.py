@@ -19,9 +19,9 @@ TEMPLATE = engines["django"].from_string("""{% load catalog_tags %}<!doctype htm
 <th>Status</th><th>Providers</th><th>Input $/M</th><th>Output $/M</th></tr></thead><tbody>
 {% for row in rows %}<tr><th><a href="{{ row.get_absolute_url }}">{{ row.name }}</a></th>
 <td><a href="{{ row.family.get_absolute_url }}">{{ row.family.name }}</a></td><td>{{ row.family.creator.name }}</td>
-<td>{{ row.released_display|dash }}</td><td>{{ row.context_window|tokens }}</td><td>{{ row.max_output_tokens|tokens }}</td>
-<td>{{ row.parameters|params }}</td><td>{{ row.input_modalities|modalities }}</td><td>{{ row.tool_calling|yes_no }}</td>
-<td>{{ row.reasoning|yes_no }}</td><td>{{ row.structured_output|yes_no }}</td><td>{{ row.open_weights|yes_no }}</td>
+<td>{{ row.released_display|default:"—" }}</td><td>{{ row.context_window|tokens }}</td><td>{{ row.max_output_tokens|tokens }}</td>
+<td>{{ row.parameters|params }}</td><td>{{ row.input_modalities|modalities }}</td><td>{{ row.tool_calling|yesno:"Yes,No,—" }}</td>
+<td>{{ row.reasoning|yesno:"Yes,No,—" }}</td><td>{{ row.structured_output|yesno:"Yes,No,—" }}</td><td>{{ row.open_weights|yesno:"Yes,No,—" }}</td>
 <td>{{ row.get_status_display }}</td><td>{{ row.provider_count }}</td><td>{{ row.price_in_min|price }}</td>
 <td>{{ row.price_out_min|price }}</td></tr>
 {% endfor %}</tbody></table></body></html>""")
@@ -42,7 +42,13 @@ def bare_models(request):
     return HttpResponse(TEMPLATE.render({"rows": rows}, request))
 
 
+def empty_page(request):
+    """The floor: what the middleware stack and the handler cost for any Django page here."""
+    return HttpResponse("ok")
+
+
 urlpatterns = [
     path("bench/bare/", bare_models),
+    path("bench/empty/", empty_page),
     path("", include("config.urls")),
 ]

@@ -12,7 +12,9 @@ What runs, all on 127.0.0.1 and at the same time:
 - datasette (one process, its defaults but a 30 s SQL time limit, so a loaded machine gets pages rather
   than its 1 s time-out errors) over the same rows flattened into one SQLite table (with
   indexes on the filter and sort columns), its default table page with the same filter and sort;
-- a second gunicorn of the project with the page cache on, for "a cached page against the static file".
+- a second gunicorn of the project with the page cache on, for "a cached page against the static file",
+  and a third one whose hits go down the whole middleware stack (without CachedPageHitMiddleware):
+  the same comparison before that change, in the same run. `--only static,cached` runs just those.
 
 Each round runs wrk on every target in turn (alternating, so the noise of a shared machine falls on
 all of them alike); the figures are medians over the rounds. Beside req/s, each run's server CPU time
@@ -232,6 +234,7 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--single", type=int, default=30, help="sequential requests for the single-request p50")
     parser.add_argument("--no-csv", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated parts of target labels: run just those")
     args = parser.parse_args()
     for tool in ("wrk", "datasette"):
         if not shutil.which(tool) and not (Path(sys.executable).parent / tool).exists():
@@ -256,6 +259,7 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
     }
     env.pop("REDIS_URL", None)
     cached_env = {**env, "CATALOG_PAGE_CACHE_SECONDS": "600"}
+    whole_stack_env = {**cached_env, "BENCH_HITS_THROUGH_WHOLE_STACK": "1"}
     bin_dir = Path(sys.executable).parent
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
@@ -279,7 +283,7 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
             env=environment,
         )
 
-    ours, cached_port, datasette_port = args.port, args.port + 1, args.port + 2
+    ours, cached_port, datasette_port, whole_stack_port = args.port, args.port + 1, args.port + 2, args.port + 3
     servers = [
         gunicorn(ours, env),
         gunicorn(cached_port, cached_env),
@@ -299,6 +303,7 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         ),
+        gunicorn(whole_stack_port, whole_stack_env),
     ]
     base, cached_base = f"http://127.0.0.1:{ours}", f"http://127.0.0.1:{cached_port}"
     targets = {
@@ -313,7 +318,11 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
         "bare Django 50 rows": f"{base}/bench/bare/",
         "static file": f"{base}/static/css/site.css",
         "cached /models/ filtered": f"{cached_base}/models/?{FILTER}",
+        "cached, hits through whole stack": f"http://127.0.0.1:{whole_stack_port}/models/?{FILTER}",
     }
+    if args.only:
+        wanted = [part.strip() for part in args.only.split(",") if part.strip()]
+        targets = {label: url for label, url in targets.items() if any(part in label for part in wanted)}
     try:
         for url in targets.values():
             wait_for(url)
@@ -323,7 +332,7 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
             f"{title}: {flat_rows} variants; gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} "
             f"{args.seconds}s x {args.rounds} rounds (alternating; medians); page cache off except 'cached'"
         )
-        ports = {ours: servers[0], cached_port: servers[1], datasette_port: servers[2]}
+        ports = {ours: servers[0], cached_port: servers[1], datasette_port: servers[2], whole_stack_port: servers[3]}
 
         def answering(url):  # the processes that serve `url`: a gunicorn's workers, or datasette
             server = ports[int(url.split(":")[2].split("/")[0])]
@@ -349,21 +358,22 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
         page = "/models/ filtered+sorted+facets"
 
         def ratio(a, b):
-            return f"{rps[a] / rps[b]:6.2f}x" if rps[b] else "   n/a"
+            return f"{rps[a] / rps[b]:6.2f}x" if rps.get(a) and rps.get(b) else "   n/a"
 
         def cpu_ratio(a, b):  # how many of a's requests one CPU second serves, against b's
-            return f"{cpu[b] / cpu[a]:6.2f}x" if cpu[a] and cpu[b] else "   n/a"
+            return f"{cpu[b] / cpu[a]:6.2f}x" if cpu.get(a) and cpu.get(b) else "   n/a"
 
         print("ratios:                               req/s  server CPU per request (load-independent)")
         for a, b, name in (
             (page, "datasette table page", "/models/ filtered / datasette"),
             (page, "bare Django 50 rows", "/models/ filtered / bare Django"),
             ("cached /models/ filtered", "static file", "cached /models/ / static file"),
+            ("cached, hits through whole stack", "static file", "  (hits through whole stack)"),
         ):
             print(f"  {name:<34}{ratio(a, b)}  {cpu_ratio(a, b)}")
 
         workers = children(servers[0].pid)
-        if not args.no_csv:
+        if not args.no_csv and not args.only:
             before = {pid: memory(pid) for pid in workers}
             rows, seconds, size = csv_export(
                 f"{base}/models/?format=csv&status=current&status=legacy"

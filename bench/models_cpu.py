@@ -27,6 +27,7 @@ URLS = {
     "/models/ unfiltered": "/models/",
     "/models/ filtered JSON": f"/models/?{FILTER}&format=json",
     "bare Django 50 rows": "/bench/bare/",
+    "empty Django page (the floor)": "/bench/empty/",
 }
 ALL_ROWS_CSV = "/models/?format=csv&status=current&status=legacy&status=deprecated&status=retired&status=unlisted"
 

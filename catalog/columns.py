@@ -184,17 +184,32 @@ class Table:
         draws a row with one variable instead of a loop over its cells."""
         tags = [(column.cell, *column.cell_tags) for column in shown]
         empty = mark_safe("")
-        return [
+        return RenderedRows(
             RenderedRow(
                 row, SafeString("".join(f"{start}{cell(row) if cell else empty}{end}" for cell, start, end in tags))
             )
             for row in rows
-        ]
+        )
 
     def shown(self, keys=None) -> list[Column]:
         """The HTML columns for the chosen keys (None or empty: the default), the row header first."""
         wanted = set(keys or self.default_keys)
         return [column for column in self.choosable if column.row_header or column.key in wanted]
+
+
+class RenderedRows(list):
+    """A table's rendered rows, and their <tr> elements as one string (templates/catalog/partials/table.html)."""
+
+    ROW = "\n    <tr>\n      {}\n      {}\n    </tr>\n  "
+
+    @property
+    def html(self) -> SafeString:
+        return mark_safe("".join(self.ROW.format("", row.cells) for row in self))  # noqa: S308 (cells are escaped)
+
+    @property
+    def html_with_compare(self) -> SafeString:
+        """Each row with its tick box for /compare/ first."""
+        return mark_safe("".join(self.ROW.format(row.compare_cell(), row.cells) for row in self))  # noqa: S308
 
 
 class RenderedRow:

@@ -1,5 +1,7 @@
 """FilterSets behind the table pages. Parameter names are part of the public URLs."""
 
+import copy
+
 import django_filters
 from django import forms
 from django.db.models import F, Q
@@ -61,10 +63,31 @@ def number(field_name, lookup, **bounds):
     return django_filters.NumberFilter(field_name=field_name, lookup_expr=lookup, **bounds)
 
 
+class ShallowCopiedFilters(dict):
+    """A FilterSet's filters, copied shallow for each request: django-filter deep-copies them (their choices,
+    querysets and widgets: about 1 ms a request), though a filter's own state per request is only its model
+    and parent, set on the copy, and the method bound to it (bound again here)."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, base in self.items():
+            copies[name] = copy.copy(base)
+            if base.method is not None:
+                copies[name].method = base.method  # a FilterMethod bound to the copy, not to the class's filter
+        return copies
+
+
 class FormClassOnce:
     """A FilterSet whose form class is built once per class, not per request (django-filter builds a new
     class, and a field per filter, every time): its filters' fields depend on neither request nor data.
-    Each form still gets its own copies of the fields, as every Django form does."""
+    Each form still gets its own copies of the fields, as every Django form does. Its filters are copied
+    shallow per request (ShallowCopiedFilters)."""
+
+    def __init__(self, *args, **kwargs):
+        cls = type(self)
+        if not isinstance(cls.__dict__.get("base_filters"), ShallowCopiedFilters):
+            cls.base_filters = ShallowCopiedFilters(cls.base_filters)
+        super().__init__(*args, **kwargs)
 
     def get_form_class(self):
         form_class = type(self).__dict__.get("_form_class")
@@ -159,6 +182,10 @@ class ModelFilter(FormClassOnce, django_filters.FilterSet):
         if "status" not in without and not self.form.cleaned_data.get("status"):
             queryset = queryset.filter(self.condition("status"))
         return queryset
+
+    def chooses_nothing(self) -> bool:
+        """No filter has a value (the sort aside): the unfiltered /models/, whose counts are precomputed."""
+        return not any(value != "" for name in self.base_filters if name != "sort" for value in self.data.getlist(name))
 
     def rows_without(self, *names):
         """The rows the filters give with some of them left out (and unsorted): what facet counts are taken over."""

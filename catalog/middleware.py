@@ -1,7 +1,7 @@
 """Public pages: cached per catalog version, answered with 304 when unchanged.
 
 Placed inside Django's CSP middleware, so each response (cached or not) still gets its own CSP
-header. A cached body is stored with its nonce replaced by a secret placeholder and served with
+header; CachedPageHitMiddleware answers most hits much earlier, with the same headers. A cached body is stored with its nonce replaced by a secret placeholder and served with
 the nonce of the request that reads it: nonces stay unique per response.
 
 Query parameters: a request with a parameter its view does not read (`known_parameters`) is
@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 CACHE_ATTRIBUTE = "cache_public_page"
 REQUEST_STATE = "_public_page"
+LOOKUP_ATTRIBUTE = "_page_cache_lookup"  # (version, key) of a miss, so the lookup is not repeated
 SAFE_VARY = {"accept-encoding", "hx-request", "hx-history-restore-request"}
 SKIPPED_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "vary", "set-cookie", "expires"}
 RESPONSE_ATTRIBUTES = ("_csp_config", "_csp_ro_config")
@@ -140,11 +141,15 @@ class PublicPageCacheMiddleware:
         setattr(request, REQUEST_STATE, state)
         if page_cache.has_uncommitted_changes():
             return None
-        version = page_cache.current_version()
-        if version is None:
-            return None
-        key = page_cache.page_key(version, request)
-        page = page_cache.get_page(key)
+        looked_up = getattr(request, LOOKUP_ATTRIBUTE, None)
+        if looked_up is not None:
+            (version, key), page = looked_up, None  # CachedPageHitMiddleware looked and missed
+        else:
+            version = page_cache.current_version()
+            if version is None:
+                return None
+            key = page_cache.page_key(version, request)
+            page = page_cache.get_page(key)
         if page is None:
             state["key"], state["version"] = key, version
             return None
@@ -217,6 +222,66 @@ class PublicPageCacheMiddleware:
             return False
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+# The middleware whose headers a page-cache hit still needs, run in this order around it.
+HIT_MIDDLEWARE = (
+    "django.middleware.common.CommonMiddleware",  # Content-Length; disallowed user agents
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # the nonce and the CSP header
+)
+
+
+class CachedPageHitMiddleware:
+    """Serves page-cache hits early (right after WhiteNoise), without the rest of the stack.
+
+    An entry exists only for a key PublicPageCacheMiddleware stored: a public page, no junk
+    parameters, no session, cookie or CSRF token used. Sessions, CSRF, auth, history and messages
+    would do nothing to it; what they skip costs most of a hit. The headers a hit needs come from
+    the middleware of HIT_MIDDLEWARE (those listed in MIDDLEWARE, in its order) and from
+    PublicPageCacheMiddleware's own finish (ETag, Last-Modified, Cache-Control, Vary, 304).
+    A miss, or anything uncertain, goes down the whole stack as before.
+    """
+
+    def __init__(self, get_response):
+        from django.utils.module_loading import import_string
+
+        self.get_response = get_response
+        self.page_cache = PublicPageCacheMiddleware(get_response)
+        serve = self._serve
+        for path in reversed([path for path in settings.MIDDLEWARE if path in HIT_MIDDLEWARE]):
+            serve = import_string(path)(serve)
+        self.serve_hit = serve
+
+    def __call__(self, request):
+        page = self._lookup(request)
+        if page is None:
+            return self.get_response(request)
+        request._cached_page = page
+        return self.serve_hit(request)
+
+    @staticmethod
+    def _lookup(request) -> page_cache.CachedPage | None:
+        from django.core.exceptions import DisallowedHost
+
+        if request.method not in ("GET", "HEAD") or settings.CATALOG_PAGE_CACHE_SECONDS <= 0:
+            return None  # nothing to serve (with the page cache off, nothing is ever stored)
+        if page_cache.has_uncommitted_changes():
+            return None
+        version = page_cache.current_version()
+        if version is None:
+            return None
+        try:
+            key = page_cache.page_key(version, request)
+        except DisallowedHost:
+            return None  # the whole stack answers it with its 400
+        page = page_cache.get_page(key)
+        if page is None:
+            setattr(request, LOOKUP_ATTRIBUTE, (version, key))
+        return page
+
+    def _serve(self, request):
+        return self.page_cache._from_cache(request, request._cached_page)
 
 
 class DatabaseUnavailableMiddleware:

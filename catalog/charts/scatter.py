@@ -6,6 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
 from catalog.charts.axes import (
     SMALL_CHAR_WIDTH,
     Frame,
@@ -57,6 +61,22 @@ class ScatterPoint:
         return f"{self.name}: {format_tokens(self.context)} context, {price}"
 
 
+# One point of the chart: a link named by its full title, its (possibly shortened) label beside it.
+# Drawn in Python (templates/catalog/partials/chart_price_context.html):
+# a page has up to 50 points of eight values each, which the template language drew slowly.
+POINT_MARK = (
+    '\n      <a href="{url}" aria-label="{title}"><title>{title}</title>\n'
+    '        <circle class="mark mark-point{free}" cx="{x}" cy="{y}" r="5"/>\n'
+    "      </a>\n      \n      {label}\n      "
+)
+POINT_LABEL = '<text class="chart-point-label" x="{x}" y="{y}" text-anchor="{anchor}" aria-hidden="true">{text}</text>'
+
+
+def _svg_value(value) -> str:
+    """A value as the template prints it inside {% localize off %}: unlocalized, escaped."""
+    return escape(localize(value, use_l10n=False))
+
+
 @dataclass
 class ScatterChart(TickLabelPlaces):
     frame: Frame
@@ -77,6 +97,31 @@ class ScatterChart(TickLabelPlaces):
     @property
     def y_label_y(self) -> float:
         return r(self.frame.plot_top + self.frame.plot_height / 2)
+
+    @property
+    def marks_html(self) -> str:
+        marks = []
+        for point in self.points:
+            label = point.label
+            title = _svg_value(point.title)
+            marks.append(
+                POINT_MARK.format(
+                    url=_svg_value(point.url),
+                    title=title,
+                    free=" mark-free" if point.free else "",
+                    x=_svg_value(point.x),
+                    y=_svg_value(point.y),
+                    label=POINT_LABEL.format(
+                        x=_svg_value(label.x),
+                        y=_svg_value(label.y),
+                        anchor=_svg_value(label.anchor),
+                        text=_svg_value(label.text),
+                    )
+                    if label
+                    else "",
+                )
+            )
+        return mark_safe("".join(marks))
 
     @property
     def free_label_y(self) -> float | None:

@@ -142,6 +142,7 @@ def set_variant_status(variants, status: str, user=None) -> int:
     for variant in changed:
         variant.status, variant.updated_at = status, now
     Variant.objects.bulk_update(changed, ["status", "updated_at"], batch_size=history.BATCH)
+    summaries.refresh_rows([variant.pk for variant in changed])  # bulk_update sends no signal: /models/' rows follow
     history.record_updated(changed, reason="", when=now, user=user)
     for variant in changed:
         lock_fields(variant, ["status"], user)

@@ -230,3 +230,40 @@ def set_page(key: str, page: CachedPage) -> None:
         cache.set(key, page, timeout=settings.CATALOG_PAGE_CACHE_SECONDS)
     except Exception as error:  # noqa: BLE001 (any cache backend failure trips the breaker; pages are served uncached)
         _breaker.trip(error)
+
+
+# --- Values computed once per catalog version ---------------------------------------------------
+
+LOCAL_MAX_AGE = 60.0  # seconds: with a per-process cache, another process's writes cannot bump ours
+
+
+class _PerVersion(threading.local):
+    version: int | None = None
+    computed_at = 0.0
+    values: dict | None = None
+
+
+_per_version = _PerVersion()
+
+
+def once_per_version(name: str, compute):
+    """`compute()`, computed once per catalog version in this process (the /models/ page's unfiltered counts).
+
+    Every write bumps the version, so the value is fresh at once after a change this process can see:
+    with Redis, every process's. With a per-process cache (no REDIS_URL) another process's writes (a cron
+    import) cannot bump this process's version, so a value is also recomputed after LOCAL_MAX_AGE seconds,
+    as the page cache's pages expire. Inside a transaction with uncommitted catalog writes, or when the
+    cache is down, it is computed every time. The value is shared: callers must not change it.
+    """
+    if has_uncommitted_changes():
+        return compute()
+    version = current_version()
+    if version is None:
+        return compute()
+    state, now = _per_version, time.monotonic()
+    local = not settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    if state.version != version or state.values is None or (local and now - state.computed_at > LOCAL_MAX_AGE):
+        state.version, state.computed_at, state.values = version, now, {}
+    if name not in state.values:
+        state.values[name] = compute()
+    return state.values[name]

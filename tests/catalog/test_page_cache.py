@@ -104,6 +104,71 @@ def test_etag_is_the_same_cached_or_not(client, committed_seed, settings):
     assert rendered.status_code == 304
 
 
+FAST_PATH = "catalog.middleware.CachedPageHitMiddleware"
+
+
+def hit_headers(response) -> dict:
+    """A hit's headers, its nonce (new on every response) and Date left out."""
+    headers = {name.lower(): value for name, value in response.items() if name.lower() != "date"}
+    nonce = nonce_in(response.content.decode())
+    if nonce:
+        headers["content-security-policy"] = headers["content-security-policy"].replace(nonce, "<nonce>")
+    return headers
+
+
+@committed
+@pytest.mark.parametrize("url", ["/models/?modality=image", "/families/llava/", "/robots.txt", "/feeds/variants.atom"])
+def test_a_hit_answered_early_has_every_header_of_a_hit_through_the_whole_stack(committed_seed, settings, url):
+    from django.test import Client
+
+    early = Client()
+    fetch(early, url)
+    early_hit = fetch(early, url)
+    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != FAST_PATH]
+    late_hit = fetch(Client(), url)  # a new client loads the middleware without the early one
+    assert early_hit["X-Page-Cache"] == late_hit["X-Page-Cache"] == "hit"
+    assert hit_headers(early_hit) == hit_headers(late_hit)
+    for name in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "ETag",
+        "Vary",
+    ):
+        assert early_hit.has_header(name), name
+
+
+@committed
+def test_a_hit_skips_sessions_and_csrf_but_a_miss_runs_them(client, committed_seed, monkeypatch):
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    calls = []
+    for middleware in (SessionMiddleware, CsrfViewMiddleware):
+        original = middleware.process_request
+        monkeypatch.setattr(
+            middleware, "process_request", lambda self, request, o=original: calls.append(1) or o(self, request)
+        )
+    assert fetch(client, "/families/llava/")["X-Page-Cache"] == "miss"
+    assert calls
+    calls.clear()
+    hit = fetch(client, "/families/llava/")
+    assert hit["X-Page-Cache"] == "hit" and calls == []
+    not_modified = fetch(client, "/families/llava/", **{"If-None-Match": hit["ETag"]})
+    assert not_modified.status_code == 304 and "Content-Security-Policy" not in not_modified and calls == []
+
+
+@committed
+def test_a_hit_answered_early_is_fresh_after_a_write_and_not_served_for_a_post(client, committed_seed):
+    assert fetch(client, "/families/llava/")["X-Page-Cache"] == "miss"
+    Family.objects.filter(slug="llava").update(name="LLaVA Renamed")
+    page_cache.bump_catalog_version()
+    fresh = fetch(client, "/families/llava/")
+    assert fresh["X-Page-Cache"] == "miss" and "LLaVA Renamed" in fresh.content.decode()
+    assert "X-Page-Cache" not in client.post("/families/llava/")
+
+
 @committed
 def test_a_curator_edit_in_the_admin_shows_at_once_and_is_in_the_history(client, committed_seed):
     anonymous = client
@@ -279,3 +344,109 @@ def test_a_dead_cache_is_not_retried_on_every_request(settings, redis_down, monk
         assert page_cache.current_version() is None
     assert len(calls) == 1
     assert not page_cache.cache_available()
+
+
+# --- /models/' unfiltered counts: once per catalog version (page_cache.once_per_version) ----------
+
+
+def unfiltered_counts(client) -> tuple[str, dict[str, str]]:
+    """The unfiltered /models/' heading and its facet counts, with the page cache off."""
+    html = fetch(client, "/models/").content.decode()
+    heading = re.search(r'<h2 id="results-heading">([^<]+)</h2>', html).group(1)
+    counts = re.findall(r'id="f-([\w-]+)"[^>]*> [^<]*? <span class="facet-count">(\d+)</span>', html)
+    return heading, dict(counts)
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0  # every page rendered: only the precomputed counts are kept
+
+
+@committed
+def test_unfiltered_counts_are_counted_once_per_catalog_version(client, committed_seed, page_cache_off):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        first_counts = unfiltered_counts(client)
+    with CaptureQueriesContext(connection) as second:
+        assert unfiltered_counts(client) == first_counts
+    assert len(second) < len(first)  # the grouped counts did not run again
+    assert fetch(client, "/models/?sort=name&page_size=10").content.count(b'class="facet-count"') == len(
+        first_counts[1]
+    )
+
+
+@committed
+def test_query_counts_once_the_catalog_versions_values_exist(client, committed_seed, page_cache_off):
+    """Pinned: the unfiltered page reads its rows only; a filtered one its rows, the status/modality/
+    capability groups, the creators and its rows' variant ids (test_table_rows pins the first request)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for url in ("/models/", "/models/", "/models/?sort=name", "/models/?modality=image", "/models/?modality=image"):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[1:] == [1, 1, 4, 4], counts
+
+
+@committed
+def test_unfiltered_counts_are_fresh_after_a_save_an_admin_edit_an_import_and_a_merge(
+    client, committed_seed, page_cache_off, monkeypatch
+):
+    from django.test import Client
+
+    from catalog.services import summaries
+    from catalog.services.importers import runner
+    from catalog.services.variant_merge import merge_variants
+
+    heading, counts = unfiltered_counts(client)
+    variant = Variant.objects.get(slug="llava-13b")
+
+    variant.status = "legacy"  # a save in a shell: signals
+    variant.save()
+    after_save = unfiltered_counts(client)
+    assert after_save[1]["status-legacy"] == str(int(counts.get("status-legacy", "0")) + 1)
+
+    curator = Client()  # an admin bulk action: update(), no signal; the admin POST bumps
+    curator.force_login(User.objects.create_superuser("cur", "cur@example.org", "x"))
+    curator.post(
+        reverse("admin:catalog_variant_changelist"), {"action": "mark_current", "_selected_action": [variant.pk]}
+    )
+    assert unfiltered_counts(client) == (heading, counts)
+
+    def apply(source, entries, run, dry_run=False, progress=None, **kwargs):  # an import: bulk writes, no signal
+        if not dry_run:
+            Variant.objects.filter(pk=variant.pk).update(tool_calling=True)
+            summaries.refresh()  # as the importers' apply_entries does
+        return runner.ImportReport(source)
+
+    monkeypatch.setattr(runner, "apply_entries", apply)
+    monkeypatch.setattr(runner, "read_bytes", lambda path: b"{}")
+    runner.run_import("test", "x.json", lambda raw, path: ([], [], 0))
+    assert unfiltered_counts(client)[1]["tool_calling-yes"] == str(int(counts["tool_calling-yes"]) + 1)
+
+    others = Variant.objects.filter(family=variant.family).exclude(pk=variant.pk)
+    merge_variants(variant, others.first())  # a merge: one variant fewer
+    heading_after_merge = unfiltered_counts(client)[0]
+    assert int(heading_after_merge.split()[0]) == int(heading.split()[0]) - 1
+
+
+@committed
+def test_provider_counts_of_a_filtered_page_are_fresh_after_an_offering_is_added_or_delisted(
+    client, committed_seed, page_cache_off
+):
+    """The provider facet counts over who lists each variant, kept once per catalog version."""
+    url = "/models/?modality=image"
+    assert 'id="f-provider-newprov"' not in fetch(client, url).content.decode()
+    variant = Variant.objects.get(slug="llava-13b")
+    offering = Offering.objects.create(
+        variant=variant, provider=factories.provider("newprov", "A New Provider"), model_id="llava-13b-new"
+    )
+    html = fetch(client, url).content.decode()
+    assert re.search(r'id="f-provider-newprov"> A New Provider <span class="facet-count">1</span>', html)
+    offering.listed = False
+    offering.save()
+    assert 'id="f-provider-newprov"' not in fetch(client, url).content.decode()
