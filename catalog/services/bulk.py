@@ -11,6 +11,7 @@ the keys) or `executemany` (UPDATE … WHERE pk = %s). Like Django's bulk writes
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import batched
 from types import SimpleNamespace
 
 from django.db import connection, models
@@ -74,7 +75,7 @@ def _reader(field, adding: bool) -> Callable:
     return lambda obj: convert(getattr(obj, attname))
 
 
-def _columns(model, names: Sequence[str] | None, *, adding: bool) -> list:
+def _columns(model, names: Sequence[str] | None) -> list:
     concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
     if names is None:
         return concrete
@@ -94,7 +95,7 @@ def insert(model, objects: list) -> None:
 def insert_rows(model, rows: list[dict]) -> int:
     """INSERT records given as dicts of attribute names ("offering_id", not "offering"), without building
     model instances; a field a row leaves out takes its default. Returns how many were written."""
-    fields = _columns(model, None, adding=True)
+    fields = _columns(model, None)
     defaults = {f.attname: f.get_default() for f in fields if not getattr(f, "auto_now_add", False)}
     unknown = {name for row in rows for name in row} - {f.attname for f in fields}
     if unknown:
@@ -107,7 +108,7 @@ def _insert(model, objects: list, *, returning: bool) -> list:
     """One multi-row INSERT per batch; the new primary keys in order when `returning`."""
     if not objects:
         return []
-    fields = _columns(model, None, adding=True)
+    fields = _columns(model, None)
     readers = [_reader(field, True) for field in fields]
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
@@ -117,8 +118,7 @@ def _insert(model, objects: list, *, returning: bool) -> list:
     size = max(1, min(BATCH, limit // len(fields)))
     keys = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), size):
-            chunk = objects[start : start + size]
+        for chunk in batched(objects, size, strict=False):
             cursor.execute(
                 head + ", ".join([row] * len(chunk)) + tail, [read(obj) for obj in chunk for read in readers]
             )
@@ -132,7 +132,7 @@ def update(model, objects: list, names: Sequence[str]) -> None:
     """UPDATE the columns `names` of saved `objects` from their attributes (auto_now fields take the time now)."""
     if not objects or not names:
         return
-    fields = _columns(model, names, adding=False)
+    fields = _columns(model, names)
     missing = set(names) - {f.name for f in fields} - {f.attname for f in fields}
     if missing:
         raise ValueError(f"{model.__name__} has no concrete field named {', '.join(sorted(missing))}")
@@ -143,6 +143,5 @@ def update(model, objects: list, names: Sequence[str]) -> None:
         f"WHERE {quote(model._meta.pk.column)} = %s"
     )
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), BATCH):
-            chunk = objects[start : start + BATCH]
+        for chunk in batched(objects, BATCH, strict=False):
             cursor.executemany(sql, [[*(read(obj) for read in readers), obj.pk] for obj in chunk])

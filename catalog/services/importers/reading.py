@@ -282,10 +282,7 @@ def parse_yaml(raw: bytes, where: str):
         raise ImportError_(
             f"{_at(where)}more than {limit:,} values (CATALOG_IMPORT_MAX_VALUES); refused before parsing"
         )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ImportError_(f"{_at(where)}not UTF-8 text ({error.reason} at byte {error.start})") from error
+    text = _decoded(raw, where)
     try:
         data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 (_SafeLoader is yaml.SafeLoader, stricter)
     except yaml.YAMLError as error:

@@ -15,6 +15,7 @@ import re
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
+from itertools import batched
 
 from catalog.models import (
     PRICE_FIELD_NAMES,
@@ -170,11 +171,10 @@ class Resolver:
         variant_ids = set(variant_ids)
         if offering_ids:
             variant_ids |= set(Offering.objects.filter(pk__in=offering_ids).values_list("variant_id", flat=True))
-        ordered = sorted(variant_ids)
-        for start in range(0, len(ordered), CHUNK):
-            self._run_chunk(ordered[start : start + CHUNK])
+        for chunk in batched(sorted(variant_ids), CHUNK, strict=False):
+            self._run_chunk(chunk)
 
-    def _run_chunk(self, variant_ids: list[int]) -> None:
+    def _run_chunk(self, variant_ids: tuple[int, ...]) -> None:
         # A variant this run made from its entries alone already holds what resolution would say: only its
         # price history is left to write (sources.fresh_variants says which).
         fresh = set() if self.ctx.resolve_all else set(variant_ids) & self.ctx.fresh_variants
@@ -290,7 +290,7 @@ class Resolver:
         report.updated["offerings"] += len(changed)
         report.unchanged["offerings"] += unchanged
 
-    def _price_history(self, offerings, variant_ids: list[int]) -> None:
+    def _price_history(self, offerings, variant_ids: tuple[int, ...]) -> None:
         """Open a price record where an offering's prices differ from its open record; close the old one."""
         now, snapshot = self.ctx.now, self.ctx.snapshot_at
         open_records = {
@@ -301,33 +301,19 @@ class Resolver:
         for offering in offerings:
             prices = {name: getattr(offering, name) for name in PRICE_FIELD_NAMES}
             record = open_records.get(offering.pk)
+            priced = any(value is not None for value in prices.values())
+            new_record = {"offering_id": offering.pk, "recorded_at": now, "source": self.ctx.source, **prices}
             if record is None:
-                if any(value is not None for value in prices.values()):
-                    opened.append(
-                        {
-                            "offering_id": offering.pk,
-                            "valid_from": snapshot,
-                            "recorded_at": now,
-                            "source": self.ctx.source,
-                            **prices,
-                        }
-                    )
+                if priced:
+                    opened.append({**new_record, "valid_from": snapshot})
                 continue
             if all(_equal(getattr(record, name), value) for name, value in prices.items()):
                 continue
             start = max(snapshot, record.valid_from)
             record.valid_to = start
             closed.append(record)
-            if any(value is not None for value in prices.values()):
-                opened.append(
-                    {
-                        "offering_id": offering.pk,
-                        "valid_from": start,
-                        "recorded_at": now,
-                        "source": self.ctx.source,
-                        **prices,
-                    }
-                )
+            if priced:
+                opened.append({**new_record, "valid_from": start})
         bulk.update(PriceRecord, closed, ["valid_to"])
         bulk.insert_rows(PriceRecord, opened)
         self.ctx.report.created["price records"] += len(opened)

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import batched
 
 from django.db.models import Count
 from django.utils import timezone
@@ -615,12 +616,11 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
 
 
 def _record_disagreements(source: str, offering_ids: set[int], now, report: ImportReport) -> None:
-    ordered = sorted(offering_ids)
-    for start in range(0, len(ordered), 2000):  # a chunk at a time: memory stays flat
-        _record_disagreements_of(ordered[start : start + 2000], now, report)
+    for chunk in batched(sorted(offering_ids), 2000, strict=False):  # a chunk at a time: memory stays flat
+        _record_disagreements_of(chunk, now, report)
 
 
-def _record_disagreements_of(offering_ids: list[int], now, report: ImportReport) -> None:
+def _record_disagreements_of(offering_ids: tuple[int, ...], now, report: ImportReport) -> None:
     said: dict[int, dict[str, dict]] = defaultdict(dict)
     listed = Listing.objects.filter(offering_id__in=offering_ids, listed=True)
     several = (  # offerings two or more sources list: the only ones that can disagree
