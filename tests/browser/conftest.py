@@ -15,11 +15,13 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored).
 from __future__ import annotations
 
 import os
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 from tests import factories
 
@@ -53,6 +55,44 @@ def missing(what: str, how: str):
             f"{message} The browser tests are required here (CI or CATALOG_REQUIRE_BROWSER is set).", pytrace=False
         )
     pytest.skip(message)
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    On SQLite the test database lives in memory, and every request thread uses the test's own
+    connection. Two requests at once (an htmx request and the one that replaces it) would run
+    their queries on that one connection together, and one of them can fail at random. The body
+    is read under the lock as well, since a streamed response queries as it is read.
+    """
+
+    lock = threading.Lock()
+
+    def get_app(self):
+        app = super().get_app()
+
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                response = app(environ, start_response)
+                try:
+                    body = b"".join(response)
+                finally:
+                    response.close()
+            return [body]
+
+        return one_at_a_time
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server (same address rules), with OneRequestAtATimeServer."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost", start=False)
+    server.thread.server_class = OneRequestAtATimeServer
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="package")
