@@ -556,30 +556,56 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
     by_key = {entry.key: entry for entry in entries}
     affected: set[int] = set()
     changed, seen = [], set()
-    for listing in Listing.objects.filter(source=source).iterator(chunk_size=2000):
-        seen.add(listing.key)
-        entry = by_key.get(listing.key)
+    # Plain values, not instances: most listings say what they said, and only the changed ones are built.
+    for pk, key, stored, listed, offering_id, match, match_note in (
+        Listing.objects.filter(source=source)
+        .values_list("pk", "key", "values", "listed", "offering_id", "match", "match_note")
+        .iterator(chunk_size=2000)
+    ):
+        seen.add(key)
+        entry = by_key.get(key)
         if entry is None:
-            if listing.listed:  # no longer listed
-                listing.listed, listing.delisted_at, listing.changed_at, listing.last_run = False, now, now, run
-                changed.append(listing)
+            if listed:  # no longer listed
+                changed.append(
+                    Listing(
+                        pk=pk,
+                        values=stored,
+                        listed=False,
+                        delisted_at=now,
+                        offering_id=offering_id,
+                        match=match,
+                        match_note=match_note,
+                        changed_at=now,
+                        last_run=run,
+                    )
+                )
                 report.not_listed += 1
-                affected.add(listing.offering_id)
+                affected.add(offering_id)
             continue
-        offering_id, values = touched[entry.key], listing_values(entry)
-        match, note = group_note[entry.key]
+        new_offering_id, values = touched[entry.key], listing_values(entry)
+        new_match, new_note = group_note[entry.key]
         # A listing keeps the match it was first made with, unless it becomes or stops being ambiguous.
-        ambiguity_changed = (match == Listing.Match.AMBIGUOUS) != (listing.match == Listing.Match.AMBIGUOUS)
-        if listing.values != values or not listing.listed or listing.offering_id != offering_id or ambiguity_changed:
-            if not listing.listed:
+        ambiguity_changed = (new_match == Listing.Match.AMBIGUOUS) != (match == Listing.Match.AMBIGUOUS)
+        if stored != values or not listed or offering_id != new_offering_id or ambiguity_changed:
+            if not listed:
                 report.relisted += 1
-            listing.values, listing.listed, listing.delisted_at, listing.offering_id = values, True, None, offering_id
             if ambiguity_changed:
-                listing.match, listing.match_note = match, note
-            listing.changed_at, listing.last_run = now, run
-            changed.append(listing)
+                match, match_note = new_match, new_note
+            changed.append(
+                Listing(
+                    pk=pk,
+                    values=values,
+                    listed=True,
+                    delisted_at=None,
+                    offering_id=new_offering_id,
+                    match=match,
+                    match_note=match_note,
+                    changed_at=now,
+                    last_run=run,
+                )
+            )
             report.updated["listings"] += 1
-            affected.add(offering_id)
+            affected.add(new_offering_id)
         else:
             report.unchanged["listings"] += 1
     # Written once the reading is done: SQLite gives no isolation between a read in progress and writes to its table.
