@@ -111,6 +111,8 @@ def _insert(model, objects: list, *, returning: bool) -> list:
     fields = _columns(model, None)
     readers = [_reader(field, True) for field in fields]
     quote = connection.ops.quote_name
+    if not returning and connection.vendor == "postgresql":
+        return _copy(model, objects, fields, readers)
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     row = f"({', '.join(['%s'] * len(fields))})"
     tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
@@ -126,6 +128,17 @@ def _insert(model, objects: list, *, returning: bool) -> list:
                 # RETURNING gives the rows in the order of VALUES on SQLite and PostgreSQL (bulk_create relies on it).
                 keys.extend(key for (key,) in cursor.fetchall())
     return keys
+
+
+def _copy(model, objects: list, fields: list, readers: list) -> list:
+    """PostgreSQL: the rows through COPY … FROM STDIN (psycopg's `copy`), a stream with no statement to parse
+    per batch. The values are the ones an INSERT would bind (psycopg adapts them the same way)."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objects:
+            copy.write_row([read(obj) for read in readers])
+    return []
 
 
 def update(model, objects: list, names: Sequence[str]) -> None:

@@ -117,12 +117,24 @@ CLAUDE_TIER = re.compile(r"^claude-((?:\d+-)*\d+)-(opus|sonnet|haiku)(?=-|$)")
 SIZE = re.compile(r"^(?:a?\d+(?:-\d+)?[bmk]|\d+e|\d+x\d+b)$")
 
 
+# The substitutions of canonical_key, compiled once.
+SERVING_PAREN = re.compile(r"\((?:fast|free|beta|thinking|preview)\)")
+FIREWORKS_POINT = re.compile(r"(\d)p(\d)")  # fireworks: "v3p1" → "v3.1"
+NOT_KEY_CHARS = re.compile(r"[^a-z0-9]+")
+VERSION_V = re.compile(r"(?<=-)v(?=\d)|^v(?=\d)")  # "llama-v2-13b" → "llama-2-13b", "mimo-v2-5" → "mimo-2-5"
+LETTERS_DIGITS = re.compile(r"(?<=[a-z])(?=\d)")
+VERSION_ZERO = re.compile(r"(?<=-\d)-0$")  # "claude-opus-4-0" is "claude-opus-4"
+DASHES = re.compile(r"-{2,}")
+# A reseller prefix can only apply to a key whose first word is the prefix's first word.
+RESELLER_FIRST_WORDS = frozenset(prefix.split("-", 1)[0] for prefix in RESELLER_PREFIXES)
+
+
 def _split_letters_digits(key: str) -> str:
     """ "opus4-6" → "opus-4-6", "llama3" → "llama-3"; "4o", "a3b", "128k" stay (a digit first)."""
-    return re.sub(r"(?<=[a-z])(?=\d)", "-", key)
+    return LETTERS_DIGITS.sub("-", key)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)  # an import of 100,000 offerings asks for about 200,000 ids and names, several times
 def canonical_key(text: str) -> str:
     """The identity key of a model id or a display name: every spelling of one model gives the same key.
 
@@ -144,15 +156,15 @@ def canonical_key(text: str) -> str:
             break
         key = rest
     key = CLOUD_VERSION.sub("", key)
-    key = re.sub(r"\((?:fast|free|beta|thinking|preview)\)", " ", key)
-    key = re.sub(r"(\d)p(\d)", r"\1.\2", key)  # fireworks: "v3p1" → "v3.1"
-    key = re.sub(r"[^a-z0-9]+", "-", key).strip("-")
-    key = re.sub(r"(?<=-)v(?=\d)|^v(?=\d)", "", key)  # "llama-v2-13b" → "llama-2-13b", "mimo-v2-5" → "mimo-2-5"
+    key = SERVING_PAREN.sub(" ", key)
+    key = FIREWORKS_POINT.sub(r"\1.\2", key)
+    key = NOT_KEY_CHARS.sub("-", key).strip("-")
+    key = VERSION_V.sub("", key)
     key = "-".join(word for word in key.split("-") if word and word not in SERVING_WORDS)
     key = _split_letters_digits(key)
     for _ in range(2):
         key = DATE_SUFFIX.sub("", key)
-    changed = True
+    changed = key.split("-", 1)[0] in RESELLER_FIRST_WORDS
     while changed:
         changed = False
         for prefix in RESELLER_PREFIXES:
@@ -165,10 +177,10 @@ def canonical_key(text: str) -> str:
     if key.startswith(EFFORT_FAMILIES):
         key = EFFORT.sub("", key)
     key = CLAUDE_TIER.sub(r"claude-\2-\1", key)  # "claude-4-6-opus" → "claude-opus-4-6"
-    key = re.sub(r"(?<=-\d)-0$", "", key)  # "claude-opus-4-0" is "claude-opus-4"
+    key = VERSION_ZERO.sub("", key)
     for _ in range(2):
         key = DATE_SUFFIX.sub("", key)
-    return re.sub(r"-{2,}", "-", key).strip("-")[:KEY_LENGTH] or "unnamed"
+    return DASHES.sub("-", key).strip("-")[:KEY_LENGTH] or "unnamed"
 
 
 def without_sizes(key: str) -> str:
