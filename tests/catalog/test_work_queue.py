@@ -10,6 +10,7 @@ from django.urls import reverse
 from catalog.models import Finding, Variant
 from catalog.selectors import quality as quality_selectors
 from catalog.services import quality
+from catalog.services.quality.checks import with_neighbours
 from tests import factories
 from tests.html import form_data, visible_text
 
@@ -64,6 +65,73 @@ def test_a_scoped_run_leaves_findings_about_no_family_alone(db):
     source_level.refresh_from_db()
     assert source_level.state == Finding.State.OPEN
     assert Finding.objects.filter(family=fam, rule="missing-specs", state=Finding.State.OPEN).exists()
+
+
+def test_an_import_refreshes_the_families_it_changed_and_the_source_findings(
+    tmp_path, db, django_capture_on_commit_callbacks
+):
+    from tests.catalog.test_import_modelsdev import model, provider, run, write
+
+    api = {
+        "anthropic": provider("anthropic", "Anthropic", [model("claude-opus-4-1", "Claude Opus 4.1", "claude-opus")]),
+        "mistral": provider("mistral", "Mistral", [model("mistral-large-2", "Mistral Large 2", "mistral-large")]),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        run(write(tmp_path, api))
+    opus = Variant.objects.get(match_key="claude-opus-4-1")
+    large = Variant.objects.get(match_key="mistral-large-2")
+    assert opus.family.creator_id != large.family.creator_id
+    old = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    for variant in (opus, large):  # findings a full run would refresh (nothing in the data supports them)
+        Finding.objects.create(
+            rule="missing-specs",
+            severity=2,
+            subject=f"variant:{variant.pk}:x",
+            family=variant.family,
+            message="stale",
+            fingerprint="f",
+            first_seen_at=old,
+            changed_at=old,
+        )
+    stale_source = Finding.objects.create(
+        rule="source-import-stale",
+        severity=2,
+        subject="import:models.dev",
+        message="stale",
+        fingerprint="f",
+        first_seen_at=old,
+        changed_at=old,
+    )
+
+    api["anthropic"]["models"]["claude-opus-4-1"]["cost"] = {"input": 20, "output": 80}
+    with django_capture_on_commit_callbacks(execute=True):
+        run(write(tmp_path, api))
+    states = dict(Finding.objects.filter(message="stale").values_list("family_id", "state"))
+    assert states[opus.family_id] == Finding.State.RESOLVED  # its price changed: its family is checked again
+    assert states[large.family_id] == Finding.State.OPEN  # unchanged: left for the next full run
+    stale_source.refresh_from_db()
+    assert stale_source.state == Finding.State.RESOLVED  # the import just ran
+
+    # A file that changes nothing refreshes the source findings alone; a provider renamed, every family.
+    assert with_neighbours(set()) == set()
+    api["mistral"]["name"] = "Mistral AI"
+    with django_capture_on_commit_callbacks(execute=True):
+        run(write(tmp_path, api))
+    assert Finding.objects.get(family=large.family, message="stale").state == Finding.State.RESOLVED
+
+
+def test_a_family_s_neighbours_share_its_maker_or_hold_what_its_models_replace(db):
+    acme, bolt = factories.organization("acme", "Acme"), factories.organization("bolt", "Bolt")
+    fam = factories.family("acme-one", "Acme One", creator=acme)
+    sibling = factories.family("acme-two", "Acme Two", creator=acme)
+    other = factories.family("bolt", "Bolt", creator=bolt)
+    stranger = factories.family("bolt-two", "Bolt Two", creator=bolt)
+    old = factories.variant(other, "bolt-1")
+    old.replaced_by = factories.variant(fam, "acme-1")
+    old.save()
+    neighbours = with_neighbours({fam.pk})
+    assert neighbours == {fam.pk, sibling.pk, other.pk}  # not stranger: another maker, nothing replaced
+    assert stranger.pk not in with_neighbours({sibling.pk})
 
 
 def test_the_queue_ranks_what_visitors_see_first_and_groups_by_family(db):

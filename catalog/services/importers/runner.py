@@ -93,4 +93,5 @@ def run_import(
         report.skipped.extend(notes)
         report.skipped_records = skipped
         outcome.counts, outcome.notes = report.counts(), report.notes()
+        outcome.family_ids = report.family_ids
     return report, outcome.run

@@ -169,6 +169,7 @@ class RunOutcome:
     run: ImportRun
     counts: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    family_ids: set | None = None  # the families the run changed, for the findings; None: every family
 
 
 @contextlib.contextmanager
@@ -177,7 +178,8 @@ def import_run(source: str, dataset: str, raw: bytes, *, version: str = "", dry_
 
     The body writes inside the transaction and fills the yielded RunOutcome. A dry run is rolled back;
     an error rolls back, marks the run failed with its message and propagates. After a committed run the
-    public pages' cache version is bumped (bulk writes send no signals) and the findings are refreshed.
+    public pages' cache version is bumped (bulk writes send no signals) and the findings are refreshed: those of
+    the families in `outcome.family_ids` (with their neighbours and the source rules), or all of them.
     """
     from catalog.services import quality  # the rules read the catalog through modules that import this one
     from catalog.services.page_cache import bump_catalog_version
@@ -204,7 +206,7 @@ def import_run(source: str, dataset: str, raw: bytes, *, version: str = "", dry_
     if not dry_run:
         bump_catalog_version()
         refresh_statistics()
-        quality.check_after_commit()  # the work queue is fresh after every import
+        quality.check_after_import(outcome.family_ids)  # the work queue is fresh after every import
 
 
 # The tables an import grows: PostgreSQL plans the pages' queries from their statistics, which autovacuum

@@ -57,6 +57,8 @@ NOTE_LENGTH = Listing._meta.get_field("match_note").max_length
 OFFERING_FIELDS = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens", "status")
 PROVIDER_FIELDS = ("name", "kind", "website", "docs_url", "api_base_url")
 COMPARED_FIELDS = (*PRICE_FIELD_NAMES, "context_window", "max_output_tokens")
+# More variants than this changed: the findings run after the import is a full one, not one scoped to families.
+FAMILY_SCOPE_VARIANTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class ImportReport(WriteTally):
     matched_new: int = 0
     joined_new: int = 0
     matched_new_keys: set = field(default_factory=set)
+    family_ids: set | None = None  # the families this run changed (None: too many to name, or every one)
 
     @property
     def changed(self) -> bool:
@@ -239,6 +242,8 @@ class _Run:
     # Variants this run made whose every offering it made too, from this source's entries alone, in a family of
     # their own maker: their values are what resolution would give, so it only writes their price history.
     fresh_variants: set = field(default_factory=set)
+    every_family_changed: bool = False  # a provider changed: findings about every offering of it name it
+    renamed_variants: set = field(default_factory=set)  # existing variants whose match key this run set
 
 
 def _write_stages(ctx: _Run, entries, progress) -> None:
@@ -252,6 +257,8 @@ def _write_stages(ctx: _Run, entries, progress) -> None:
     if merged := _merge_same_named(ctx):
         resolve.resolve(ctx, set(), merged)
     _record_disagreements(source, offering_ids, now, report)
+    if not ctx.every_family_changed:
+        report.family_ids = _families_of(variant_ids | merged | ctx.renamed_variants)
     summaries.refresh()  # every summary and spec-table row, written only where it differs
 
 
@@ -285,6 +292,16 @@ def _to_resolve(ctx: _Run, touched, group_variant, relisted_ids: set[int]) -> tu
     ctx.report.unchanged["offerings"] += len(skipped_offerings)
     ctx.report.unchanged["variants"] += len(skipped_variants)
     return offering_ids, variant_ids
+
+
+def _families_of(variant_ids: set[int]) -> set[int] | None:
+    """The families of these variants; None when there are more than a findings run is worth scoping to."""
+    if len(variant_ids) > FAMILY_SCOPE_VARIANTS:
+        return None
+    families = set()
+    for chunk in batched(sorted(variant_ids), 2000, strict=False):
+        families.update(Variant.objects.filter(pk__in=chunk).values_list("family_id", flat=True))
+    return families
 
 
 def _merge_same_named(ctx: _Run) -> set[int]:
@@ -336,6 +353,7 @@ def _write_providers(ctx: _Run, entries: list[SourceEntry]) -> dict[str, Provide
     Provider.objects.bulk_create(new_providers, batch_size=BATCH)
     history.record_created(new_providers, when=ctx.now)  # baselines, in bulk
     _bulk_update(Provider, changed_providers, provider_fields, ctx.now)
+    ctx.every_family_changed |= bool(changed_providers)
     ctx.report.created["providers"] += len(new_providers)
     ctx.report.updated["providers"] += len(changed_providers)
     return providers
@@ -424,6 +442,7 @@ def _write_variants(ctx: _Run, entries: list[SourceEntry], progress):
     ctx.fresh_variants = {variant.pk for key, variant, family in pending_new if family.creator.slug == creators[key][0]}
     history.record_created(new_variants, when=ctx.now)
     _bulk_update(Variant, changed_variants, {"match_key"}, ctx.now)
+    ctx.renamed_variants = {variant.pk for variant in changed_variants}
     new_aliases = grouping.aliases_to_write(source, grouped, group_variant, aliases, by_key)
     VariantAlias.objects.bulk_create(new_aliases, batch_size=BATCH)
     report.created["aliases"] += len(new_aliases)

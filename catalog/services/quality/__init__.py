@@ -21,7 +21,7 @@ The package, one module per rule group (registered in this order on import):
     lifecycle.py   status, successors, retirement
     matching.py    doubtful placements, likely duplicates, families without a creator
     sources.py     a family's sources and citations
-    checks.py      run_checks, dismiss, reopen, check_after_commit
+    checks.py      run_checks, dismiss, reopen, check_after_commit, check_after_import
 
 docs/data-quality.md describes every rule for curators.
 """
@@ -30,7 +30,17 @@ docs/data-quality.md describes every rule for curators.
 from . import specs, prices, staleness, lifecycle, matching, sources  # noqa: F401 (registers the rules, in this order)
 
 # isort: on
-from .checks import CheckReport, RuleSummary, check_after_commit, dismiss, evaluate, reopen, run_checks, select_rules
+from .checks import (
+    CheckReport,
+    RuleSummary,
+    check_after_commit,
+    check_after_import,
+    dismiss,
+    evaluate,
+    reopen,
+    run_checks,
+    select_rules,
+)
 from .registry import FIELD_LABELS, RULES, SOURCE_LABELS, Found, Rule, Severity, fingerprint, rule, stale_after_days
 from .snapshot import Snapshot
 
@@ -45,6 +55,7 @@ __all__ = [
     "Severity",
     "Snapshot",
     "check_after_commit",
+    "check_after_import",
     "dismiss",
     "evaluate",
     "fingerprint",

@@ -251,3 +251,43 @@ def check_after_commit(family_ids: Iterable[int] | None = None) -> None:
     if scope is not None and not scope:
         return
     transaction.on_commit(lambda: run_checks(family_ids=scope))
+
+
+# Findings about no family: a source's own (its last import).
+SOURCE_RULES = ("source-import-stale",)
+# An import that changed more families than this gets a full run: cheaper than a scope that big.
+FULL_RUN_FAMILIES = 1000
+
+
+def check_after_import(family_ids: Iterable[int] | None) -> None:
+    """Refresh findings once an import commits: all of them (None: the import changed something every family
+    shows, or too much to scope), or those of the families it changed and their neighbours, then the
+    source rules. Rules over time alone (a price nobody confirmed for 90 days) are refreshed by the next full
+    run: `check_data` on a schedule (docs/operations.md)."""
+    scope = None if family_ids is None else with_neighbours({pk for pk in family_ids if pk is not None})
+    if scope is None or len(scope) > FULL_RUN_FAMILIES:
+        transaction.on_commit(run_checks)
+        return
+
+    def refresh() -> None:
+        if scope:
+            run_checks(family_ids=scope)
+        run_checks(SOURCE_RULES)
+
+    transaction.on_commit(refresh)
+
+
+def with_neighbours(family_ids: set[int]) -> set[int]:
+    """The families plus those whose findings can change with theirs: the same maker's other families
+    (likely duplicates across families) and the families of the variants theirs replace (a successor that
+    ended)."""
+    from catalog.models import Family, Variant
+
+    if not family_ids:
+        return set()
+    makers = Family.objects.filter(pk__in=family_ids).exclude(creator=None).values("creator_id")
+    return (
+        family_ids
+        | set(Family.objects.filter(creator_id__in=makers).values_list("pk", flat=True))
+        | set(Variant.objects.filter(replaced_by__family_id__in=family_ids).values_list("family_id", flat=True))
+    )

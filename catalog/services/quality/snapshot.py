@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -184,6 +184,18 @@ class Snapshot:
         for row in self.offerings.values():
             by_variant[row.variant_id].append(row)
         return by_variant
+
+    @cached_property
+    def listed_by_source(self) -> Counter:
+        """How many listings each source lists now (one aggregate, not every listing)."""
+        rows = (
+            self._scoped(Listing.objects, "offering__variant__family_id")
+            .filter(listed=True)
+            .values_list("source")
+            .annotate(listed=Count("id"))
+            .order_by()
+        )
+        return Counter(dict(rows))
 
     @cached_property
     def listings_by_offering(self) -> dict[int, list]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 
 from catalog.formatting import join_words
@@ -60,8 +59,7 @@ def not_seen_by_last_import(data: Snapshot) -> Iterator[Found]:
 def source_import_stale(data: Snapshot) -> Iterator[Found]:
     """A source the catalog lists offerings from has had no successful import for more than
     CATALOG_STALE_AFTER_DAYS days (90 by default), so its prices and limits may be out of date."""
-    counts = Counter(row.source for rows in data.listings_by_offering.values() for row in rows if row.listed)
-    for source, listed in sorted(counts.items()):
+    for source, listed in sorted(data.listed_by_source.items()):
         runs = data.import_runs.get(source, {})
         last_ok, last_failed = runs.get("last_ok"), runs.get("last_failed")
         if last_ok is not None and last_ok >= data.stale_before:
