@@ -134,7 +134,7 @@ def _split_letters_digits(key: str) -> str:
     return LETTERS_DIGITS.sub("-", key)
 
 
-@lru_cache(maxsize=1 << 18)  # an import of 100,000 offerings asks for about 200,000 ids and names, several times
+@lru_cache(maxsize=65536)
 def canonical_key(text: str) -> str:
     """The identity key of a model id or a display name: every spelling of one model gives the same key.
 

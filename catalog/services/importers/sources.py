@@ -98,10 +98,10 @@ class SourceEntry:
     family_hint: str = ""
     offering: dict = field(default_factory=dict)
     variant: dict = field(default_factory=dict)
+    match_key: str = field(init=False)  # the model id's identity key, worked out once
 
-    @property
-    def match_key(self) -> str:
-        return canonical_key(self.model_id)
+    def __post_init__(self):
+        self.match_key = canonical_key(self.model_id)
 
 
 @dataclass
