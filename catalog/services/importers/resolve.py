@@ -168,9 +168,7 @@ class Resolver:
 
     def run(self, offering_ids: set[int], variant_ids: set[int]) -> None:
         """Resolve whole variants, a chunk at a time, so memory stays flat however many an import touches."""
-        variant_ids = set(variant_ids)
-        if offering_ids:
-            variant_ids |= set(Offering.objects.filter(pk__in=offering_ids).values_list("variant_id", flat=True))
+        variant_ids = set(variant_ids) | variants_of(offering_ids)
         for chunk in batched(sorted(variant_ids), CHUNK, strict=False):
             self._run_chunk(chunk)
 
@@ -323,6 +321,14 @@ def _equal(a, b) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return Decimal(str(a)) == Decimal(str(b))
+
+
+def variants_of(offering_ids: set[int]) -> set[int]:
+    """The variants of these offerings, asked a chunk at a time (one IN () of 100,000 keys costs tens of MB)."""
+    variant_ids = set()
+    for chunk in batched(sorted(offering_ids), 2000, strict=False):
+        variant_ids.update(Offering.objects.filter(pk__in=chunk).values_list("variant_id", flat=True))
+    return variant_ids
 
 
 def resolve(ctx, offering_ids: set[int], variant_ids: set[int]) -> None:

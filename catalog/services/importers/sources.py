@@ -286,7 +286,7 @@ def _to_resolve(ctx: _Run, touched, group_variant, relisted_ids: set[int]) -> tu
         offering_ids |= set(touched.values())
         variant_ids |= {variant.pk for variant in group_variant.values()}
     # A variant's values come from all its offerings' listings: resolve whole variants, never part of one.
-    variant_ids |= set(Offering.objects.filter(pk__in=offering_ids).values_list("variant_id", flat=True))
+    variant_ids |= resolve.variants_of(offering_ids)
     skipped_offerings = set(touched.values()) - offering_ids
     skipped_variants = {variant.pk for variant in group_variant.values()} - variant_ids
     ctx.report.unchanged["offerings"] += len(skipped_offerings)
