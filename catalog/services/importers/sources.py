@@ -661,6 +661,21 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
 
 
 def _record_disagreements(source: str, offering_ids: set[int], now, report: ImportReport) -> None:
+    """Disagreements between sources on the offerings whose values this run may have changed. Only offerings
+    two sources list, or that hold a disagreement already, can gain, change or lose one: asked once, up front."""
+    if not offering_ids:
+        return
+    several = (
+        Listing.objects.filter(listed=True)
+        .values("offering_id")
+        .annotate(sources=Count("source", distinct=True))
+        .filter(sources__gt=1)
+        .values_list("offering_id", flat=True)
+    )
+    candidates = set(several.iterator(chunk_size=5000)) | set(
+        Disagreement.objects.values_list("offering_id", flat=True)
+    )
+    offering_ids = offering_ids & candidates
     for chunk in batched(sorted(offering_ids), 2000, strict=False):  # a chunk at a time: memory stays flat
         _record_disagreements_of(chunk, now, report)
 
