@@ -46,6 +46,39 @@ def test_a_fragment_is_rendered_once_per_catalog_version():
     assert rendered_once("test", (1,), lambda: "second") == "second"
 
 
+@pytest.mark.django_db
+def test_fragments_are_kept_with_the_page_cache_off(settings):
+    """Their lifetime is their own setting: the page cache off (bench/compare.py's "uncached") keeps them."""
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0
+    settings.CATALOG_FRAGMENT_SECONDS = 60
+    assert rendered_once("test", (1,), lambda: "first") == "first"
+    assert rendered_once("test", (1,), lambda: "second") == "first"
+
+
+@pytest.mark.django_db
+def test_fragments_can_be_turned_off(settings):
+    settings.CATALOG_FRAGMENT_SECONDS = 0  # every section rendered per request (compare.py's "cold")
+    assert rendered_once("test", (1,), lambda: "first") == "first"
+    assert rendered_once("test", (1,), lambda: "second") == "second"
+
+
+@committed
+def test_a_page_with_the_page_cache_off_keeps_its_fragments_and_is_fresh_after_a_write(committed_seed, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0
+    visitor = Client()
+    text_of(visitor, VARIANT_URL)
+    with CaptureQueriesContext(connection) as kept:
+        text_of(visitor, VARIANT_URL)
+    assert not any("catalog_pricerecord" in q["sql"] for q in kept.captured_queries)  # its price history kept
+    variant = Variant.objects.get(slug="llava-13b")
+    variant.context_window = 8192
+    variant.save()
+    assert "Context window 4k → 8k" in text_of(visitor, VARIANT_URL)
+
+
 def test_inside_an_uncommitted_transaction_fragments_are_not_kept(seed):
     variant = Variant.objects.get(slug="llava-13b")
     variant.save()  # an uncommitted write: what this transaction sees is not what others see
