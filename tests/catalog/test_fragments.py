@@ -172,3 +172,27 @@ def test_a_family_page_with_its_fragments_kept_reads_no_offering(committed_seed)
     assert any("catalog_offering" in q["sql"] for q in first.captured_queries)
     assert not any("catalog_offering" in q["sql"] for q in kept.captured_queries)
     assert len(kept) < len(first)
+
+
+@committed
+def test_query_counts_with_sections_kept_and_cold(committed_seed, settings):
+    """Pinned: the first request of a catalog version renders every section; later ones read only what is
+    rendered per request (variant page: the variant, its offerings as flat rows for the calculator and
+    JSON-LD, what it replaces; family page: the family, sources, tags, collaborators, variants)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0
+    visitor = Client()
+    counts = {}
+    for url in (VARIANT_URL, "/families/llava/"):
+        for state in ("cold", "kept"):
+            with CaptureQueriesContext(connection) as captured:
+                text_of(visitor, url)
+            counts[url, state] = len(captured)
+    assert counts == {
+        (VARIANT_URL, "cold"): 8,  # one price history query: no price changed (9 when one did)
+        (VARIANT_URL, "kept"): 3,
+        ("/families/llava/", "cold"): 14,
+        ("/families/llava/", "kept"): 5,
+    }
