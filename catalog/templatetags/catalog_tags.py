@@ -109,3 +109,42 @@ def offering_rows(offerings, price_checks=None):
             )
         )
     return SafeString("".join(parts))
+
+
+_VARIANT_ROW = (
+    '\n  <tr>\n    <th scope="row"><a href="{url}">{name}</a></th>\n'
+    '    <td class="prose-cell">{use_when}</td>\n    <td class="date">{released}</td>\n'
+    "    <td>{signals}\n</td>\n"
+    '    <td><span class="status status-{status}">{status_label}</span></td>\n  </tr>\n  '
+)
+_NO_VARIANT_ROW = '\n  <tr><td colspan="5">No variants are listed yet.</td></tr>\n  '
+
+
+def signals_html(signals) -> str:
+    """partials/signals.html, without its final newline."""
+    if not signals:
+        return UNKNOWN
+    chips = "".join(f'<li class="chip">{escape(str(signal))}</li>' for signal in signals)
+    return f'<ul class="chips" aria-label="Signals">{chips}</ul>'
+
+
+@register.simple_tag
+def variant_rows(rows):
+    """The rows of partials/variant_table.html (family_page.Row), as its loop wrote them, in Python."""
+    if not rows:
+        return SafeString(_NO_VARIANT_ROW)
+    parts = []
+    for row in rows:
+        variant = row.variant
+        parts.append(
+            _VARIANT_ROW.format(
+                url=escape(str(variant.get_absolute_url())),
+                name=escape(str(variant.name)),
+                use_when=escape(str(row.use_when)),
+                released=escape(str(variant.released_display or UNKNOWN)),
+                signals=signals_html(row.signals),
+                status=escape(str(variant.status)),
+                status_label=escape(str(variant.get_status_display())),
+            )
+        )
+    return SafeString("".join(parts))
