@@ -217,6 +217,7 @@ def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
     variant = (
         Variant.objects.filter(family__slug=family_slug, slug=variant_slug, family__published=True)
         .with_family()
+        .order_by()  # one row at most (family and slug are unique): no ordering by the family's name to compile
         .first()
     )
     if variant is None:
