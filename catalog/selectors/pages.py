@@ -105,14 +105,14 @@ class VariantPage:
     cheapest: VariantOffering | None
     # Every variant of the family (the siblings and the variant itself), as the guidance compares them:
     # read by the sections kept per catalog version (the comparison, the siblings list), so on a miss only.
-    read_family_variants: Callable[[], list[Variant]] = list
+    read_family_variants: Callable[[], list] = list  # family_page.FamilyVariant rows
 
     @cached_property
-    def family_variants(self) -> list[Variant]:
+    def family_variants(self) -> list:
         return self.read_family_variants()
 
     @cached_property
-    def siblings(self) -> list[Variant]:
+    def siblings(self) -> list:
         return [v for v in self.family_variants if v.pk != self.variant.pk]
 
 
