@@ -7,7 +7,11 @@
 What runs, all on 127.0.0.1 and at the same time:
 - the project under gunicorn, production settings, 2 sync workers, the page cache off ("uncached"):
   /models/, the biggest family's page, the variant with most offerings, /choose/ with no needs and
-  with issue 13's vision + tool calling + monthly tokens needs; plus /bench/bare/ (bench/bench_urls.py: the same filter, sort and 50 rows in plain Django, no
+  with issue 13's vision + tool calling + monthly tokens needs. The family and variant pages keep their
+  sections per catalog version (catalog.services.fragments, CATALOG_FRAGMENT_SECONDS), as in production
+  with the page cache off: "sections kept". The same two pages are also served by another gunicorn
+  with CATALOG_FRAGMENT_SECONDS=0, every section rendered per request, as right after a catalog write:
+  "cold"; plus /bench/bare/ (bench/bench_urls.py: the same filter, sort and 50 rows in plain Django, no
   facets, no count, no layout: the practical limit) and a static file through whitenoise (the ceiling);
 - datasette (one process, its defaults but a 30 s SQL time limit, so a loaded machine gets pages rather
   than its 1 s time-out errors) over the same rows flattened into one SQLite table (with
@@ -227,7 +231,9 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True, help="DATABASE_URL of a loaded catalog")
     parser.add_argument("--label", default="")
-    parser.add_argument("--port", type=int, default=8014, help="the project; +1 cached, +2 datasette")
+    parser.add_argument(
+        "--port", type=int, default=8014, help="the project; +1 cached, +2 datasette, +3 whole stack, +4 cold"
+    )
     parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
@@ -254,12 +260,14 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
         "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "CATALOG_PAGE_CACHE_SECONDS": "0",
+        "CATALOG_FRAGMENT_SECONDS": "600",  # sections kept per catalog version, the page cache off
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
     }
     env.pop("REDIS_URL", None)
     cached_env = {**env, "CATALOG_PAGE_CACHE_SECONDS": "600"}
     whole_stack_env = {**cached_env, "BENCH_HITS_THROUGH_WHOLE_STACK": "1"}
+    cold_env = {**env, "CATALOG_FRAGMENT_SECONDS": "0"}  # every section rendered per request
     bin_dir = Path(sys.executable).parent
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
@@ -284,6 +292,7 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
         )
 
     ours, cached_port, datasette_port, whole_stack_port = args.port, args.port + 1, args.port + 2, args.port + 3
+    cold_port = args.port + 4
     servers = [
         gunicorn(ours, env),
         gunicorn(cached_port, cached_env),
@@ -304,14 +313,18 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
             stderr=subprocess.DEVNULL,
         ),
         gunicorn(whole_stack_port, whole_stack_env),
+        gunicorn(cold_port, cold_env),
     ]
     base, cached_base = f"http://127.0.0.1:{ours}", f"http://127.0.0.1:{cached_port}"
+    cold_base = f"http://127.0.0.1:{cold_port}"
     targets = {
         "/models/ filtered+sorted+facets": f"{base}/models/?{FILTER}",
         "/models/ unfiltered": f"{base}/models/",
         "/models/ filtered JSON": f"{base}/models/?{FILTER}&format=json",
-        f"variant page ({paths['variant_offerings']} offerings)": base + paths["variant"],
-        f"family page ({paths['family_size']} variants)": base + paths["family"],
+        f"variant page ({paths['variant_offerings']} offerings), kept": base + paths["variant"],
+        f"variant page ({paths['variant_offerings']} offerings), cold": cold_base + paths["variant"],
+        f"family page ({paths['family_size']} variants), kept": base + paths["family"],
+        f"family page ({paths['family_size']} variants), cold": cold_base + paths["family"],
         "/choose/ (no needs)": f"{base}/choose/?kind=",
         "/choose/ (five needs)": f"{base}/choose/?{CHOOSER_NEEDS}",
         "datasette table page": f"http://127.0.0.1:{datasette_port}/models/models?{DATASETTE_FILTER}",
@@ -326,13 +339,21 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
     try:
         for url in targets.values():
             wait_for(url)
-            urllib.request.urlopen(url, timeout=60).read()  # warm both workers' caches where there are any
+            for _ in range(2 * args.workers):  # warm every worker's caches where there are any
+                urllib.request.urlopen(url, timeout=60).read()
         title = args.label or args.database
         print(
             f"{title}: {flat_rows} variants; gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} "
-            f"{args.seconds}s x {args.rounds} rounds (alternating; medians); page cache off except 'cached'"
+            f"{args.seconds}s x {args.rounds} rounds (alternating; medians); page cache off except 'cached'; "
+            "family and variant pages: 'kept' keeps their sections per catalog version, 'cold' renders them all"
         )
-        ports = {ours: servers[0], cached_port: servers[1], datasette_port: servers[2], whole_stack_port: servers[3]}
+        ports = {
+            ours: servers[0],
+            cached_port: servers[1],
+            datasette_port: servers[2],
+            whole_stack_port: servers[3],
+            cold_port: servers[4],
+        }
 
         def answering(url):  # the processes that serve `url`: a gunicorn's workers, or datasette
             server = ports[int(url.split(":")[2].split("/")[0])]
@@ -347,12 +368,12 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
         cpu = {
             label: statistics.median([r[3] for r in runs if r[3] is not None] or [0]) for label, runs in results.items()
         }
-        print(f"{'target':<36}{'req/s':>9}{'wrk p50':>10}{'wrk p99':>10}{'single p50':>12}{'server CPU/req':>16}")
+        print(f"{'target':<42}{'req/s':>9}{'wrk p50':>10}{'wrk p99':>10}{'single p50':>12}{'server CPU/req':>16}")
         for label, runs in results.items():
             p50 = statistics.median(r[1] for r in runs)
             p99 = statistics.median(r[2] for r in runs)
             print(
-                f"{label:<36}{rps[label]:>9.1f}{p50:>8.1f}ms{p99:>8.1f}ms{singles[label]:>10.1f}ms"
+                f"{label:<42}{rps[label]:>9.1f}{p50:>8.1f}ms{p99:>8.1f}ms{singles[label]:>10.1f}ms"
                 + (f"{cpu[label]:>14.2f}ms" if cpu[label] else f"{'n/a':>16}")
             )
         page = "/models/ filtered+sorted+facets"

@@ -257,6 +257,11 @@ else:
 # the processes that share the cache; without Redis each process has its own memory, so a change
 # made by another process (a cron import, another worker) shows after at most this long.
 CATALOG_PAGE_CACHE_SECONDS = env_int("CATALOG_PAGE_CACHE_SECONDS", 600 if REDIS_URL else 60)
+# Page fragments (sections that read catalog data only, catalog.services.fragments) are kept this long
+# at most, whether or not whole pages are cached. They are keyed by the catalog version, so a change
+# refreshes them at once wherever the version is shared (Redis); without Redis a change made by another
+# process shows after at most this long, as for cached pages. 0: every section rendered per request.
+CATALOG_FRAGMENT_SECONDS = env_int("CATALOG_FRAGMENT_SECONDS", 600 if REDIS_URL else 60)
 # The most distinct query strings cached per page and catalog version (unknown parameters are
 # redirected away first, see catalog.middleware): a crawler's endless combinations cannot fill the cache.
 CATALOG_PAGE_CACHE_VARIANTS = env_int("CATALOG_PAGE_CACHE_VARIANTS", 500)

@@ -21,11 +21,11 @@ from decimal import Decimal
 from functools import cached_property, partial
 from types import SimpleNamespace
 
-from django.db.models import Count, F, Max, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.http import Http404
 
 from catalog import guidance
-from catalog.models import Family, FamilyRelation, FamilyTag, Offering, OfferingKind, Tag, Variant
+from catalog.models import Family, FamilyRef, FamilyRelation, FamilyTag, Offering, OfferingKind, Tag, Variant, _url_of
 from catalog.selectors.flat_rows import flat_rows
 from catalog.selectors.pages import SPEC_SORT_KEYS, merge_faq, sort_rows
 
@@ -471,26 +471,122 @@ VARIANT_FIELDS = (
 )
 
 
-def family_variants(family: Family) -> list[Variant]:
-    """The family's variants in catalog order, with what guidance and links read (no query per row)."""
-    variants = list(
-        Variant.objects.filter(family=family)
-        .select_related("replaced_by", "replaced_by__family")
-        .only(
-            *VARIANT_FIELDS,
-            "replaced_by__name",
-            "replaced_by__slug",
-            "replaced_by__family__name",
-            "replaced_by__family__slug",
-        )
-        .annotate(points_to_name=F("points_to__name"))
-        .order_by("position", "release_date", "name")
+_STATUS_LABELS = dict(Variant._meta.get_field("status").flatchoices)
+_KIND_LABELS = dict(Variant._meta.get_field("kind").flatchoices)
+
+
+class ReplacementRef:
+    """The variant that replaces a family's variant, as pages and guidance read it (name, slug, family, URL)."""
+
+    __slots__ = ("pk", "name", "slug", "family")
+
+    def __init__(self, pk, name, slug, family_name, family_slug):
+        self.pk, self.name, self.slug = pk, name, slug
+        self.family = FamilyRef(family_slug, family_name, None)
+
+    @property
+    def id(self):
+        return self.pk
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return _url_of("catalog:variant-detail", family=self.family.slug, variant=self.slug)
+
+
+class FamilyVariant:
+    """A family's variant as its pages, its FAQ and the guidance read it: the fields of VARIANT_FIELDS and
+    Variant's display properties, from one flat row. A big family's 155 variants as model instances cost
+    about 4 ms on every request of its page; as rows, a third of that. Slots: reading a field it does not
+    hold fails loudly instead of querying."""
+
+    __slots__ = (
+        "pk",
+        "family",
+        "url",
+        "family_id",
+        "name",
+        "slug",
+        "position",
+        "release_date",
+        "release_precision",
+        "context_window",
+        "max_output_tokens",
+        "parameters",
+        "active_parameters",
+        "input_modalities",
+        "tool_calling",
+        "reasoning",
+        "structured_output",
+        "open_weights",
+        "base_model",
+        "kind",
+        "knowledge_cutoff",
+        "license",
+        "status",
+        "retirement_date",
+        "replaced_by_id",
+        "replaced_by",
+        "points_to_id",
+        "points_to_name",
+    )
+
+    @property
+    def id(self):
+        return self.pk
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return self.url
+
+    def get_status_display(self):
+        return str(_STATUS_LABELS.get(self.status, self.status))
+
+    def get_kind_display(self):
+        return str(_KIND_LABELS.get(self.kind, self.kind))
+
+    released_display = Variant.released_display
+    release_month = Variant.release_month
+    has_vision = Variant.has_vision
+    is_multimodal = Variant.is_multimodal
+
+
+_ROW_FIELDS = tuple(name for name in VARIANT_FIELDS if name not in ("replaced_by", "points_to"))
+_ROW_COLUMNS = (
+    "pk",
+    *_ROW_FIELDS,
+    "replaced_by_id",
+    "points_to_id",
+    "points_to__name",
+    "replaced_by__name",
+    "replaced_by__slug",
+    "replaced_by__family__name",
+    "replaced_by__family__slug",
+)
+
+
+def family_variants(family: Family) -> list[FamilyVariant]:
+    """The family's variants in catalog order, with what guidance and links read: one query, flat rows."""
+    rows = flat_rows(
+        Variant.objects.filter(family=family).values_list(*_ROW_COLUMNS).order_by("position", "release_date", "name")
     )
     base = family.get_absolute_url()
-    for variant in variants:
+    names = ("pk", *_ROW_FIELDS, "replaced_by_id", "points_to_id", "points_to_name")
+    count = len(names)
+    variants = []
+    for row in rows:
+        variant = FamilyVariant()
+        for name, value in zip(names, row[:count], strict=True):
+            setattr(variant, name, value)
+        variant.input_modalities = list(variant.input_modalities)  # its own list, as a model instance has
+        variant.replaced_by = ReplacementRef(variant.replaced_by_id, *row[count:]) if variant.replaced_by_id else None
         variant.family = family  # links need its slug: no query per row
-        # One reverse() for the page instead of one per link (it names a few hundred on a big family).
-        variant.get_absolute_url = partial(str, f"{base}{variant.slug}/")
+        # One URL format for the page instead of one reverse() per link (a big family names a few hundred).
+        variant.url = f"{base}{variant.slug}/"
+        variants.append(variant)
     return variants
 
 

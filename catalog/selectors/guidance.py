@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from django.db.models import (
     Max,
@@ -40,6 +42,7 @@ from catalog.selectors.family_page import (
     related_facts,
 )
 from catalog.selectors.pages import VariantPage, merge_faq
+from catalog.services.fragments import kept_once
 from catalog.services.markdown import render_markdown
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -152,15 +155,28 @@ def site_faq_page() -> FAQPage:
 
 @dataclass
 class VariantGuidance:
-    comparison: str | None
     hardware: list[guidance.PrecisionFit]
     hardware_summary: str | None
     sizes: tuple[int, ...]
     usage: guidance.Usage | None
     costs: list[guidance.CostRow]
-    compare_url: str = ""
+    # (the comparison line, the compare link), worked out from the family's variants when first read: the
+    # comparison is a section kept per catalog version, so on most requests the family is never read.
+    compare: Callable[[], tuple[str | None, str]] = partial(tuple, (None, ""))
     cost_rule: str = guidance.COST_RULE
     hardware_rule: str = guidance.HARDWARE_RULE
+
+    @cached_property
+    def _comparison(self) -> tuple[str | None, str]:
+        return self.compare()
+
+    @property
+    def comparison(self) -> str | None:
+        return self._comparison[0]
+
+    @property
+    def compare_url(self) -> str:
+        return self._comparison[1]
 
     @property
     def any_priced(self) -> bool:
@@ -200,14 +216,10 @@ def price_checks(offerings: list[Offering]) -> dict[int, guidance.PriceCheck]:
     return {o.pk: guidance.price_check(o, sources.get(o.pk, ()), runs) for o in offerings}
 
 
-def variant_guidance(page: VariantPage, usage: guidance.Usage | None) -> VariantGuidance:
-    """Comparison with the family's pick, hardware fit and the cost calculator for a variant page."""
+def _comparison(page: VariantPage) -> tuple[str | None, str]:
+    """The variant against its family's pick: the comparison line and a link comparing the two."""
     variant = page.variant
     family_variants = page.family_variants
-    fits = guidance.hardware_fit(variant.parameters)
-    # Only current per-token prices are costs: no delisted offering, subscription or free tier.
-    priced = [o for o in page.offerings if o.listed and o.kind == OfferingKind.PAY_PER_TOKEN]
-    costs = guidance.cost_table(priced, usage, price_checks(priced)) if usage else []
     best = guidance.most_capable(family_variants)
     family_slug = variant.family.slug
     compare_url = (
@@ -215,9 +227,24 @@ def variant_guidance(page: VariantPage, usage: guidance.Usage | None) -> Variant
         if best is not None and best.pk != variant.pk
         else ""
     )
+    return guidance.variant_comparison(variant, family_variants, variant.family.name), compare_url
+
+
+def variant_price_checks(page: VariantPage) -> dict[int, guidance.PriceCheck]:
+    """`price_checks` of every offering of the page, worked out once per catalog version (catalog data only:
+    listings and import runs; the providers table, a section kept per version, shows them too)."""
+    return kept_once("variant-price-checks", (page.variant.pk,), partial(price_checks, page.offerings))
+
+
+def variant_guidance(page: VariantPage, usage: guidance.Usage | None) -> VariantGuidance:
+    """Comparison with the family's pick, hardware fit and the cost calculator for a variant page."""
+    variant = page.variant
+    fits = guidance.hardware_fit(variant.parameters)
+    # Only current per-token prices are costs: no delisted offering, subscription or free tier.
+    priced = [o for o in page.offerings if o.listed and o.kind == OfferingKind.PAY_PER_TOKEN]
+    costs = guidance.cost_table(priced, usage, variant_price_checks(page)) if usage else []
     return VariantGuidance(
-        comparison=guidance.variant_comparison(variant, family_variants, variant.family.name),
-        compare_url=compare_url,
+        compare=partial(_comparison, page),
         hardware=fits,
         hardware_summary=guidance.hardware_summary(variant.name, fits),
         sizes=guidance.ACCELERATOR_SIZES_GB,

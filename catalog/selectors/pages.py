@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property, partial
 
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import Lower
 from django.http import Http404
 
@@ -18,7 +19,9 @@ from catalog.models import (
     Organization,
     Provider,
     Variant,
+    _url_of,
 )
+from catalog.selectors.flat_rows import flat_rows
 
 # --- Sorting of small, in-memory tables --------------------------------------------------
 
@@ -97,19 +100,85 @@ class VariantPage:
     variant: Variant
     use_when: str
     signals: list[str]
-    offerings: list[Offering]
+    offerings: list[VariantOffering]
     replaces: list[Variant]
-    siblings: list[Variant]
-    cheapest: Offering | None
-    family_variants: list[Variant] = field(default_factory=list)  # the siblings and the variant itself
+    cheapest: VariantOffering | None
+    # Every variant of the family (the siblings and the variant itself), as the guidance compares them:
+    # read by the sections kept per catalog version (the comparison, the siblings list), so on a miss only.
+    read_family_variants: Callable[[], list] = list  # family_page.FamilyVariant rows
+
+    @cached_property
+    def family_variants(self) -> list:
+        return self.read_family_variants()
+
+    @cached_property
+    def siblings(self) -> list:
+        return [v for v in self.family_variants if v.pk != self.variant.pk]
 
 
-# What the variant page, its calculator, charts and structured data read of an offering (fewer
-# columns converted: a variant with 71 offerings reads 71 offerings and 71 providers).
-VARIANT_PAGE_OFFERING_FIELDS = (
-    "variant",
+class ProviderRef:
+    """A provider as the variant page reads it (name, slug, URL), from the offerings' flat rows."""
+
+    __slots__ = ("name", "slug")
+
+    def __init__(self, name: str, slug: str):
+        self.name, self.slug = name, slug
+
+    def get_absolute_url(self):
+        return _url_of("catalog:provider-detail", provider=self.slug)
+
+
+class VariantOffering:
+    """One offering as the variant page, its calculator, charts and structured data read it (the
+    attributes of Offering they use), from one flat row: a variant with 71 offerings would otherwise
+    be 71 offerings and 71 providers made as model instances on every request."""
+
+    __slots__ = (
+        "pk",
+        "variant",
+        "provider",
+        "model_id",
+        "price_input",
+        "price_output",
+        "price_cache_read",
+        "price_cache_write",
+        "price_checked",
+        "context_window",
+        "max_output_tokens",
+        "kind",
+        "status",
+        "listed",
+        "delisted_at",
+    )
+
+    def __init__(self, variant, provider, values):
+        self.variant, self.provider = variant, provider
+        (
+            self.pk,
+            self.model_id,
+            self.price_input,
+            self.price_output,
+            self.price_cache_read,
+            self.price_cache_write,
+            self.price_checked,
+            self.context_window,
+            self.max_output_tokens,
+            self.kind,
+            self.status,
+            self.listed,
+            self.delisted_at,
+        ) = values
+
+    is_priced = Offering.is_priced  # both prices known (the calculator and the chooser add the kind)
+
+    def get_kind_display(self) -> str:
+        return OfferingKind(self.kind).label if self.kind in OfferingKind.values else self.kind
+
+
+VARIANT_PAGE_OFFERING_COLUMNS = (
     "provider__name",
     "provider__slug",
+    "pk",
     "model_id",
     "price_input",
     "price_output",
@@ -125,26 +194,37 @@ VARIANT_PAGE_OFFERING_FIELDS = (
 )
 
 
+def variant_offerings(variant: Variant) -> list[VariantOffering]:
+    """The variant's offerings in Offering's order (provider name, model id), as flat rows: one query."""
+    rows = flat_rows(
+        Offering.objects.filter(variant=variant)
+        .values_list(*VARIANT_PAGE_OFFERING_COLUMNS)
+        .order_by("provider__name", "model_id")
+    )
+    providers: dict[str, ProviderRef] = {}
+    found = []
+    for row in rows:
+        provider = providers.get(row[1])
+        if provider is None:
+            provider = providers[row[1]] = ProviderRef(row[0], row[1])
+        found.append(VariantOffering(variant, provider, row[2:]))
+    return found
+
+
 def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
+    from catalog.selectors.family_page import family_variants
+
     variant = (
         Variant.objects.filter(family__slug=family_slug, slug=variant_slug, family__published=True)
         .with_family()
-        .prefetch_related(
-            Prefetch(
-                "offerings", queryset=Offering.objects.select_related("provider").only(*VARIANT_PAGE_OFFERING_FIELDS)
-            ),
-            Prefetch("replaces", queryset=Variant.objects.select_related("family")),
-            # Every variant of the family, as the guidance compares them (the siblings list reads the same rows).
-            Prefetch("family__variants", queryset=Variant.objects.select_related("replaced_by")),
-            "family__sources",
-        )
+        .order_by()  # one row at most (family and slug are unique): no ordering by the family's name to compile
         .first()
     )
     if variant is None:
         raise Http404(f"No variant {variant_slug!r} in family {family_slug!r}.")
     # Listed pay-per-token prices first, cheapest first; subscriptions and free tiers next; delisted last.
     offerings = sorted(
-        variant.offerings.all(),
+        variant_offerings(variant),
         key=lambda o: (
             not o.listed,
             o.kind != OfferingKind.PAY_PER_TOKEN,
@@ -158,10 +238,9 @@ def variant_page(family_slug: str, variant_slug: str) -> VariantPage:
         use_when=guidance.use_when(variant),
         signals=guidance.signals(variant),
         offerings=offerings,
-        replaces=list(variant.replaces.all()),
-        siblings=[v for v in variant.family.variants.all() if v.pk != variant.pk],
+        replaces=list(Variant.objects.filter(replaced_by=variant).select_related("family")),
         cheapest=guidance.cheapest_offering(offerings),
-        family_variants=list(variant.family.variants.all()),
+        read_family_variants=partial(family_variants, variant.family),
     )
 
 

@@ -9,7 +9,10 @@ this is not a page cache, and a fragment never holds anything that depends on th
 
 The same rules as the page cache: inside a transaction with uncommitted catalog writes, or while
 the cache is unavailable, fragments are rendered and not kept; without Redis each process has its
-own memory, so a change made by another process shows after at most CATALOG_PAGE_CACHE_SECONDS.
+own memory (and its own catalog version), so a change made by another process shows after at most
+CATALOG_FRAGMENT_SECONDS, the longest a fragment is kept. That setting is the fragments' own: with the
+page cache off (CATALOG_PAGE_CACHE_SECONDS=0) fragments are still kept; CATALOG_FRAGMENT_SECONDS=0
+renders every fragment on every request.
 
 The work behind a fragment is skipped on a hit only if the view hands it over lazily (`once`).
 """
@@ -32,24 +35,31 @@ def fragment_key(version: int, name: str, *parts) -> str:
 
 def rendered_once(name: str, parts: tuple, render: Callable[[], str]) -> str:
     """The fragment `name` for `parts` under the current catalog version, rendered on a miss."""
-    if page_cache.has_uncommitted_changes():
-        return render()
+    return kept_once(name, parts, render)
+
+
+def kept_once(name: str, parts: tuple, compute: Callable):
+    """`compute()` for `name` and `parts` under the current catalog version, computed on a miss and kept
+    as a fragment is (a value the cache can pickle, never None; shared: callers must not change it)."""
+    seconds = settings.CATALOG_FRAGMENT_SECONDS
+    if seconds <= 0 or page_cache.has_uncommitted_changes():
+        return compute()
     version = page_cache.current_version()
     if version is None:
-        return render()
+        return compute()
     key = fragment_key(version, name, *parts)
     try:
         found = cache.get(key)
-    except Exception:  # noqa: BLE001 (a failing cache: render as if there were none)
-        return render()
+    except Exception:  # noqa: BLE001 (a failing cache: compute as if there were none)
+        return compute()
     if found is not None:
         return found
-    text = render()
+    value = compute()
     try:
-        cache.set(key, text, timeout=settings.CATALOG_PAGE_CACHE_SECONDS)
+        cache.set(key, value, timeout=seconds)
     except Exception:  # noqa: BLE001 (a failing cache: the page is served all the same)
         pass
-    return text
+    return value
 
 
 def once(compute: Callable, *args, **kwargs) -> SimpleLazyObject:

@@ -71,5 +71,5 @@ class VariantDetailView(pages.VariantDetailView):
         # One "price checked" per offering, the same in the providers table as in the calculator.
         context["price_checks"] = {
             row.offering.pk: row.checked for row in context["guidance"].costs
-        } or selectors.price_checks(context["page"].offerings)
+        } or selectors.variant_price_checks(context["page"])
         return context

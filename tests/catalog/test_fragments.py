@@ -46,6 +46,39 @@ def test_a_fragment_is_rendered_once_per_catalog_version():
     assert rendered_once("test", (1,), lambda: "second") == "second"
 
 
+@pytest.mark.django_db
+def test_fragments_are_kept_with_the_page_cache_off(settings):
+    """Their lifetime is their own setting: the page cache off (bench/compare.py's "uncached") keeps them."""
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0
+    settings.CATALOG_FRAGMENT_SECONDS = 60
+    assert rendered_once("test", (1,), lambda: "first") == "first"
+    assert rendered_once("test", (1,), lambda: "second") == "first"
+
+
+@pytest.mark.django_db
+def test_fragments_can_be_turned_off(settings):
+    settings.CATALOG_FRAGMENT_SECONDS = 0  # every section rendered per request (compare.py's "cold")
+    assert rendered_once("test", (1,), lambda: "first") == "first"
+    assert rendered_once("test", (1,), lambda: "second") == "second"
+
+
+@committed
+def test_a_page_with_the_page_cache_off_keeps_its_fragments_and_is_fresh_after_a_write(committed_seed, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0
+    visitor = Client()
+    text_of(visitor, VARIANT_URL)
+    with CaptureQueriesContext(connection) as kept:
+        text_of(visitor, VARIANT_URL)
+    assert not any("catalog_pricerecord" in q["sql"] for q in kept.captured_queries)  # its price history kept
+    variant = Variant.objects.get(slug="llava-13b")
+    variant.context_window = 8192
+    variant.save()
+    assert "Context window 4k → 8k" in text_of(visitor, VARIANT_URL)
+
+
 def test_inside_an_uncommitted_transaction_fragments_are_not_kept(seed):
     variant = Variant.objects.get(slug="llava-13b")
     variant.save()  # an uncommitted write: what this transaction sees is not what others see
@@ -139,3 +172,27 @@ def test_a_family_page_with_its_fragments_kept_reads_no_offering(committed_seed)
     assert any("catalog_offering" in q["sql"] for q in first.captured_queries)
     assert not any("catalog_offering" in q["sql"] for q in kept.captured_queries)
     assert len(kept) < len(first)
+
+
+@committed
+def test_query_counts_with_sections_kept_and_cold(committed_seed, settings):
+    """Pinned: the first request of a catalog version renders every section; later ones read only what is
+    rendered per request (variant page: the variant, its offerings as flat rows for the calculator and
+    JSON-LD, what it replaces; family page: the family, sources, tags, collaborators, variants)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0
+    visitor = Client()
+    counts = {}
+    for url in (VARIANT_URL, "/families/llava/"):
+        for state in ("cold", "kept"):
+            with CaptureQueriesContext(connection) as captured:
+                text_of(visitor, url)
+            counts[url, state] = len(captured)
+    assert counts == {
+        (VARIANT_URL, "cold"): 8,  # one price history query: no price changed (9 when one did)
+        (VARIANT_URL, "kept"): 3,
+        ("/families/llava/", "cold"): 14,
+        ("/families/llava/", "kept"): 5,
+    }

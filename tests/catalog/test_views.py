@@ -310,7 +310,7 @@ def test_a_big_family_page_is_bounded_in_queries_and_html(client, db):
 
 def test_family_page_query_budget(client, db, django_assert_max_num_queries):
     fam = build_family(30)
-    with django_assert_max_num_queries(14):  # 3 of them for the changelog
+    with django_assert_max_num_queries(14):  # 3 of them for the changelog; exact: test_fragments.py
         get(client, fam.get_absolute_url())
     url = reverse("catalog:family-detail", kwargs={"family": fam.slug})
     assert url == fam.get_absolute_url()
@@ -396,7 +396,9 @@ def test_a_busy_variant_page_has_fixed_queries_and_html_linear_in_its_offerings(
         with CaptureQueriesContext(connection) as captured:
             sizes[providers] = len(get(client, url))
         queries[providers] = len(captured)
-    assert queries[20] == queries[60], queries
+    # The variant (with family, creator, replacement), its offerings as flat rows, what it replaces, the price
+    # checks, the family's variants (comparison, siblings), data notes, changelog, price records (2).
+    assert queries[20] == queries[60] == 9, queries
     per_offering = (sizes[60] - sizes[20]) / 40
     assert per_offering < 1_200, (sizes, per_offering)  # a providers row and a calculator row: about 1 KB
 
