@@ -12,10 +12,12 @@ sequence of imports run twice writes nothing the second time (docs/matching.md, 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from datetime import date
 from decimal import Decimal
 from itertools import batched
+
+from django.db import connection
 
 from catalog.models import (
     PRICE_FIELD_NAMES,
@@ -177,7 +179,7 @@ class Resolver:
         # price history is left to write (sources.fresh_variants says which).
         fresh = set() if self.ctx.resolve_all else set(variant_ids) & self.ctx.fresh_variants
         stale = [pk for pk in variant_ids if pk not in fresh]
-        offerings = list(Offering.objects.filter(variant_id__in=variant_ids))
+        offerings, priced = self._offerings(variant_ids, fresh)
         listed: dict[int, list[tuple[str, dict]]] = defaultdict(list)
         self.with_listings = set()
         for offering_id, source, values, is_listed in (
@@ -197,7 +199,23 @@ class Resolver:
         )
         kinds = self._resolve_variants(variants, by_variant, listed)
         self._resolve_offerings([o for o in offerings if o.variant_id not in fresh], listed, kinds)
-        self._price_history(offerings, variant_ids)
+        self._price_history(priced, variant_ids)
+
+    @staticmethod
+    def _offerings(variant_ids, fresh: set[int]) -> tuple[list[Offering], list]:
+        """The offerings of these variants, in the model's order: instances of those resolved, and every one
+        for the price history, where a fresh variant's offering is only its key and prices (no instance)."""
+        names = [field.attname for field in Offering._meta.concrete_fields]
+        at = {name: index for index, name in enumerate(names)}
+        pick = [at["id"], *(at[name] for name in PRICE_FIELD_NAMES)]
+        offerings, priced = [], []
+        for row in Offering.objects.filter(variant_id__in=variant_ids).values_list(*names):
+            if row[at["variant_id"]] in fresh:
+                priced.append(PriceRow._make(row[i] for i in pick))
+            else:
+                offerings.append(Offering.from_db(connection.alias, names, row))
+                priced.append(offerings[-1])  # its prices as resolution leaves them
+        return offerings, priced
 
     # --- Variants ---------------------------------------------------------------------------------
 
@@ -315,6 +333,9 @@ class Resolver:
         bulk.update(PriceRecord, closed, ["valid_to"])
         bulk.insert_rows(PriceRecord, opened)
         self.ctx.report.created["price records"] += len(opened)
+
+
+PriceRow = namedtuple("PriceRow", ["pk", *PRICE_FIELD_NAMES])
 
 
 def _equal(a, b) -> bool:
