@@ -30,8 +30,8 @@ from catalog import columns as table_columns
 from catalog.filters import FamilyFilter, ModelFilter, OfferingFilter
 from catalog.models import Provider
 from catalog.selectors import charts as chart_selectors
+from catalog.selectors import model_index, tables
 from catalog.selectors import search as site_search
-from catalog.selectors import tables
 from catalog.selectors.changelog import provider_changelog
 from catalog.services import page_cache
 
@@ -154,6 +154,10 @@ class TableView(FilterView):
     def extra_context(self, filterset, rows) -> dict:
         return {}
 
+    def page_rows(self, filterset):
+        """What the paginator pages (HTML and JSON): the filtered, sorted queryset unless a table has something faster."""
+        return filterset.qs
+
     def defaults(self, filterset) -> dict:
         """Each parameter's default: a clean URL leaves these out."""
         return {
@@ -181,11 +185,10 @@ class TableView(FilterView):
             options.cleaned_data.get("page_size") if "page_size" not in errors else None
         ) or self.default_page_size
         if not errors:
-            queryset = filterset.qs
             if wanted_format == "csv":
-                return self.csv_response(queryset)
+                return self.csv_response(filterset.qs)
             self.filterset, self.wanted_format = filterset, wanted_format
-            paginator = self.get_paginator(queryset, page_size)
+            paginator = self.get_paginator(self.page_rows(filterset), page_size)
             try:
                 page_obj = paginator.page(options.cleaned_data.get("page") or 1)
                 rows = list(page_obj.object_list)
@@ -344,18 +347,22 @@ class ModelListView(TableView):
     def export_rows(self, queryset):
         return tables.variant_export_rows(queryset)
 
+    def page_rows(self, filterset):
+        # Filtered, counted and paged over the index of the catalog version (catalog.selectors.model_index):
+        # only the page's rows are read.
+        self.indexed = model_index.query(filterset)
+        return model_index.IndexedRows(self.indexed, filterset)
+
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         self.facet_groups = None
         if self.wanted_format == "html":
-            # One grouped query gives the row count and the status, modality and capability counts;
-            # with no filter chosen, once per catalog version.
+            # The row count and the status, modality and capability counts; with no filter chosen, once per
+            # catalog version.
             if self.filterset.chooses_nothing():
-                self.facet_groups = page_cache.once_per_version(
-                    "models:facet-groups", lambda: tables.facet_groups(self.filterset)
-                )
+                self.facet_groups = page_cache.once_per_version("models:facet-groups", self.indexed.facet_groups)
             else:
-                self.facet_groups = tables.facet_groups(self.filterset)
+                self.facet_groups = self.indexed.facet_groups()
             paginator.count = self.facet_groups.total
         return paginator
 
@@ -366,7 +373,10 @@ class ModelListView(TableView):
         # bad parameters the groups stay (without counts), so the visitor can fix them where they are.
         def count_facets():
             return tables.variant_facets(
-                filterset, counts=counted and filterset.is_valid(), groups=getattr(self, "facet_groups", None)
+                filterset,
+                counts=counted and filterset.is_valid(),
+                groups=getattr(self, "facet_groups", None),
+                indexed=getattr(self, "indexed", None),
             )
 
         # With no filter chosen the facets (counts, choices) are the same for every request: once per catalog version.
