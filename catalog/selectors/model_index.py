@@ -38,6 +38,7 @@ from catalog.fields import Modality
 from catalog.models import Offering, Provider, Status, VariantRow
 
 PREFIXES = 64  # a range column keeps the bitsets of 64 prefixes of its sorted positions, evenly spaced
+KEPT_ROWS = 4096  # rows (and as many drawn rows) kept per catalog version: some 80 pages of 50
 SMALL_RESULT = 16  # a result of at most 1/SMALL_RESULT of the rows is sorted by rank; a larger one walks the order
 CAPABILITIES = ("tool_calling", "reasoning", "structured_output", "open_weights")
 TRI_STATE_VALUES = {"yes": True, "no": False, "unknown": None}
@@ -102,6 +103,20 @@ class RangeColumn:
         return self.first(bisect.bisect_left(self.values, threshold))
 
 
+class Kept(dict):
+    """A mapping that keeps at most `limit` entries: the oldest goes first."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def keep(self, key, value):
+        if len(self) >= self.limit:
+            del self[next(iter(self))]
+        self[key] = value
+        return value
+
+
 @dataclass
 class SortOrder:
     order: array  # the positions in this sort's order
@@ -126,6 +141,9 @@ class ModelIndex:
     ranges: dict[str, RangeColumn]
     numeric: type  # how prices compare: float on SQLite (what it stores), Decimal elsewhere
     orders: dict[str, SortOrder] = field(default_factory=dict)
+    # The catalog version's rows as read (VariantRow instances by id) and drawn (catalog.columns.Table.rendered_rows).
+    rows: Kept = field(default_factory=lambda: Kept(KEPT_ROWS))
+    fragments: Kept = field(default_factory=lambda: Kept(2 * KEPT_ROWS))
 
     @property
     def size(self) -> int:
@@ -413,7 +431,7 @@ def query(filterset) -> IndexedQuery:
 
 
 class IndexedRows:
-    """The rows a Paginator pages: counted from the index, a page read by id (one query of its rows)."""
+    """The rows a Paginator pages: counted from the index, a page read by id (one query of the rows not kept)."""
 
     def __init__(self, indexed: IndexedQuery, filterset):
         self.indexed, self.filterset = indexed, filterset
@@ -433,7 +451,11 @@ class IndexedRows:
         ].table.default_sort
         order = self.indexed.index.sort_order(sort, self.order_rows)
         ids = self.indexed.page_ids(order, places.start or 0, places.stop, self.count())
-        rows = VariantRow.objects.in_bulk(ids)
+        kept = self.indexed.index.rows
+        rows = {pk: kept[pk] for pk in ids if pk in kept}
+        if len(rows) < len(ids):
+            for pk, row in VariantRow.objects.in_bulk([pk for pk in ids if pk not in rows]).items():
+                rows[pk] = kept.keep(pk, row)
         return [rows[pk] for pk in ids]
 
     def order_rows(self, sort: str):

@@ -154,6 +154,9 @@ class TableView(FilterView):
     def extra_context(self, filterset, rows) -> dict:
         return {}
 
+    def rendered_rows(self, rows, shown):
+        return self.table.rendered_rows(rows, shown)
+
     def page_rows(self, filterset):
         """What the paginator pages (HTML and JSON): the filtered, sorted queryset unless a table has something faster."""
         return filterset.qs
@@ -221,7 +224,7 @@ class TableView(FilterView):
             "default_page_size": self.default_page_size,
             "table": self.table,
             "header_columns": shown,
-            "table_rows": self.table.rendered_rows(rows, shown),
+            "table_rows": self.rendered_rows(rows, shown),
             "chosen_columns": {c.key for c in shown},
             "sort_headers": self.sort_headers(shown, sort, params),
             "active_filters": active_filters(params, filterset.form),
@@ -352,6 +355,11 @@ class ModelListView(TableView):
         # only the page's rows are read.
         self.indexed = model_index.query(filterset)
         return model_index.IndexedRows(self.indexed, filterset)
+
+    def rendered_rows(self, rows, shown):
+        # A row's cells are drawn once per catalog version (for the columns shown), kept with the index.
+        indexed = getattr(self, "indexed", None)
+        return self.table.rendered_rows(rows, shown, kept=indexed.index.fragments if indexed else None)
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
