@@ -186,9 +186,12 @@ def test_every_threshold_selects_what_the_database_selects(catalog, column):
     assert len(index.ids) == tables.variant_table().count()
 
 
-def test_the_page_reads_only_its_rows_once_the_index_exists(catalog, django_assert_num_queries):
+def test_a_page_reads_only_the_rows_not_kept(catalog, django_assert_num_queries):
     filterset, found = indexed("modality=image&sort=-price_in_min")
     rows = model_index.IndexedRows(found, filterset)
-    rows[0:5]  # reads the sort's order
-    with django_assert_num_queries(1):
-        assert len(rows[0:5]) == 5
+    expected = sql_ids(filterset)
+    first = rows[0:5]  # reads the sort's order and five rows
+    with django_assert_num_queries(1):  # five more rows
+        assert [row.pk for row in rows[3:10]] == expected[3:10]
+    with django_assert_num_queries(0):  # every row kept
+        assert rows[0:5] == first
