@@ -33,6 +33,7 @@ from decimal import Decimal
 from itertools import compress
 
 from django.db import connections
+from django.db.models import QuerySet
 
 from catalog.fields import Modality
 from catalog.models import Offering, Provider, Status, VariantRow
@@ -277,12 +278,12 @@ class IndexedQuery:
         for name in CAPABILITIES:
             if cleaned.get(name):
                 bits[name] = index.capability[name][TRI_STATE_VALUES[cleaned[name]]]
-        if cleaned.get("creator"):
-            bits["creator"] = index.positions_bitset(index.creator_positions, [o.slug for o in cleaned["creator"]])
-        if cleaned.get("provider"):
-            bits["provider"] = _any_of(index.provider, [p.pk for p in cleaned["provider"]])
-        if cleaned.get("family"):
-            bits["family"] = index.positions_bitset(index.family_positions, [f.slug for f in cleaned["family"]])
+        if creators := _chosen(cleaned, "creator"):
+            bits["creator"] = index.positions_bitset(index.creator_positions, [o.slug for o in creators])
+        if providers := _chosen(cleaned, "provider"):
+            bits["provider"] = _any_of(index.provider, [p.pk for p in providers])
+        if families := _chosen(cleaned, "family"):
+            bits["family"] = index.positions_bitset(index.family_positions, [f.slug for f in families])
         if cleaned.get("q"):
             bits["q"] = index.ids_bitset(search_ids)
         for name, column, test, convert in (
@@ -400,6 +401,15 @@ class IndexedQuery:
 
 
 _TRI_STATE_NAMES = {True: "yes", False: "no", None: "unknown"}
+
+
+def _chosen(cleaned: dict, name: str):
+    """A slug filter's chosen records; None when none is chosen (the form then gives `queryset.none()`, which is
+    not evaluated here: even an empty queryset costs a trip through the ORM's compiler)."""
+    value = cleaned.get(name)
+    if value is None or (isinstance(value, QuerySet) and value.query.is_empty()):
+        return None
+    return list(value)
 
 
 def _any_of(by_value: dict, values) -> int:
