@@ -19,6 +19,7 @@ from django.core.paginator import EmptyPage
 from django.http import JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaulttags import querystring
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import conditional_escape
@@ -117,11 +118,34 @@ def clean_query(data, defaults: dict) -> str:
     return urlencode(pairs)
 
 
-def sort_header_cell(column, sort: str | None, aria: str, params: QueryDict) -> SafeString:
+class SortLinks:
+    """`{% querystring params sort=… page=None %}` for every sort of one page, the parameters encoded once: the
+    same string (QueryDict.urlencode: `sort` where it stood, else last; `page` dropped)."""
+
+    def __init__(self, params: QueryDict):
+        self.before, self.after, after = [], [], False
+        for key, values in params.lists():
+            if key == "sort":
+                after = True
+            elif key != "page":
+                (self.after if after else self.before).extend(_encoded(key, value) for value in values)
+
+    def __call__(self, sort: str | None) -> str:
+        middle = [] if sort is None else [_encoded("sort", sort)]
+        return "?" + "&".join([*self.before, *middle, *self.after])
+
+
+def _encoded(key: str, value) -> str:
+    return urlencode({key.encode(): str(value).encode()})  # as QueryDict.urlencode writes one value
+
+
+def sort_header_cell(
+    column, sort: str | None, aria: str, params: QueryDict, links: SortLinks | None = None
+) -> SafeString:
     """A column's header cell, drawn in Python: a table has up to 16, each with a sort link."""
     label = column.header()
     if column.sortable:
-        href = conditional_escape(querystring(None, params, sort=sort, page=None))
+        href = conditional_escape(links(sort) if links else querystring(None, params, sort=sort, page=None))
         label = f'<a href="{href}">{label}</a>'
     css = ("num " if column.numeric else "") + conditional_escape(column.css)
     aria_sort = f' aria-sort="{conditional_escape(aria)}"' if aria else ""
@@ -248,7 +272,7 @@ class TableView(FilterView):
     def sort_headers(self, shown, sort, params) -> list[dict]:
         """Each shown column with the sort its header link asks for (None: the default, left out of the URL),
         and its header cell as HTML (`html`: what templates/catalog/partials/sort_header.html draws)."""
-        headers = []
+        headers, links = [], SortLinks(params)
         for column in shown:
             wanted = f"-{column.key}" if sort == column.key else column.key
             header = {
@@ -256,7 +280,7 @@ class TableView(FilterView):
                 "sort": None if wanted == self.table.default_sort else wanted,
                 "aria": "ascending" if sort == column.key else "descending" if sort == f"-{column.key}" else "",
             }
-            header["html"] = sort_header_cell(column, header["sort"], header["aria"], params)
+            header["html"] = sort_header_cell(column, header["sort"], header["aria"], params, links)
             headers.append(header)
         return headers
 
@@ -397,9 +421,24 @@ class ModelListView(TableView):
             "status_default": set(filterset.data.getlist("status")) in (set(), set(filterset.DEFAULT_STATUS)),
             "facets_skipped": filterset.is_valid() and not counted,
             "facet_row_limit": FACET_ROW_LIMIT,
-            "price_chart": chart_selectors.price_context(rows),
+            "price_chart": self.price_chart(rows),
             "range_groups": range_groups(filterset.form),
         }
+
+    def price_chart(self, rows) -> SafeString:
+        """The price chart of the page's rows, drawn: a function of the rows alone, so kept per catalog version by
+        their ids with the index's drawn rows."""
+
+        def draw():
+            chart = chart_selectors.price_context(rows)
+            return render_to_string("catalog/partials/chart_price_context.html", {"chart": chart}) if chart else ""
+
+        indexed = getattr(self, "indexed", None)
+        if indexed is None:
+            return draw()
+        key, kept = ("price-chart", tuple(row.pk for row in rows)), indexed.index.fragments
+        html = kept.get(key)
+        return kept.keep(key, draw()) if html is None else html
 
 
 # --- /families/ ------------------------------------------------------------------------------
