@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import compress
@@ -75,11 +75,15 @@ def positions(bits: int, size: int) -> list[int]:
 class RangeColumn:
     """A numeric or date column's non-null values in order, for `>=`, `<=` and `<` thresholds."""
 
-    def __init__(self, values: list, size: int):
+    def __init__(self, positions: array, values: list, size: int, typecode: str | None = None):
+        """`positions`: the rows with a value, in order; `values`: their values."""
         self.size = size
-        order = sorted((p for p, value in enumerate(values) if value is not None), key=values.__getitem__)
-        self.values = [values[p] for p in order]
-        self.positions = array("i", order)
+        order = sorted(range(len(values)), key=values.__getitem__)  # stable: equal values keep the rows' order
+        # Held compactly where the values allow (integers, dates as day numbers, SQLite's floats): a list of
+        # 100,000 Python numbers is some 3.5 MB, an array of them 0.8 MB.
+        self.values = array(typecode, (values[i] for i in order)) if typecode else [values[i] for i in order]
+        self.positions = array("i", (positions[i] for i in order))
+        order = self.positions
         bits = bytearray((size + 7) // 8)
         self.step = step = max(64, -(-size // PREFIXES))
         self.prefixes = [0]  # prefixes[j]: the bitset of positions[: j * step]
@@ -173,11 +177,18 @@ class ModelIndex:
 
 
 def build() -> ModelIndex:
-    """Read the index from the database: the listed variants' rows, their providers, the creators' order."""
+    """Read the index from the database: the listed variants' rows, their providers, the creators' order.
+
+    Positions are gathered in arrays, not lists (a list of 100,000 positions holds as many int objects: the
+    build's peak memory), and a range column keeps only its known values."""
     from catalog.selectors.tables import variant_table
 
     sqlite = connections[VariantRow.objects.db].vendor == "sqlite"
-    numeric = float if sqlite else Decimal
+    numeric, price = (float, "d") if sqlite else (Decimal, None)
+    creators = list(
+        variant_table().order_by("creator_name", "creator_slug").values_list("creator_slug", "creator_name").distinct()
+    )
+    code = {slug: place for place, (slug, _) in enumerate(creators)}
     rows = (
         variant_table()
         .order_by("family_name", "position", "name", "pk")
@@ -195,61 +206,61 @@ def build() -> ModelIndex:
             "price_out_min",
         )
     )
-    ids = array("q")
-    columns: dict[str, list] = {name: [] for name in ("context", "parameters", "released", "price_in", "price_out")}
-    status: dict[str, list[int]] = {value: [] for value in Status.values}
-    modality: dict[str, list[int]] = {value: [] for value in Modality.values}
-    capability: dict[str, dict] = {name: {True: [], False: [], None: []} for name in CAPABILITIES}
-    creator_slugs: list[str] = []
-    family_positions: dict[str, list[int]] = {}
-    creator_positions: dict[str, list[int]] = {}
+    ids, creator_code = array("q"), array("i")
+    known = {name: (array("i"), []) for name in ("context", "parameters", "released", "price_in", "price_out")}
+    status: dict[str, array] = defaultdict(lambda: array("i"))
+    modality: dict[str, array] = defaultdict(lambda: array("i"))
+    capability = {name: {True: array("i"), False: array("i"), None: array("i")} for name in CAPABILITIES}
+    family_positions: dict[str, array] = defaultdict(lambda: array("i"))
+    creator_positions: dict[str, array] = defaultdict(lambda: array("i"))
     for p, (pk, row_status, inputs, *rest) in enumerate(rows.iterator(chunk_size=5000)):
-        caps, (creator, family, context, parameters, released, price_in, price_out) = rest[:4], rest[4:]
+        caps, (creator, family, *ranged) = rest[:4], rest[4:]
         ids.append(pk)
-        status.setdefault(row_status, []).append(p)
+        status[row_status].append(p)
         for value in inputs:
-            modality.setdefault(value, []).append(p)
+            modality[value].append(p)
         for name, value in zip(CAPABILITIES, caps, strict=True):
             capability[name][value].append(p)
-        creator_slugs.append(creator)
-        creator_positions.setdefault(creator, []).append(p)
-        family_positions.setdefault(family, []).append(p)
-        columns["context"].append(context)
-        columns["parameters"].append(parameters)
-        columns["released"].append(released)
-        columns["price_in"].append(None if price_in is None else numeric(price_in))
-        columns["price_out"].append(None if price_out is None else numeric(price_out))
+        creator_code.append(code[creator])
+        creator_positions[creator].append(p)
+        family_positions[family].append(p)
+        for (positions_, values), value in zip(known.values(), ranged, strict=True):
+            if value is not None:
+                positions_.append(p)
+                values.append(value)
     size = len(ids)
+    known["released"] = (known["released"][0], [day.toordinal() for day in known["released"][1]])
+    for name in ("price_in", "price_out"):
+        known[name] = (known[name][0], [numeric(value) for value in known[name][1]])
 
-    creators = list(
-        variant_table().order_by("creator_name", "creator_slug").values_list("creator_slug", "creator_name").distinct()
-    )
-    code = {slug: place for place, (slug, _) in enumerate(creators)}
-    listed: dict[int, list[int]] = {}
+    listed: dict[int, array] = defaultdict(lambda: array("i"))
     position = {pk: p for p, pk in enumerate(ids)}
     pairs = Offering.objects.filter(listed=True).values_list("variant_id", "provider_id").order_by().distinct()
     for variant_id, provider_id in pairs.iterator(chunk_size=5000):
         if variant_id in position:
-            listed.setdefault(provider_id, []).append(position[variant_id])
+            listed[provider_id].append(position[variant_id])
     providers = list(Provider.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
     return ModelIndex(
         ids=ids,
         position=position,
         everything=(1 << size) - 1,
-        status={value: bitset(positions, size) for value, positions in status.items()},
-        modality={value: bitset(positions, size) for value, positions in modality.items()},
+        status={value: bitset(status.get(value, ()), size) for value in Status.values},
+        modality={value: bitset(modality.get(value, ()), size) for value in Modality.values},
         capability={
-            name: {value: bitset(positions, size) for value, positions in by_value.items()}
+            name: {value: bitset(positions_, size) for value, positions_ in by_value.items()}
             for name, by_value in capability.items()
         },
         creators=creators,
-        creator_code=array("i", (code[slug] for slug in creator_slugs)),
-        creator_positions={slug: array("i", positions) for slug, positions in creator_positions.items()},
-        family_positions={slug: array("i", positions) for slug, positions in family_positions.items()},
-        provider={pk: bitset(positions, size) for pk, positions in listed.items()},
+        creator_code=creator_code,
+        creator_positions=dict(creator_positions),
+        family_positions=dict(family_positions),
+        provider={pk: bitset(positions_, size) for pk, positions_ in listed.items()},
         provider_names={pk: (slug, name) for pk, slug, name in providers},
         provider_order={pk: place for place, (pk, _, _) in enumerate(providers)},
-        ranges={name: RangeColumn(values, size) for name, values in columns.items()},
+        ranges={
+            name: RangeColumn(positions_, values, size, {"price_in": price, "price_out": price}.get(name, "q"))
+            for name, (positions_, values) in known.items()
+        },
         numeric=numeric,
     )
 
@@ -299,7 +310,7 @@ class IndexedQuery:
             if value is None or value == "":
                 continue
             if convert == 0:
-                value = value[0]  # a period: its first day
+                value = value[0].toordinal()  # a period: its first day, as the index holds dates
             elif convert is not None:
                 value = convert(value)
             bits[name] = test(ranges[column], value)
