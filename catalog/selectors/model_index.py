@@ -29,6 +29,7 @@ import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from itertools import compress
 
@@ -207,7 +208,9 @@ def build() -> ModelIndex:
         )
     )
     ids, creator_code = array("q"), array("i")
-    known = {name: (array("i"), []) for name in ("context", "parameters", "released", "price_in", "price_out")}
+    typecodes = {"context": "q", "parameters": "q", "released": "q", "price_in": price, "price_out": price}
+    known = {name: (array("i"), array(code) if code else []) for name, code in typecodes.items()}
+    converters = (None, None, date.toordinal, numeric, numeric)
     status: dict[str, array] = defaultdict(lambda: array("i"))
     modality: dict[str, array] = defaultdict(lambda: array("i"))
     capability = {name: {True: array("i"), False: array("i"), None: array("i")} for name in CAPABILITIES}
@@ -224,14 +227,11 @@ def build() -> ModelIndex:
         creator_code.append(code[creator])
         creator_positions[creator].append(p)
         family_positions[family].append(p)
-        for (positions_, values), value in zip(known.values(), ranged, strict=True):
+        for (positions_, values), convert, value in zip(known.values(), converters, ranged, strict=True):
             if value is not None:
                 positions_.append(p)
-                values.append(value)
+                values.append(convert(value) if convert else value)  # into an array where it can: not 100,000 objects
     size = len(ids)
-    known["released"] = (known["released"][0], [day.toordinal() for day in known["released"][1]])
-    for name in ("price_in", "price_out"):
-        known[name] = (known[name][0], [numeric(value) for value in known[name][1]])
 
     listed: dict[int, array] = defaultdict(lambda: array("i"))
     position = {pk: p for p, pk in enumerate(ids)}
@@ -258,8 +258,7 @@ def build() -> ModelIndex:
         provider_names={pk: (slug, name) for pk, slug, name in providers},
         provider_order={pk: place for place, (pk, _, _) in enumerate(providers)},
         ranges={
-            name: RangeColumn(positions_, values, size, {"price_in": price, "price_out": price}.get(name, "q"))
-            for name, (positions_, values) in known.items()
+            name: RangeColumn(positions_, values, size, typecodes[name]) for name, (positions_, values) in known.items()
         },
         numeric=numeric,
     )
