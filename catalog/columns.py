@@ -179,17 +179,28 @@ class Table:
     def default_keys(self) -> list[str]:
         return [column.key for column in self.choosable if column.default or column.row_header]
 
-    def rendered_rows(self, rows, shown: list[Column]) -> list[RenderedRow]:
+    def rendered_rows(self, rows, shown: list[Column], kept=None) -> list[RenderedRow]:
         """Each row's cells for the shown columns as one HTML string: templates/catalog/partials/table.html
-        draws a row with one variable instead of a loop over its cells."""
+        draws a row with one variable instead of a loop over its cells. `kept`: a mapping with a `keep(key, value)`
+        method where a row's cells are kept by (row pk, shown columns), for rows whose data stays the same while
+        the mapping lives (/models/: a catalog version's, catalog.selectors.model_index)."""
         tags = [(column.cell, *column.cell_tags) for column in shown]
         empty = mark_safe("")
-        return RenderedRows(
-            RenderedRow(
-                row, SafeString("".join(f"{start}{cell(row) if cell else empty}{end}" for cell, start, end in tags))
-            )
-            for row in rows
-        )
+
+        def cells(row):
+            return SafeString("".join(f"{start}{cell(row) if cell else empty}{end}" for cell, start, end in tags))
+
+        if kept is None:
+            return RenderedRows(RenderedRow(row, cells(row)) for row in rows)
+        shown_keys = tuple(column.key for column in shown)
+        drawn = []
+        for row in rows:
+            key = (row.pk, shown_keys)
+            html = kept.get(key)
+            if html is None:
+                html = kept.keep(key, cells(row))
+            drawn.append(RenderedRow(row, html, kept))
+        return RenderedRows(drawn)
 
     def shown(self, keys=None) -> list[Column]:
         """The HTML columns for the chosen keys (None or empty: the default), the row header first."""
@@ -215,13 +226,20 @@ class RenderedRows(list):
 class RenderedRow:
     """A table row ready to draw: the row itself, and its cells' HTML."""
 
-    __slots__ = ("row", "cells")
+    __slots__ = ("row", "cells", "kept")
 
-    def __init__(self, row, cells: SafeString):
-        self.row, self.cells = row, cells
+    def __init__(self, row, cells: SafeString, kept=None):
+        self.row, self.cells, self.kept = row, cells, kept
 
     def compare_cell(self) -> SafeString:
         """The tick box that adds this row to /compare/ (the models table's first column)."""
+        if self.kept is None:
+            return self._compare_cell()
+        key = (self.row.pk, "compare")
+        html = self.kept.get(key)
+        return self.kept.keep(key, self._compare_cell()) if html is None else html
+
+    def _compare_cell(self) -> SafeString:
         row = self.row
         return fast_html(
             '<td><input type="checkbox" name="v" value="{}/{}" form="compare" id="cmp-{}" '

@@ -212,7 +212,9 @@ CAPABILITY_FACETS = (
 CAPABILITY_NAMES = frozenset(name for name, _ in CAPABILITY_FACETS)
 
 
-def variant_facets(filterset, limit: int = 12, counts: bool = True, groups: FacetGroups | None = None) -> list[Facet]:
+def variant_facets(
+    filterset, limit: int = 12, counts: bool = True, groups: FacetGroups | None = None, indexed=None
+) -> list[Facet]:
     """The facets of /models/ and how many rows each choice would give: three grouped queries.
 
     `filterset` is the page's valid ModelFilter. A facet's own parameter is left out of its counts
@@ -222,17 +224,21 @@ def variant_facets(filterset, limit: int = 12, counts: bool = True, groups: Face
     Python over the groups its other facets allow (`facet_groups`, which also gives the row count:
     pass it as `groups` when the caller has it). Creators and providers are one grouped query each.
     With `counts=False` (very large results) no query runs: the fixed choices come without counts and
-    creator and provider show only what is chosen.
+    creator and provider show only what is chosen. With `indexed` (the request over the catalog version's
+    index, catalog.selectors.model_index) the same counts come from the index, without a query.
     """
     data = filterset.data
-    if counts:
+    if counts and indexed is not None:
+        found = (groups or indexed.facet_groups()).counts
+        creators = indexed.creator_counts()
+    elif counts:
         found = (groups or facet_groups(filterset)).counts
         creators = [
             {"slug": slug, "name": name, "n": n}
             for slug, name, n in filterset.rows_without("creator")
             .values_list("creator_slug", "creator_name")
             .annotate(n=Count("*"))
-            .order_by("-n", "creator_name")
+            .order_by("-n", "creator_name", "creator_slug")  # two creators of one name: by slug
         ]
     else:
         found, creators = {}, []
@@ -284,7 +290,9 @@ def variant_facets(filterset, limit: int = 12, counts: bool = True, groups: Face
     facets.append(_top(Facet("creator", "Creator"), creators, "slug", "name", chosen, limit))
 
     chosen = set(data.getlist("provider"))
-    if counts:
+    if counts and indexed is not None:
+        providers = indexed.provider_counts()
+    elif counts:
         providers = provider_counts(filterset.rows_without("provider").values_list("variant_id", flat=True))
     else:
         providers = [

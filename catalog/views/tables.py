@@ -19,6 +19,7 @@ from django.core.paginator import EmptyPage
 from django.http import JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaulttags import querystring
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import conditional_escape
@@ -30,8 +31,8 @@ from catalog import columns as table_columns
 from catalog.filters import FamilyFilter, ModelFilter, OfferingFilter
 from catalog.models import Provider
 from catalog.selectors import charts as chart_selectors
+from catalog.selectors import model_index, tables
 from catalog.selectors import search as site_search
-from catalog.selectors import tables
 from catalog.selectors.changelog import provider_changelog
 from catalog.services import page_cache
 
@@ -117,11 +118,34 @@ def clean_query(data, defaults: dict) -> str:
     return urlencode(pairs)
 
 
-def sort_header_cell(column, sort: str | None, aria: str, params: QueryDict) -> SafeString:
+class SortLinks:
+    """`{% querystring params sort=… page=None %}` for every sort of one page, the parameters encoded once: the
+    same string (QueryDict.urlencode: `sort` where it stood, else last; `page` dropped)."""
+
+    def __init__(self, params: QueryDict):
+        self.before, self.after, after = [], [], False
+        for key, values in params.lists():
+            if key == "sort":
+                after = True
+            elif key != "page":
+                (self.after if after else self.before).extend(_encoded(key, value) for value in values)
+
+    def __call__(self, sort: str | None) -> str:
+        middle = [] if sort is None else [_encoded("sort", sort)]
+        return "?" + "&".join([*self.before, *middle, *self.after])
+
+
+def _encoded(key: str, value) -> str:
+    return urlencode({key.encode(): str(value).encode()})  # as QueryDict.urlencode writes one value
+
+
+def sort_header_cell(
+    column, sort: str | None, aria: str, params: QueryDict, links: SortLinks | None = None
+) -> SafeString:
     """A column's header cell, drawn in Python: a table has up to 16, each with a sort link."""
     label = column.header()
     if column.sortable:
-        href = conditional_escape(querystring(None, params, sort=sort, page=None))
+        href = conditional_escape(links(sort) if links else querystring(None, params, sort=sort, page=None))
         label = f'<a href="{href}">{label}</a>'
     css = ("num " if column.numeric else "") + conditional_escape(column.css)
     aria_sort = f' aria-sort="{conditional_escape(aria)}"' if aria else ""
@@ -154,6 +178,13 @@ class TableView(FilterView):
     def extra_context(self, filterset, rows) -> dict:
         return {}
 
+    def rendered_rows(self, rows, shown):
+        return self.table.rendered_rows(rows, shown)
+
+    def page_rows(self, filterset):
+        """What the paginator pages (HTML and JSON): the filtered, sorted queryset unless a table has something faster."""
+        return filterset.qs
+
     def defaults(self, filterset) -> dict:
         """Each parameter's default: a clean URL leaves these out."""
         return {
@@ -181,11 +212,10 @@ class TableView(FilterView):
             options.cleaned_data.get("page_size") if "page_size" not in errors else None
         ) or self.default_page_size
         if not errors:
-            queryset = filterset.qs
             if wanted_format == "csv":
-                return self.csv_response(queryset)
+                return self.csv_response(filterset.qs)
             self.filterset, self.wanted_format = filterset, wanted_format
-            paginator = self.get_paginator(queryset, page_size)
+            paginator = self.get_paginator(self.page_rows(filterset), page_size)
             try:
                 page_obj = paginator.page(options.cleaned_data.get("page") or 1)
                 rows = list(page_obj.object_list)
@@ -218,7 +248,7 @@ class TableView(FilterView):
             "default_page_size": self.default_page_size,
             "table": self.table,
             "header_columns": shown,
-            "table_rows": self.table.rendered_rows(rows, shown),
+            "table_rows": self.rendered_rows(rows, shown),
             "chosen_columns": {c.key for c in shown},
             "sort_headers": self.sort_headers(shown, sort, params),
             "active_filters": active_filters(params, filterset.form),
@@ -242,7 +272,7 @@ class TableView(FilterView):
     def sort_headers(self, shown, sort, params) -> list[dict]:
         """Each shown column with the sort its header link asks for (None: the default, left out of the URL),
         and its header cell as HTML (`html`: what templates/catalog/partials/sort_header.html draws)."""
-        headers = []
+        headers, links = [], SortLinks(params)
         for column in shown:
             wanted = f"-{column.key}" if sort == column.key else column.key
             header = {
@@ -250,7 +280,7 @@ class TableView(FilterView):
                 "sort": None if wanted == self.table.default_sort else wanted,
                 "aria": "ascending" if sort == column.key else "descending" if sort == f"-{column.key}" else "",
             }
-            header["html"] = sort_header_cell(column, header["sort"], header["aria"], params)
+            header["html"] = sort_header_cell(column, header["sort"], header["aria"], params, links)
             headers.append(header)
         return headers
 
@@ -344,18 +374,27 @@ class ModelListView(TableView):
     def export_rows(self, queryset):
         return tables.variant_export_rows(queryset)
 
+    def page_rows(self, filterset):
+        # Filtered, counted and paged over the index of the catalog version (catalog.selectors.model_index):
+        # only the page's rows are read.
+        self.indexed = model_index.query(filterset)
+        return model_index.IndexedRows(self.indexed, filterset)
+
+    def rendered_rows(self, rows, shown):
+        # A row's cells are drawn once per catalog version (for the columns shown), kept with the index.
+        indexed = getattr(self, "indexed", None)
+        return self.table.rendered_rows(rows, shown, kept=indexed.index.fragments if indexed else None)
+
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         self.facet_groups = None
         if self.wanted_format == "html":
-            # One grouped query gives the row count and the status, modality and capability counts;
-            # with no filter chosen, once per catalog version.
+            # The row count and the status, modality and capability counts; with no filter chosen, once per
+            # catalog version.
             if self.filterset.chooses_nothing():
-                self.facet_groups = page_cache.once_per_version(
-                    "models:facet-groups", lambda: tables.facet_groups(self.filterset)
-                )
+                self.facet_groups = page_cache.once_per_version("models:facet-groups", self.indexed.facet_groups)
             else:
-                self.facet_groups = tables.facet_groups(self.filterset)
+                self.facet_groups = self.indexed.facet_groups()
             paginator.count = self.facet_groups.total
         return paginator
 
@@ -366,7 +405,10 @@ class ModelListView(TableView):
         # bad parameters the groups stay (without counts), so the visitor can fix them where they are.
         def count_facets():
             return tables.variant_facets(
-                filterset, counts=counted and filterset.is_valid(), groups=getattr(self, "facet_groups", None)
+                filterset,
+                counts=counted and filterset.is_valid(),
+                groups=getattr(self, "facet_groups", None),
+                indexed=getattr(self, "indexed", None),
             )
 
         # With no filter chosen the facets (counts, choices) are the same for every request: once per catalog version.
@@ -379,9 +421,24 @@ class ModelListView(TableView):
             "status_default": set(filterset.data.getlist("status")) in (set(), set(filterset.DEFAULT_STATUS)),
             "facets_skipped": filterset.is_valid() and not counted,
             "facet_row_limit": FACET_ROW_LIMIT,
-            "price_chart": chart_selectors.price_context(rows),
+            "price_chart": self.price_chart(rows),
             "range_groups": range_groups(filterset.form),
         }
+
+    def price_chart(self, rows) -> SafeString:
+        """The price chart of the page's rows, drawn: a function of the rows alone, so kept per catalog version by
+        their ids with the index's drawn rows."""
+
+        def draw():
+            chart = chart_selectors.price_context(rows)
+            return render_to_string("catalog/partials/chart_price_context.html", {"chart": chart}) if chart else ""
+
+        indexed = getattr(self, "indexed", None)
+        if indexed is None:
+            return draw()
+        key, kept = ("price-chart", tuple(row.pk for row in rows)), indexed.index.fragments
+        html = kept.get(key)
+        return kept.keep(key, draw()) if html is None else html
 
 
 # --- /families/ ------------------------------------------------------------------------------

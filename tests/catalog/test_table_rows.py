@@ -151,9 +151,9 @@ def test_the_page_count_comes_from_the_facet_query(client, spread):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        # rows; count + statuses, modalities, capabilities (one query); creators; the rows' variant ids for
-        # the provider counts, + who lists each variant (offerings, providers: read once per catalog version,
-        # here on every request as the test's writes are not committed; test_page_cache pins the steady state)
+        # the index of the catalog version (rows, creators, who lists each variant, providers), the sort's order
+        # (both read once per catalog version, here on every request as the test's writes are not committed;
+        # test_page_cache pins the steady state), the page's rows; the counts are no query
         ("", 6),
         ("modality=image&context_min=8192&sort=price_in_min", 6),
         ("creator=acme&provider=p1&family=fa", 9),  # + the three slug lookups of the form

@@ -480,7 +480,9 @@ def test_very_large_results_keep_their_facets_without_counts(client, catalog, mo
     assert "Counts per choice appear when the filters leave at most 1 models" in html
     assert 'id="f-modality-image"' in html and 'id="f-creator-acme" checked' in html
     assert 'class="facet-count"' not in html
-    assert len(captured) <= 5
+    # the index of the catalog version (4 queries, here on every request as the test's writes are not committed),
+    # the sort's order, the page's rows and the form's creator lookup: no count
+    assert len(captured) <= 7
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, catalog):
