@@ -176,7 +176,7 @@ class ModelIndex:
         if found is None:
             position = self.position
             order = array("i", (position[i] for i in order_rows(sort) if i in position))
-            rank = array("i", bytes(4 * self.size))
+            rank = array("i", [self.size]) * self.size  # a row the read no longer has (written since): last
             for place, p in enumerate(order):
                 rank[p] = place
             found = self.orders[sort] = SortOrder(order, rank)
@@ -211,6 +211,7 @@ def build() -> ModelIndex:
             "release_date",
             "price_in_min",
             "price_out_min",
+            "creator_name",
         )
     )
     ids, creator_code = array("q"), array("i")
@@ -223,7 +224,10 @@ def build() -> ModelIndex:
     family_positions: dict[str, array] = defaultdict(lambda: array("i"))
     creator_positions: dict[str, array] = defaultdict(lambda: array("i"))
     for p, (pk, row_status, inputs, *rest) in enumerate(rows.iterator(chunk_size=5000)):
-        caps, (creator, family, *ranged) = rest[:4], rest[4:]
+        caps, (creator, family, *ranged, creator_name) = rest[:4], rest[4:]
+        if creator not in code:  # a maker written between the two reads (an import committing): placed last
+            code[creator] = len(creators)
+            creators.append((creator, creator_name))
         ids.append(pk)
         status[row_status].append(p)
         for value in inputs:
@@ -480,9 +484,13 @@ class IndexedRows:
         kept = self.indexed.index.rows
         rows = {pk: kept[pk] for pk in ids if pk in kept}
         if len(rows) < len(ids):
-            for pk, row in VariantRow.objects.in_bulk([pk for pk in ids if pk not in rows]).items():
+            from catalog.selectors.tables import variant_table
+
+            for pk, row in variant_table().in_bulk([pk for pk in ids if pk not in rows]).items():
                 rows[pk] = kept.keep(pk, row)
-        return [rows[pk] for pk in ids]
+        # A row deleted or unpublished since the index was built (by another process, before its version
+        # reaches this one) is left out of the page rather than failing it.
+        return [rows[pk] for pk in ids if pk in rows]
 
     def order_rows(self, sort: str):
         """Every listed row's id in the order of `sort`, as the SQL path orders them (ModelFilter's sort filter)."""

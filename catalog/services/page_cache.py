@@ -252,16 +252,17 @@ def once_per_version(name: str, compute):
     Every write bumps the version, so the value is fresh at once after a change this process can see:
     with Redis, every process's. With a per-process cache (no REDIS_URL) another process's writes (a cron
     import) cannot bump this process's version, so a value is also recomputed after LOCAL_MAX_AGE seconds,
-    as the page cache's pages expire. Inside a transaction with uncommitted catalog writes, or when the
-    cache is down, it is computed every time. The value is shared: callers must not change it.
+    as the page cache's pages expire; the same while the cache is down. Inside a transaction with
+    uncommitted catalog writes it is computed every time. Kept per thread (one per gunicorn worker with
+    the default GUNICORN_THREADS=1). The value is shared: callers must not change it.
     """
     if has_uncommitted_changes():
         return compute()
     version = current_version()
-    if version is None:
-        return compute()
     state, now = _per_version, time.monotonic()
-    local = not settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    # With the cache down (no version), values are kept LOCAL_MAX_AGE seconds, as with a per-process cache:
+    # the /models/ index takes seconds to build at 100,000 variants, far too long to build per request.
+    local = version is None or not settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     if state.version != version or state.values is None or (local and now - state.computed_at > LOCAL_MAX_AGE):
         state.version, state.computed_at, state.values = version, now, {}
     if name not in state.values:

@@ -610,6 +610,8 @@ def _write_listings(ctx: _Run, entries, touched, group_note) -> set[int]:
                 report.relisted += 1
             if ambiguity_changed:
                 match, match_note = new_match, new_note
+            if offering_id != new_offering_id:  # the offering it leaves loses a listing too
+                affected.add(offering_id)
             changed.append(
                 Listing(
                     pk=pk,
