@@ -263,6 +263,9 @@ def main() -> None:  # noqa: C901 (one linear script: start, measure, print, sto
         "CATALOG_FRAGMENT_SECONDS": "600",  # sections kept per catalog version, the page cache off
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
+        # docs/deploy.md's production value: a worker keeps its database connection (PostgreSQL's costs
+        # milliseconds to open; the default, 0, opens one per request)
+        "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
     }
     env.pop("REDIS_URL", None)
     cached_env = {**env, "CATALOG_PAGE_CACHE_SECONDS": "600"}
